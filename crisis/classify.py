@@ -1,0 +1,90 @@
+"""Classify step: run the configured classifier over stored comments and keep what it said.
+
+Labels are stored per (comment, model), so two models can be compared on the same comments and
+a report can say which model tagged what. Comments without labels of the current model are found
+by a query, so a crash mid-way resumes with the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from crisis.domain import Labels, Sentiment, Service, Urgency
+from crisis.protocols import Classifier
+from crisis.tables import Classification, Comment
+
+
+def classify_comments(
+    session: Session,
+    classifier: Classifier,
+    comment_ids: Sequence[int],
+    *,
+    now: datetime,
+    batch_size: int = 64,
+) -> dict[int, Labels]:
+    """Label the given comments (those not labelled by this model yet) and store the labels."""
+    done = set(
+        session.exec(
+            select(Classification.comment_id).where(
+                Classification.model == classifier.name,
+                col(Classification.comment_id).in_(comment_ids),
+            )
+        )
+    )
+    todo = [cid for cid in comment_ids if cid not in done]
+    results: dict[int, Labels] = {}
+    for start in range(0, len(todo), batch_size):
+        ids = todo[start : start + batch_size]
+        rows = session.exec(select(Comment.id, Comment.text).where(col(Comment.id).in_(ids)))
+        texts = {cid: text for cid, text in rows}
+        labels = classifier.classify([texts[cid] for cid in ids])
+        if len(labels) != len(ids):
+            raise RuntimeError(f"{classifier.name} returned {len(labels)} labels for {len(ids)}")
+        for cid, label in zip(ids, labels, strict=True):
+            session.add(to_row(cid, label, now=now))
+            results[cid] = label
+        session.flush()
+    return results
+
+
+def unclassified_ids(session: Session, model: str, *, limit: int = 10_000) -> list[int]:
+    """Stored comments that ``model`` has not labelled yet, oldest first."""
+    labelled = select(Classification.comment_id).where(Classification.model == model)
+    query = (
+        select(Comment.id)
+        .where(col(Comment.id).not_in(labelled))
+        .order_by(col(Comment.created_at), col(Comment.id))
+        .limit(limit)
+    )
+    return [cid for cid in session.exec(query) if cid is not None]
+
+
+def to_row(comment_id: int, labels: Labels, *, now: datetime) -> Classification:
+    return Classification(
+        comment_id=comment_id,
+        model=labels.model,
+        is_complaint=labels.is_complaint,
+        complaint_score=round(float(labels.complaint_score), 4),
+        service=labels.service.value if labels.service else None,
+        sentiment=labels.sentiment.value,
+        urgent=[reason.value for reason in labels.urgent],
+        third_party=labels.third_party,
+        lang=labels.lang,
+        created_at=now,
+    )
+
+
+def from_row(row: Classification) -> Labels:
+    return Labels(
+        model=row.model,
+        is_complaint=row.is_complaint,
+        complaint_score=row.complaint_score,
+        service=Service(row.service) if row.service else None,
+        sentiment=Sentiment(row.sentiment),
+        urgent=tuple(Urgency(reason) for reason in row.urgent),
+        third_party=row.third_party,
+        lang=row.lang,
+    )

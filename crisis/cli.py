@@ -1,0 +1,200 @@
+"""The ``crisis`` command line: setup, imports, replays and the demo. Thin: it calls the
+functions that do the work and prints their results."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import Engine
+
+from crisis import db, incidents, posts, queue
+from crisis.clock import SystemClock
+from crisis.errors import CrisisError
+from crisis.settings import Settings, get_settings
+
+app = typer.Typer(help="Crisis communication assistant for a telecom's social media team.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+incidents_app = typer.Typer(help="Incidents.", no_args_is_help=True)
+posts_app = typer.Typer(help="Scheduled posts.", no_args_is_help=True)
+queue_app = typer.Typer(help="The review queue of reply suggestions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(posts_app, name="posts")
+app.add_typer(queue_app, name="queue")
+
+console = Console()
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Database URL (default: CRISIS_DATABASE_URL or sqlite)."),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+
+
+def _engine(settings: Settings) -> Engine:
+    engine = db.make_engine(settings.database_url)
+    db.ensure_schema(engine)
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply the schema migrations to the database."""
+    settings = _settings(database_url)
+    db.upgrade(db.make_engine(settings.database_url))
+    console.print(f"database schema is up to date ({_safe(settings.database_url)})")
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Option(help="Where from: file:PATH (.jsonl or .csv).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import comments from a source and run them through the pipeline."""
+    from crisis.registry import build_pipeline, make_source
+    from crisis.testing import RecordingPublisher
+
+    settings = _settings(database_url)
+    engine = _engine(settings)
+    name, comment_source = make_source(source)
+    pipeline = build_pipeline(
+        settings, engine=engine, clock=SystemClock(), publisher=RecordingPublisher()
+    )
+    pipeline.catch_up()
+    with db.session_scope(engine) as session:
+        from crisis.ingest import load_cursor
+
+        cursor = load_cursor(session, name)
+    new = problems = 0
+    while True:
+        page = comment_source.fetch(cursor)
+        result = pipeline.process_page(name, page)
+        new += len(result.new_comment_ids)
+        for problem in page.problems:
+            problems += 1
+            console.print(f"[yellow]skipped[/] {escape(problem.where)}: {escape(problem.reason)}")
+        for incident in result.incidents:
+            console.print(f"[red]incident[/] #{incident.id} {incident.title} ({incident.status})")
+        cursor = page.cursor
+        console.print(f"  {new} new comments so far")
+        if not page.more:
+            break
+    console.print(f"done: {new} new comments, {problems} lines skipped")
+
+
+@app.command()
+def replay(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (JSONL events).", exists=True)],
+    summary: Annotated[Path, typer.Option(help="Where to write the JSON summary.")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="An empty database to replay into (default: a temporary SQLite file)."),
+    ] = None,
+) -> None:
+    """Replay a scenario through the real pipeline on a virtual clock."""
+    from crisis.replay import replay_into
+
+    settings = get_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'replay.db'}"
+        engine = db.make_engine(url)
+        try:
+            result = replay_into(engine, scenario, settings)
+        finally:
+            engine.dispose()
+    summary.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    console.print(
+        f"{result['comments']} comments, {len(result['incidents'])} incidents, "
+        f"{len(result['suggestions'])} suggestions, {len(result['problems'])} problems "
+        f"-> {summary}"
+    )
+
+
+@app.command()
+def demo(
+    db_file: Annotated[Path, typer.Option(help="SQLite file for the demo (replaced).")] = Path(
+        "crisis-demo.db"
+    ),
+) -> None:
+    """Replay the shipped May 2017 crisis into a fresh local database and tell what happened."""
+    from crisis.demo import run_demo
+
+    run_demo(db_file, get_settings(), console)
+
+
+@incidents_app.command("list")
+def incidents_list(database_url: DatabaseUrl = None) -> None:
+    """List incidents, newest last."""
+    with db.session_scope(_engine(_settings(database_url))) as session:
+        rows = incidents.list_incidents(session)
+    table = Table("#", "status", "service", "regions", "opened", "by", "resolved")
+    for i in rows:
+        table.add_row(str(i.id), i.status, i.service, ", ".join(i.regions) or "-",
+                      f"{i.opened_at:%Y-%m-%d %H:%M}Z", i.opened_by,
+                      f"{i.resolved_at:%Y-%m-%d %H:%M}Z" if i.resolved_at else "-")  # fmt: skip
+    console.print(table)
+
+
+@posts_app.command("list")
+def posts_list(
+    state: Annotated[str | None, typer.Option(help="Only posts in this state.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List scheduled posts with their state (held posts wait for a resume)."""
+    with db.session_scope(_engine(_settings(database_url))) as session:
+        rows = posts.list_posts(session, state=state)
+    table = Table("post", "category", "channel", "due", "state", "held by incident")
+    for p in rows:
+        table.add_row(p.key, p.category, p.channel, f"{p.publish_at:%Y-%m-%d %H:%M}Z", p.state,
+                      str(p.held_by_incident_id or "-"))  # fmt: skip
+    console.print(table)
+
+
+@queue_app.command("list")
+def queue_list(
+    state: Annotated[str, typer.Option(help="pending, approved, sent, failed or rejected.")] = (
+        "pending"
+    ),
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List review items, most urgent first."""
+    with db.session_scope(_engine(_settings(database_url))) as session:
+        rows = queue.list_items(session, state=state)[:limit]
+    table = Table("#", "priority", "lang", "incident", "reply or reason")
+    for item in rows:
+        reasons = escape(", ".join(item.reasons))
+        shown = f"[red]human: {reasons}[/]" if item.needs_human else escape(item.text)
+        table.add_row(str(item.id), str(item.priority), item.lang or "?",
+                      str(item.incident_id or "-"), shown)  # fmt: skip
+    console.print(table)
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except CrisisError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""``crisis demo``: replay the shipped May 2017 scenario and tell its story in the terminal."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import datetime
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from crisis.db import make_engine
+from crisis.replay import replay_into
+from crisis.settings import Settings
+
+SCENARIO = "may2017.jsonl"
+LOCAL = ZoneInfo("Europe/Berlin")
+
+
+def scenario_path() -> Any:
+    """A context manager giving the packaged scenario's path."""
+    return as_file(files("crisis") / "scenarios" / SCENARIO)
+
+
+def run_demo(db_file: Path, settings: Settings, console: Console) -> dict[str, Any]:
+    if db_file.exists():
+        db_file.unlink()
+    engine = make_engine(f"sqlite:///{db_file}")
+    started = time.perf_counter()
+    with scenario_path() as path:
+        console.print(f"Replaying [bold]{path.name}[/]: a telecom's weekend in May 2017 ...")
+        summary = replay_into(engine, path, settings)
+    engine.dispose()
+    tell_story(summary, console, seconds=time.perf_counter() - started)
+    console.print(
+        f"\nThe demo database is [bold]{db_file}[/]; look around with e.g. "
+        f"[bold]CRISIS_DATABASE_URL=sqlite:///{db_file} crisis queue list[/]"
+    )
+    return summary
+
+
+def tell_story(summary: dict[str, Any], console: Console, *, seconds: float) -> None:
+    console.print(
+        f"[bold]{summary['comments']}[/] comments replayed in {seconds:.1f} s "
+        f"(classifier: {summary.get('classifier', 'lexicon.v1')})\n"
+    )
+    incidents = Table(title="Incidents", title_justify="left")
+    for column in ("#", "service", "regions", "opened (Berlin)", "by", "resolved"):
+        incidents.add_column(column)
+    for item in summary["incidents"]:
+        incidents.add_row(
+            str(item["id"]),
+            item["service"],
+            ", ".join(item["regions"]) or "-",
+            _local(item["opened_at"]),
+            item["opened_by"],
+            _local(item["resolved_at"]) if item["resolved_at"] else "[red]still open[/]",
+        )
+    console.print(incidents)
+    posts = Table(title="Scheduled posts", title_justify="left")
+    for column in ("post", "category", "due (Berlin)", "state", "published"):
+        posts.add_column(column)
+    for item in summary["posts"]:
+        state = item["state"]
+        shown = f"[bold yellow]{state}[/]" if state == "held" else state
+        published = _local(item["published_at"]) if item["published_at"] else "-"
+        posts.add_row(item["id"], item["category"], _local(item["publish_at"]), shown, published)
+    console.print(posts)
+    suggestions = summary["suggestions"]
+    by_lang = Counter(s["lang"] for s in suggestions)
+    langs = ", ".join(f"{n} {lang}" for lang, n in by_lang.most_common())
+    console.print(f"\n[bold]{len(suggestions)}[/] reply suggestions in the review queue ({langs})")
+    for example in _examples(suggestions):
+        console.print(f"  [dim]{example['comment_id']} ({example['lang']}):[/] {example['text']}")
+    flagged = Counter(reason for item in summary["flagged"] for reason in item["reasons"])
+    if flagged:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in flagged.most_common())
+        console.print(
+            f"[bold]{len(summary['flagged'])}[/] comments flagged for a human first ({reasons})"
+        )
+    if summary["problems"]:
+        console.print(f"[yellow]{len(summary['problems'])} scenario lines were skipped:[/]")
+        for problem in summary["problems"][:5]:
+            console.print(f"  {problem['where']}: {problem['reason']}")
+
+
+def _examples(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A few examples: an incident reply per language first, then a reply without incident."""
+    picked: list[dict[str, Any]] = []
+    for lang in ("de", "en"):
+        picked += [s for s in suggestions if s["lang"] == lang and s["incident_id"]][:1]
+    picked += [s for s in suggestions if not s["incident_id"]][:1]
+    return picked
+
+
+def _local(value: str | None) -> str:
+    if not value:
+        return "-"
+    return datetime.fromisoformat(value).astimezone(LOCAL).strftime("%a %d.%m. %H:%M")

@@ -1,0 +1,133 @@
+"""Plain value types that flow between the pipeline's steps.
+
+They carry no database or library state, so classifiers and responders can depend on them
+without depending on storage. Database rows live in ``crisis.tables``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Service(StrEnum):
+    MOBILE = "mobile"
+    INTERNET = "internet"  # DSL, cable, fibre, router
+    PHONE = "phone"  # landline, VoIP
+    TV = "tv"
+    EMAIL = "email"
+    CUSTOMER_SERVICE = "customer_service"  # hotline, shop, portal, app, partner systems
+    BILLING = "billing"
+    OTHER = "other"
+
+
+class Sentiment(StrEnum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class Urgency(StrEnum):
+    """Signals that a human must see a comment first."""
+
+    CHURN = "churn"
+    LEGAL = "legal"
+    BUSINESS = "business"
+    VULNERABLE = "vulnerable"
+    SAFETY = "safety"
+
+
+@dataclass(frozen=True, slots=True)
+class CommentIn:
+    """A customer comment as a source delivers it, before it is stored."""
+
+    platform: str
+    external_id: str
+    author: str
+    text: str
+    created_at: datetime  # timezone-aware
+    lang: str | None = None
+    in_reply_to: str | None = None
+    location: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record a source could not read; ``where`` says which one (``file.jsonl:12``)."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One batch from a source.
+
+    ``cursor`` is where to resume after this page (store it once the items are committed);
+    ``more`` says whether the source has further items right now.
+    """
+
+    items: list[CommentIn]
+    cursor: str | None
+    more: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """What a classifier says about one comment. ``model`` is the registry key that said it."""
+
+    model: str
+    is_complaint: bool
+    complaint_score: float
+    service: Service | None
+    sentiment: Sentiment
+    urgent: tuple[Urgency, ...] = ()
+    third_party: str | None = None  # e.g. "whatsapp": the customer blames us for someone else
+    lang: str | None = None  # detected language ("de", "en"), None when unsure
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """What a reply may say about an incident: the facts the team has published."""
+
+    id: int
+    service: Service
+    regions: tuple[str, ...]
+    status: str
+    public_status: str | None
+    eta: datetime | None
+    status_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """The parts of a stored comment a responder may look at."""
+
+    id: int
+    platform: str
+    author: str
+    text: str
+    lang: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A proposed reply for the review queue."""
+
+    lang: str
+    text: str
+    template: str  # which template and wording produced it, e.g. "de/outage_incident#2"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingPost:
+    """A post or reply to publish. ``idempotency_key`` makes a retry safe."""
+
+    channel: str
+    text: str
+    idempotency_key: str
+    in_reply_to: str | None = None

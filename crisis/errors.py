@@ -1,0 +1,73 @@
+"""One tree of errors, so callers catch ours and never a library's.
+
+    CrisisError
+    ├── ConfigError              a setting is missing or unusable
+    ├── UnknownName              a registry lookup failed (says which names exist)
+    ├── InvalidTransition        a state change that the lifecycle does not allow
+    ├── NotFound                 no row with that id
+    ├── BadRecord                one input record is malformed (says where and why)
+    ├── TemplateError            a reply template is missing or cannot be rendered
+    └── ConnectorError           talking to a platform failed
+        ├── RateLimited(reset_at)
+        └── AuthFailed
+
+Library errors are translated at the boundary with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+
+class CrisisError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigError(CrisisError):
+    pass
+
+
+class UnknownName(CrisisError, KeyError):
+    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+        self.kind, self.name, self.known = kind, name, sorted(known)
+        super().__init__(f"unknown {kind} {name!r}; known: {', '.join(self.known) or '(none)'}")
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+class InvalidTransition(CrisisError):
+    def __init__(self, entity: str, current: str, wanted: str) -> None:
+        self.entity, self.current, self.wanted = entity, current, wanted
+        super().__init__(f"{entity}: cannot go from {current!r} to {wanted!r}")
+
+
+class NotFound(CrisisError):
+    pass
+
+
+class BadRecord(CrisisError):
+    """A malformed input record; ``where`` is e.g. ``"export.jsonl:12"``."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where, self.reason = where, reason
+        super().__init__(f"{where}: {reason}")
+
+
+class TemplateError(CrisisError):
+    pass
+
+
+class ConnectorError(CrisisError):
+    pass
+
+
+class RateLimited(ConnectorError):
+    def __init__(self, message: str, reset_at: datetime | None = None) -> None:
+        self.reset_at = reset_at
+        super().__init__(message)
+
+
+class AuthFailed(ConnectorError):
+    pass

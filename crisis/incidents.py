@@ -1,0 +1,211 @@
+"""Incidents and their lifecycle, following status-page conventions.
+
+    suspected -> investigating -> identified -> monitoring -> resolved
+
+Every state but ``resolved`` counts as open: marketing is held while any incident is open.
+The detector opens incidents as ``suspected``, an operator as ``investigating`` or later.
+Each change is one function that refuses an invalid transition and writes the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from crisis import audit, posts
+from crisis.domain import IncidentFacts, Service
+from crisis.errors import InvalidTransition, NotFound
+from crisis.states import INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
+from crisis.tables import Incident
+
+def open_incident(
+    session: Session,
+    *,
+    service: Service,
+    now: datetime,
+    opened_by: str,
+    actor: str,
+    reason: str,
+    regions: Sequence[str] = (),
+    status: str = "investigating",
+    public_status: str | None = None,
+    eta: datetime | None = None,
+    explanation: dict[str, Any] | None = None,
+) -> Incident:
+    if status not in OPEN_INCIDENT_STATES:
+        raise InvalidTransition("new incident", "(none)", status)
+    incident = Incident(
+        service=service.value,
+        regions=list(dict.fromkeys(regions)),
+        status=status,
+        title=_title(service, regions),
+        public_status=public_status,
+        eta=eta,
+        opened_at=now,
+        opened_by=opened_by,
+        explanation=explanation or {},
+    )
+    session.add(incident)
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="incident.open",
+        entity="incident",
+        entity_id=incident.id,
+        reason=reason,
+        details={"service": service.value, "regions": incident.regions, "status": status},
+    )
+    posts.hold_marketing(session, incident_id=_id(incident), now=now, actor=actor)
+    return incident
+
+
+def update_incident(
+    session: Session,
+    incident_id: int,
+    *,
+    now: datetime,
+    actor: str,
+    reason: str | None = None,
+    status: str | None = None,
+    public_status: str | None = None,
+    eta: datetime | None = None,
+    regions: Sequence[str] | None = None,
+) -> Incident:
+    """Change status, public text, ETA or regions of an open incident."""
+    incident = get_incident(session, incident_id)
+    changes: dict[str, Any] = {}
+    if status is not None and status != incident.status:
+        if status == "resolved":
+            raise InvalidTransition(f"incident {incident_id}", incident.status, "resolved (use resolve)")
+        _check(incident, status)
+        changes["status"] = [incident.status, status]
+        incident.status = status
+    elif incident.status == "resolved":
+        raise InvalidTransition(f"incident {incident_id}", "resolved", "updated")
+    if public_status is not None and public_status != incident.public_status:
+        changes["public_status"] = [incident.public_status, public_status]
+        incident.public_status = public_status
+    if eta is not None and eta != incident.eta:
+        changes["eta"] = [_iso(incident.eta), _iso(eta)]
+        incident.eta = eta
+    if regions is not None:
+        merged = list(dict.fromkeys([*incident.regions, *regions]))
+        if merged != incident.regions:
+            changes["regions"] = [incident.regions, merged]
+            incident.regions = merged
+            incident.title = _title(Service(incident.service), merged)
+    if changes:
+        session.add(incident)
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="incident.update",
+            entity="incident",
+            entity_id=incident_id,
+            reason=reason,
+            details=changes,
+        )
+    return incident
+
+
+def resolve_incident(
+    session: Session,
+    incident_id: int,
+    *,
+    now: datetime,
+    actor: str,
+    reason: str | None = None,
+    public_status: str | None = None,
+) -> Incident:
+    """Close an incident. Held posts stay held: they wait for an explicit resume."""
+    incident = get_incident(session, incident_id)
+    _check(incident, "resolved")
+    before = incident.status
+    incident.status = "resolved"
+    incident.resolved_at = now
+    if public_status is not None:
+        incident.public_status = public_status
+    session.add(incident)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="incident.resolve",
+        entity="incident",
+        entity_id=incident_id,
+        reason=reason,
+        details={"status": [before, "resolved"]},
+    )
+    return incident
+
+
+def get_incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"no incident with id {incident_id}")
+    return incident
+
+
+def open_incidents(session: Session, *, service: Service | None = None) -> list[Incident]:
+    query = select(Incident).where(col(Incident.status).in_(OPEN_INCIDENT_STATES))
+    if service is not None:
+        query = query.where(Incident.service == service.value)
+    return list(session.exec(query.order_by(col(Incident.opened_at), col(Incident.id))))
+
+
+def open_incident_for(session: Session, service: Service) -> Incident | None:
+    """The newest open incident of a service, if any."""
+    found = open_incidents(session, service=service)
+    return found[-1] if found else None
+
+
+def last_resolved(session: Session, service: Service) -> Incident | None:
+    query = (
+        select(Incident)
+        .where(Incident.service == service.value, Incident.status == "resolved")
+        .order_by(col(Incident.resolved_at).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def list_incidents(session: Session) -> list[Incident]:
+    return list(session.exec(select(Incident).order_by(col(Incident.opened_at), col(Incident.id))))
+
+
+def facts(incident: Incident, *, status_url: str | None) -> IncidentFacts:
+    return IncidentFacts(
+        id=_id(incident),
+        service=Service(incident.service),
+        regions=tuple(incident.regions),
+        status=incident.status,
+        public_status=incident.public_status,
+        eta=incident.eta,
+        status_url=status_url,
+    )
+
+
+def _check(incident: Incident, wanted: str) -> None:
+    if wanted not in INCIDENT_TRANSITIONS.get(incident.status, frozenset()):
+        raise InvalidTransition(f"incident {incident.id}", incident.status, wanted)
+
+
+def _title(service: Service, regions: Sequence[str]) -> str:
+    where = f" in {', '.join(regions)}" if regions else ""
+    return f"{service.value} outage{where}"[:256]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _id(incident: Incident) -> int:
+    if incident.id is None:
+        raise RuntimeError("incident has no id before flush")
+    return incident.id

@@ -1,0 +1,90 @@
+"""The whole flow, composed once: source -> store -> classify -> incidents -> respond -> queue,
+and the publisher for due posts. Live ingestion, imports and replays all go through here.
+
+Storing is its own transaction (with the source's cursor); labelling, detection and reply
+suggestions share the next one. If the process dies in between, ``catch_up`` finds the comments
+the current model has not labelled and finishes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from crisis import posts
+from crisis.classify import classify_comments, unclassified_ids
+from crisis.db import session_scope
+from crisis.detector import SpikeRules, detect
+from crisis.domain import CommentIn, Labels, Page
+from crisis.ingest import ingest_page, store_comments
+from crisis.protocols import Classifier, Clock, Publisher, Responder
+from crisis.respond import suggest_replies
+from crisis.tables import Incident, ReviewItem, ScheduledPost
+
+
+@dataclass
+class StepResult:
+    new_comment_ids: list[int] = field(default_factory=list)
+    labels: dict[int, Labels] = field(default_factory=dict)
+    incidents: list[Incident] = field(default_factory=list)
+    review_items: list[ReviewItem] = field(default_factory=list)
+
+
+@dataclass
+class Pipeline:
+    engine: Engine
+    classifier: Classifier
+    responder: Responder
+    publisher: Publisher
+    clock: Clock
+    rules: SpikeRules = field(default_factory=SpikeRules)
+    own_authors: Sequence[str] = ()
+    status_url: str | None = None
+    batch_size: int = 64
+
+    def process(self, items: Sequence[CommentIn]) -> StepResult:
+        """Store new comments and take them through every step."""
+        with session_scope(self.engine) as session:
+            new_ids = store_comments(session, items, now=self.clock.now())
+        return self.work(new_ids)
+
+    def process_page(self, source: str, page: Page) -> StepResult:
+        """Like ``process``, saving the source's cursor with the comments."""
+        with session_scope(self.engine) as session:
+            new_ids = ingest_page(session, source, page, now=self.clock.now())
+        return self.work(new_ids)
+
+    def work(self, comment_ids: Sequence[int]) -> StepResult:
+        now = self.clock.now()
+        with session_scope(self.engine) as session:
+            labels = classify_comments(
+                session, self.classifier, comment_ids, now=now, batch_size=self.batch_size
+            )
+            opened = detect(
+                session,
+                model=self.classifier.name,
+                now=now,
+                rules=self.rules,
+                own_authors=self.own_authors,
+            )
+            items = suggest_replies(
+                session,
+                self.responder,
+                labels,
+                now=now,
+                own_authors=self.own_authors,
+                status_url=self.status_url,
+            )
+        return StepResult(list(comment_ids), labels, opened, items)
+
+    def catch_up(self) -> StepResult:
+        """Finish comments stored but not yet labelled by the current model (after a crash)."""
+        with session_scope(self.engine) as session:
+            todo = unclassified_ids(session, self.classifier.name)
+        return self.work(todo) if todo else StepResult()
+
+    def publish_due(self) -> list[ScheduledPost]:
+        with session_scope(self.engine) as session:
+            return posts.publish_due(session, self.publisher, now=self.clock.now())

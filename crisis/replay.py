@@ -1,0 +1,258 @@
+"""Replay: run the real pipeline over a scenario on a virtual clock, as fast as possible.
+
+The clock jumps from event to event; scheduled posts are published at their own due times in
+between, so a replayed weekend behaves like the live weekend would have. Comments close in time
+are processed as one batch, as a live poller would see them. The summary is a contract other
+tools read (see ``summarize``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from crisis import incidents, posts
+from crisis.clock import VirtualClock
+from crisis.db import ensure_schema, session_scope
+from crisis.domain import Problem, Service
+from crisis.errors import BadRecord, ConfigError, CrisisError, NotFound
+from crisis.ingest import count_comments
+from crisis.pipeline import Pipeline
+from crisis.records import parse_time
+from crisis.registry import build_pipeline
+from crisis.scenario import CommentEvent, Event, OperatorEvent, PostEvent, read_scenario
+from crisis.settings import Settings
+from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost
+from crisis.testing import RecordingPublisher
+
+BATCH_SPAN = timedelta(seconds=60)
+BATCH_SIZE = 256
+
+
+@dataclass
+class ReplayLog:
+    comments: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def replay(
+    path: Path,
+    pipeline: Pipeline,
+    clock: VirtualClock,
+    *,
+    on_event: Callable[[int], None] | None = None,
+) -> ReplayLog:
+    """Feed every event of ``path`` through ``pipeline``; ``clock`` must be the pipeline's clock."""
+    log = ReplayLog()
+    batch: list[CommentEvent] = []
+
+    def flush() -> None:
+        if batch:
+            _advance(pipeline, clock, batch[-1].at)
+            log.comments += len(pipeline.process([event.comment for event in batch]).new_comment_ids)
+            batch.clear()
+
+    for count, event in enumerate(read_scenario(path), start=1):
+        if on_event:
+            on_event(count)
+        if isinstance(event, Problem):
+            log.problems.append(event)
+            continue
+        if event.at < clock.now():
+            log.problems.append(
+                Problem(event.where, f"out of order ({event.at.isoformat()}); handled at "
+                        f"{clock.now().isoformat()}")
+            )  # fmt: skip
+        if batch and (
+            not isinstance(event, CommentEvent)
+            or event.at - batch[0].at > BATCH_SPAN
+            or len(batch) >= BATCH_SIZE
+        ):
+            flush()
+        if isinstance(event, CommentEvent):
+            batch.append(event)
+            continue
+        _advance(pipeline, clock, event.at)
+        try:
+            with session_scope(pipeline.engine) as session:
+                _apply(session, event, now=clock.now())
+        except CrisisError as exc:
+            log.problems.append(Problem(event.where, str(exc)))
+    flush()
+    return log
+
+
+def _advance(pipeline: Pipeline, clock: VirtualClock, until: datetime) -> None:
+    """Move the clock to ``until``, publishing each due post at its own time on the way."""
+    until = max(until, clock.now())
+    while True:
+        with session_scope(pipeline.engine) as session:
+            due = session.exec(
+                select(ScheduledPost.publish_at)
+                .where(ScheduledPost.state == "scheduled", col(ScheduledPost.publish_at) <= until)
+                .order_by(col(ScheduledPost.publish_at))
+                .limit(1)
+            ).first()
+        if due is None:
+            break
+        clock.set(max(due, clock.now()))
+        pipeline.publish_due()
+    clock.set(until)
+
+
+def _apply(session: Session, event: Event, *, now: datetime) -> None:
+    if isinstance(event, PostEvent):
+        posts.schedule_post(
+            session, key=event.key, channel=event.channel, category=event.category,
+            text=event.text, publish_at=event.publish_at, now=now, actor="scenario",
+        )  # fmt: skip
+    elif isinstance(event, OperatorEvent):
+        _operate(session, event, now=now)
+
+
+def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
+    f, where = event.fields, event.where
+    eta = parse_time(f["eta"], "eta", where) if f.get("eta") is not None else None
+    public_status = _optional_str(f, "public_status", where)
+    regions = _regions(f, where)
+    if event.action == "open_incident":
+        incidents.open_incident(
+            session, service=_service(f, where), now=now, opened_by="operator",
+            actor=event.actor, reason=event.reason or "opened by operator",
+            regions=regions or (), status=_optional_str(f, "status", where) or "investigating",
+            public_status=public_status, eta=eta,
+        )  # fmt: skip
+    elif event.action == "update_incident":
+        incidents.update_incident(
+            session, _target(session, f, where), now=now, actor=event.actor,
+            reason=event.reason, status=_optional_str(f, "status", where),
+            public_status=public_status, eta=eta, regions=regions,
+        )  # fmt: skip
+    elif event.action == "resolve_incident":
+        incidents.resolve_incident(
+            session, _target(session, f, where), now=now, actor=event.actor,
+            reason=event.reason, public_status=public_status,
+        )  # fmt: skip
+    elif event.action == "resume_posts":
+        keys = f.get("posts", "all")
+        if keys != "all" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
+            raise BadRecord(where, "'posts' must be a list of post ids or \"all\"")
+        new_time = parse_time(f["publish_at"], "publish_at", where) if f.get("publish_at") else None
+        posts.resume_posts(
+            session, keys=None if keys == "all" else keys, now=now, actor=event.actor,
+            reason=event.reason, publish_at=new_time,
+        )  # fmt: skip
+
+
+def _service(fields: dict[str, Any], where: str) -> Service:
+    try:
+        return Service(fields.get("service"))
+    except ValueError:
+        known = ", ".join(s.value for s in Service)
+        raise BadRecord(where, f"unknown service {fields.get('service')!r}; known: {known}") from None
+
+
+def _target(session: Session, fields: dict[str, Any], where: str) -> int:
+    """The incident an operator event means: ``incident_id``, or the open one of ``service``."""
+    if isinstance(fields.get("incident_id"), int):
+        return int(fields["incident_id"])
+    service = _service(fields, where)
+    found = incidents.open_incident_for(session, service)
+    if found is None or found.id is None:
+        raise NotFound(f"{where}: no open {service.value} incident")
+    return found.id
+
+
+def _optional_str(fields: dict[str, Any], name: str, where: str) -> str | None:
+    value = fields.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadRecord(where, f"{name!r} must be a string")
+    return value
+
+
+def _regions(fields: dict[str, Any], where: str) -> list[str] | None:
+    value = fields.get("regions")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise BadRecord(where, "'regions' must be a list of strings")
+    return value
+
+
+def summarize(session: Session, log: ReplayLog) -> dict[str, Any]:
+    """The replay summary: comments, incidents, posts, suggestions, flagged items, problems."""
+    items = session.exec(
+        select(ReviewItem, Comment.external_id)
+        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
+        .order_by(col(ReviewItem.id))
+    ).all()
+    return {
+        "comments": log.comments,
+        "incidents": [_incident(i) for i in incidents.list_incidents(session)],
+        "posts": [_post(p) for p in posts.list_posts(session)],
+        "suggestions": [
+            {"comment_id": ext, "incident_id": item.incident_id, "lang": item.lang, "text": item.text}
+            for item, ext in items
+            if not item.needs_human
+        ],
+        "flagged": [
+            {"comment_id": ext, "incident_id": item.incident_id, "reasons": item.reasons}
+            for item, ext in items
+            if item.needs_human
+        ],
+        "problems": [{"where": p.where, "reason": p.reason} for p in log.problems],
+    }
+
+
+def _incident(incident: Incident) -> dict[str, Any]:
+    return {
+        "id": incident.id,
+        "service": incident.service,
+        "regions": incident.regions,
+        "status": incident.status,
+        "opened_at": _iso(incident.opened_at),
+        "resolved_at": _iso(incident.resolved_at),
+        "opened_by": incident.opened_by,
+    }
+
+
+def _post(post: ScheduledPost) -> dict[str, Any]:
+    return {
+        "id": post.key,
+        "category": post.category,
+        "publish_at": _iso(post.publish_at),
+        "state": post.state,
+        "published_at": _iso(post.published_at),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def replay_into(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    *,
+    on_event: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Replay ``path`` into an empty database and return the summary."""
+    ensure_schema(engine)
+    with session_scope(engine) as session:
+        stored = count_comments(session)
+    if stored:
+        raise ConfigError(
+            f"the database already holds {stored} comments; replay needs an empty database"
+        )
+    clock = VirtualClock(datetime(1970, 1, 1, tzinfo=UTC))
+    pipeline = build_pipeline(settings, engine=engine, clock=clock, publisher=RecordingPublisher())
+    log = replay(path, pipeline, clock, on_event=on_event)
+    with session_scope(engine) as session:
+        return summarize(session, log)

@@ -1,0 +1,159 @@
+"""The database tables (SQLModel). "Model" in this repo means an ML model; these are tables.
+
+State fields hold the names of the lifecycles in ``crisis.states``; they change only through
+the functions of the module that owns them (``incidents``, ``posts``, ``queue``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from crisis.dbtypes import json_column, utc_column
+
+# Named constraints, so migrations can address them the same way on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("platform", "external_id", name="uq_comments_platform_external_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    external_id: str = Field(max_length=128)
+    author: str = Field(max_length=256)
+    text: str = Field(sa_column=Column(Text(), nullable=False))
+    lang: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=utc_column(index=True))
+    in_reply_to: str | None = Field(default=None, max_length=128)
+    location: str | None = Field(default=None, max_length=256)
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    ingested_at: datetime = Field(sa_column=utc_column())
+
+
+class Classification(SQLModel, table=True):
+    """What one model said about one comment; a comment can carry labels of several models."""
+
+    __tablename__ = "classifications"
+    __table_args__ = (UniqueConstraint("comment_id", "model", name="uq_classifications_comment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("comments.id", ondelete="CASCADE"), nullable=False)
+    )
+    model: str = Field(max_length=64)
+    is_complaint: bool
+    complaint_score: float
+    service: str | None = Field(default=None, max_length=32)
+    sentiment: str = Field(max_length=16)
+    urgent: list[str] = Field(default_factory=list, sa_column=json_column())
+    third_party: str | None = Field(default=None, max_length=64)
+    lang: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class Incident(SQLModel, table=True):
+    __tablename__ = "incidents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service: str = Field(max_length=32, index=True)
+    regions: list[str] = Field(default_factory=list, sa_column=json_column())
+    status: str = Field(max_length=16, index=True)
+    title: str = Field(max_length=256)
+    public_status: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    eta: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    opened_at: datetime = Field(sa_column=utc_column())
+    opened_by: str = Field(max_length=16)  # "detector" | "operator"
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+
+
+class ScheduledPost(SQLModel, table=True):
+    """A post we publish ourselves when due: the schedule lives here so it can be held."""
+
+    __tablename__ = "scheduled_posts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=128, unique=True)  # the team's or the import's id for it
+    channel: str = Field(max_length=32)
+    category: str = Field(max_length=32)  # "marketing" | "service" | ...
+    text: str = Field(sa_column=Column(Text(), nullable=False))
+    publish_at: datetime = Field(sa_column=utc_column(index=True))
+    state: str = Field(max_length=16, index=True)
+    held_by_incident_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
+    )
+    published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    published_id: str | None = Field(default=None, max_length=128)
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+class ReviewItem(SQLModel, table=True):
+    """A suggested reply waiting for the team; ``needs_human`` items carry no template text."""
+
+    __tablename__ = "review_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("comments.id"), nullable=False, unique=True)
+    )
+    incident_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
+    )
+    lang: str | None = Field(default=None, max_length=16)
+    text: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    template: str | None = Field(default=None, max_length=128)
+    needs_human: bool = False
+    reasons: list[str] = Field(default_factory=list, sa_column=json_column())
+    priority: int = 0
+    state: str = Field(max_length=16, index=True)
+    created_at: datetime = Field(sa_column=utc_column())
+    decided_by: str | None = Field(default=None, max_length=128)
+    decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class SentReply(SQLModel, table=True):
+    __tablename__ = "sent_replies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_item_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("review_items.id"), nullable=False, unique=True)
+    )
+    idempotency_key: str = Field(max_length=128, unique=True)
+    platform: str = Field(max_length=32)
+    external_id: str = Field(max_length=128)
+    sent_at: datetime = Field(sa_column=utc_column())
+
+
+class ConnectorCursor(SQLModel, table=True):
+    """Where a source stopped; written in the same transaction as the comments it covers."""
+
+    __tablename__ = "connector_cursors"
+
+    source: str = Field(primary_key=True, max_length=256)
+    cursor: str = Field(sa_column=Column(Text(), nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=utc_column(index=True))
+    actor: str = Field(max_length=128)  # a user name, or "detector", "replay", ...
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: str = Field(max_length=128)
+    reason: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())

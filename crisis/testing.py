@@ -1,0 +1,90 @@
+"""Fakes for every seam, shipped with the package (as httpx ships ``MockTransport``).
+
+Tests use them to drive the pipeline without platforms; the demo publishes through
+``RecordingPublisher`` because it must never post anything for real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from crisis.domain import (
+    CommentIn,
+    CommentView,
+    IncidentFacts,
+    Labels,
+    OutgoingPost,
+    Page,
+    Sentiment,
+    Suggestion,
+)
+from crisis.errors import ConnectorError
+
+
+class StaticSource:
+    """Serves fixed pages; the cursor is the index of the next page."""
+
+    name = "static"
+
+    def __init__(self, pages: Iterable[Sequence[CommentIn]]) -> None:
+        self._pages = [list(page) for page in pages]
+
+    def fetch(self, cursor: str | None) -> Page:
+        index = int(cursor or 0)
+        items = self._pages[index] if index < len(self._pages) else []
+        following = min(index + 1, len(self._pages))
+        return Page(items=items, cursor=str(following), more=following < len(self._pages))
+
+
+class KeywordClassifier:
+    """Labels a text by the first keyword it contains; everything else is a neutral non-complaint."""
+
+    name = "keywords.test"
+
+    def __init__(self, rules: Mapping[str, Labels]) -> None:
+        self.rules = dict(rules)
+        self.calls: list[list[str]] = []
+
+    def classify(self, texts: Sequence[str]) -> list[Labels]:
+        self.calls.append(list(texts))
+        return [self._one(text) for text in texts]
+
+    def _one(self, text: str) -> Labels:
+        for keyword, labels in self.rules.items():
+            if keyword in text:
+                return labels
+        return Labels(self.name, False, 0.0, None, Sentiment.NEUTRAL)
+
+
+class EchoResponder:
+    """Suggests a reply that names the incident, so tests can see which one was used."""
+
+    def respond(
+        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+    ) -> Suggestion | None:
+        lang = comment.lang or labels.lang
+        if lang is None:
+            return None
+        about = f"incident {incident.id} ({incident.service.value})" if incident else "no incident"
+        return Suggestion(lang=lang, text=f"Reply to {comment.author}: {about}", template="echo")
+
+
+@dataclass
+class RecordingPublisher:
+    """Keeps what it is asked to publish; a repeated idempotency key publishes nothing new."""
+
+    fail_times: int = 0
+    published: list[OutgoingPost] = field(default_factory=list)
+    _ids: dict[str, str] = field(default_factory=dict)
+
+    def publish(self, post: OutgoingPost) -> str:
+        if post.idempotency_key in self._ids:
+            return self._ids[post.idempotency_key]
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            raise ConnectorError("platform unavailable (simulated)")
+        self.published.append(post)
+        external_id = f"{post.channel}-{len(self.published)}"
+        self._ids[post.idempotency_key] = external_id
+        return external_id

@@ -1,0 +1,59 @@
+from datetime import UTC, datetime
+
+from sqlmodel import select
+
+from crisis.db import session_scope
+from crisis.domain import Page
+from crisis.ingest import ingest_page, load_cursor, store_comments
+from crisis.tables import Comment
+from tests.factories import make_comment
+
+NOW = datetime(2017, 5, 13, 9, 0, tzinfo=UTC)
+
+
+def test_the_same_comment_ingested_twice_is_stored_once(engine):
+    first = make_comment(external_id="42", text="Kein Netz 😡 <b>Hamburg</b>")
+    with session_scope(engine) as session:
+        assert len(store_comments(session, [first, first], now=NOW)) == 1
+    with session_scope(engine) as session:
+        again = store_comments(session, [first, make_comment(external_id="43")], now=NOW)
+    with session_scope(engine) as session:
+        rows = session.exec(select(Comment).order_by(Comment.external_id)).all()
+    assert [r.external_id for r in rows] == ["42", "43"]
+    assert again == [rows[1].id]
+    assert rows[0].text == "Kein Netz 😡 <b>Hamburg</b>"
+
+
+def test_same_id_on_another_platform_is_another_comment(engine):
+    with session_scope(engine) as session:
+        ids = store_comments(
+            session,
+            [make_comment(platform="x", external_id="7"), make_comment(platform="facebook", external_id="7")],
+            now=NOW,
+        )
+    assert len(ids) == 2
+
+
+def test_cursor_is_saved_only_together_with_its_comments(engine):
+    page = Page(items=[make_comment(external_id="1")], cursor="10", more=False)
+    try:
+        with session_scope(engine) as session:
+            ingest_page(session, "file:a", page, now=NOW)
+            raise RuntimeError("crash before commit")
+    except RuntimeError:
+        pass
+    with session_scope(engine) as session:
+        assert load_cursor(session, "file:a") is None
+        assert session.exec(select(Comment)).all() == []
+        ingest_page(session, "file:a", page, now=NOW)
+    with session_scope(engine) as session:
+        assert load_cursor(session, "file:a") == "10"
+        assert len(session.exec(select(Comment)).all()) == 1
+
+
+def test_a_huge_comment_is_stored_whole(engine):
+    text = "Kein Internet! " * 20_000
+    with session_scope(engine) as session:
+        store_comments(session, [make_comment(external_id="big", text=text)], now=NOW)
+    with session_scope(engine) as session:
+        assert session.exec(select(Comment.text)).one() == text

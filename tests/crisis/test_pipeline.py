@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from crisis.clock import VirtualClock
+from crisis.db import session_scope
+from crisis.detector import SpikeRules
+from crisis.domain import Service, Urgency
+from crisis.pipeline import Pipeline
+from crisis.tables import Classification, Incident, ReviewItem
+from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from tests.factories import T0, complaint, make_comment, make_labels
+
+RULES = SpikeRules(window=timedelta(minutes=30), min_complaints=5, ratio=3.0)
+
+
+def make_pipeline(engine, clock):
+    classifier = KeywordClassifier(
+        {
+            "WhatsApp": make_labels(is_complaint=True, third_party="whatsapp", service=Service.MOBILE),
+            "Anwalt": complaint(Service.INTERNET, urgent=(Urgency.LEGAL,)),
+            "Internet": complaint(Service.INTERNET),
+            "Rechnung": complaint(Service.BILLING),
+        }
+    )
+    return Pipeline(
+        engine=engine, classifier=classifier, responder=EchoResponder(),
+        publisher=RecordingPublisher(), clock=clock, rules=RULES, own_authors=("Nordtel",),
+    )  # fmt: skip
+
+
+def comments_at(clock, texts, *, step=timedelta(minutes=1), **overrides):
+    out = []
+    for i, text in enumerate(texts):
+        clock.advance(step)
+        out.append(make_comment(text=text, created_at=clock.now(), **overrides, author=f"a{i}-{text[:5]}"))
+    return out
+
+
+def test_a_spike_of_complaints_opens_one_incident_and_later_complaints_name_it(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    first = pipeline.process(comments_at(clock, ["Rechnung falsch"] * 2 + ["Internet weg"] * 4))
+    assert first.incidents == []
+    spike = pipeline.process(comments_at(clock, ["Internet tot"] * 6))
+    assert [i.service for i in spike.incidents] == ["internet"]
+    assert spike.incidents[0].opened_by == "detector" and spike.incidents[0].status == "suspected"
+    more = pipeline.process(comments_at(clock, ["Internet immer noch tot"] * 6))
+    assert more.incidents == []  # the open incident absorbs the rest of the spike
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Incident)).all()) == 1
+    incident_id = spike.incidents[0].id
+    assert all(item.incident_id == incident_id for item in more.review_items)
+    assert all(f"incident {incident_id} (internet)" in item.text for item in more.review_items)
+
+
+def test_other_companies_outages_and_one_loud_customer_open_no_incident(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    result = pipeline.process(comments_at(clock, ["WhatsApp geht nicht"] * 20))
+    assert result.incidents == []
+    loud = [make_comment(text="Internet tot!!!", author="same person",
+                         created_at=T0 + timedelta(minutes=30 + i)) for i in range(20)]  # fmt: skip
+    clock.set(T0 + timedelta(minutes=50))
+    assert pipeline.process(loud).incidents == []
+
+
+def test_urgent_complaints_and_unknown_languages_are_flagged_for_a_human(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    result = pipeline.process(
+        [
+            make_comment(text="Internet weg, mein Anwalt meldet sich", created_at=T0),
+            make_comment(text="Internet yok", lang=None, created_at=T0),
+            make_comment(text="Internet? Wir prüfen das.", author="Nordtel", created_at=T0),
+        ]
+    )
+    flagged = sorted((item.needs_human, tuple(item.reasons), item.text) for item in result.review_items)
+    assert flagged == [
+        (True, ("legal",), ""),
+        (True, ("no template for language unknown",), ""),
+    ]
+
+
+def test_one_reply_per_customer_per_incident(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    pipeline.process(comments_at(clock, ["Internet tot"] * 6))
+    again = [make_comment(text="Internet immer noch tot", author="a0-Inter", created_at=clock.now())]
+    assert pipeline.process(again).review_items == []
+
+
+def test_catch_up_labels_comments_stored_before_a_crash(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+
+    class Crash(Exception):
+        pass
+
+    def crash(*args, **kwargs):
+        raise Crash
+
+    pipeline.classifier.classify = crash  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        pipeline.process([make_comment(text="Internet weg", created_at=T0)])
+    pipeline = make_pipeline(engine, clock)
+    assert pipeline.process([make_comment(text="x", created_at=T0)]).labels  # new one only
+    result = pipeline.catch_up()
+    assert [labels.service for labels in result.labels.values()] == [Service.INTERNET]
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Classification)).all()) == 2
+        assert len(session.exec(select(ReviewItem)).all()) == 1
+    assert pipeline.catch_up().labels == {}
