@@ -39,7 +39,7 @@ def classify_comments(
     for start in range(0, len(todo), batch_size):
         ids = todo[start : start + batch_size]
         rows = session.exec(select(Comment.id, Comment.text).where(col(Comment.id).in_(ids)))
-        texts = {cid: text for cid, text in rows}
+        texts: dict[int | None, str] = dict(rows.all())
         labels = classifier.classify([texts[cid] for cid in ids])
         if len(labels) != len(ids):
             raise RuntimeError(f"{classifier.name} returned {len(labels)} labels for {len(ids)}")

@@ -19,8 +19,11 @@ from crisis.clock import SystemClock
 from crisis.errors import CrisisError
 from crisis.settings import Settings, get_settings
 
-app = typer.Typer(help="Crisis communication assistant for a telecom's social media team.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+app = typer.Typer(
+    help="Crisis communication assistant for a telecom's social media team.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 incidents_app = typer.Typer(help="Incidents.", no_args_is_help=True)
 posts_app = typer.Typer(help="Scheduled posts.", no_args_is_help=True)
@@ -140,9 +143,15 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
         rows = incidents.list_incidents(session)
     table = Table("#", "status", "service", "regions", "opened", "by", "resolved")
     for i in rows:
-        table.add_row(str(i.id), i.status, i.service, ", ".join(i.regions) or "-",
-                      f"{i.opened_at:%Y-%m-%d %H:%M}Z", i.opened_by,
-                      f"{i.resolved_at:%Y-%m-%d %H:%M}Z" if i.resolved_at else "-")  # fmt: skip
+        table.add_row(
+            str(i.id),
+            i.status,
+            i.service,
+            ", ".join(i.regions) or "-",
+            f"{i.opened_at:%Y-%m-%d %H:%M}Z",
+            i.opened_by,
+            f"{i.resolved_at:%Y-%m-%d %H:%M}Z" if i.resolved_at else "-",
+        )
     console.print(table)
 
 
@@ -156,8 +165,14 @@ def posts_list(
         rows = posts.list_posts(session, state=state)
     table = Table("post", "category", "channel", "due", "state", "held by incident")
     for p in rows:
-        table.add_row(p.key, p.category, p.channel, f"{p.publish_at:%Y-%m-%d %H:%M}Z", p.state,
-                      str(p.held_by_incident_id or "-"))  # fmt: skip
+        table.add_row(
+            p.key,
+            p.category,
+            p.channel,
+            f"{p.publish_at:%Y-%m-%d %H:%M}Z",
+            p.state,
+            str(p.held_by_incident_id or "-"),
+        )
     console.print(table)
 
 
@@ -176,8 +191,9 @@ def queue_list(
     for item in rows:
         reasons = escape(", ".join(item.reasons))
         shown = f"[red]human: {reasons}[/]" if item.needs_human else escape(item.text)
-        table.add_row(str(item.id), str(item.priority), item.lang or "?",
-                      str(item.incident_id or "-"), shown)  # fmt: skip
+        table.add_row(
+            str(item.id), str(item.priority), item.lang or "?", str(item.incident_id or "-"), shown
+        )
     console.print(table)
 
 

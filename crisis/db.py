@@ -75,7 +75,9 @@ def ensure_schema(engine: Engine) -> None:
     upgrade(engine)
 
 
-def insert_ignoring_duplicates(session: Session, table: type[SQLModel], rows: list[dict[str, Any]]) -> int:
+def insert_ignoring_duplicates(
+    session: Session, table: type[SQLModel], rows: list[dict[str, Any]]
+) -> int:
     """Insert rows, skipping those that hit a unique constraint; returns how many were new."""
     if not rows:
         return 0

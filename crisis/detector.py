@@ -66,10 +66,14 @@ def detect(
             if set(regions) - set(current.regions):
                 changed.append(
                     incidents.update_incident(
-                        session, _id(current), now=now, actor="detector", regions=regions,
+                        session,
+                        _id(current),
+                        now=now,
+                        actor="detector",
+                        regions=regions,
                         reason=f"complaints now also from {', '.join(regions)}",
                     )
-                )  # fmt: skip
+                )
             continue
         previous = incidents.last_resolved(session, service)
         if previous and previous.resolved_at and now - previous.resolved_at < rules.cooldown:
@@ -88,10 +92,17 @@ def detect(
         )
         changed.append(
             incidents.open_incident(
-                session, service=service, now=now, opened_by="detector", actor="detector",
-                reason=reason, regions=regions, status="suspected", explanation=explanation,
+                session,
+                service=service,
+                now=now,
+                opened_by="detector",
+                actor="detector",
+                reason=reason,
+                regions=regions,
+                status="suspected",
+                explanation=explanation,
             )
-        )  # fmt: skip
+        )
     return changed
 
 
@@ -103,14 +114,7 @@ def _complaints_by_service(
     own_authors: Sequence[str],
 ) -> dict[Service, list[_Complaint]]:
     query = (
-        select(
-            Comment.id,
-            Comment.external_id,
-            Comment.author,
-            Comment.text,
-            Comment.location,
-            Classification.service,
-        )
+        select(Comment, Classification.service)
         .join(Classification, col(Classification.comment_id) == col(Comment.id))
         .where(
             Classification.model == model,
@@ -124,9 +128,13 @@ def _complaints_by_service(
         .order_by(col(Comment.created_at), col(Comment.id))
     )
     found: dict[Service, list[_Complaint]] = defaultdict(list)
-    for cid, external_id, author, text, location, service in session.exec(query):
-        if cid is not None and service is not None:
-            found[Service(service)].append(_Complaint(cid, external_id, author, text, location))
+    for comment, service in session.exec(query):
+        if comment.id is not None and service is not None:
+            found[Service(service)].append(
+                _Complaint(
+                    comment.id, comment.external_id, comment.author, comment.text, comment.location
+                )
+            )
     return found
 
 

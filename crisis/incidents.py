@@ -21,6 +21,7 @@ from crisis.errors import InvalidTransition, NotFound
 from crisis.states import INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
 from crisis.tables import Incident
 
+
 def open_incident(
     session: Session,
     *,
@@ -81,7 +82,9 @@ def update_incident(
     changes: dict[str, Any] = {}
     if status is not None and status != incident.status:
         if status == "resolved":
-            raise InvalidTransition(f"incident {incident_id}", incident.status, "resolved (use resolve)")
+            raise InvalidTransition(
+                f"incident {incident_id}", incident.status, "resolved (use resolve)"
+            )
         _check(incident, status)
         changes["status"] = [incident.status, status]
         incident.status = status

@@ -40,18 +40,28 @@ def schedule_post(
         raise InvalidTransition(f"post {key}", post.state, "rescheduled")
     if post is None:
         post = ScheduledPost(
-            key=key, channel=channel, category=category, text=text, publish_at=publish_at,
-            state="scheduled", created_at=now,
-        )  # fmt: skip
+            key=key,
+            channel=channel,
+            category=category,
+            text=text,
+            publish_at=publish_at,
+            state="scheduled",
+            created_at=now,
+        )
     else:
         post.channel, post.category, post.text = channel, category, text
         post.publish_at = publish_at
     session.add(post)
     session.flush()
     audit.record(
-        session, at=now, actor=actor, action="post.schedule", entity="post", entity_id=key,
+        session,
+        at=now,
+        actor=actor,
+        action="post.schedule",
+        entity="post",
+        entity_id=key,
         details={"category": category, "channel": channel, "publish_at": publish_at.isoformat()},
-    )  # fmt: skip
+    )
     blocking = _open_incident_ids(session)
     if post.state == "scheduled" and category in HELD_CATEGORIES and blocking:
         _hold(session, post, incident_id=blocking[0], now=now, actor=actor)
@@ -86,7 +96,9 @@ def publish_due(
         if post.category in HELD_CATEGORIES and blocking:
             _hold(session, post, incident_id=blocking[0], now=now, actor=actor)
             continue
-        outgoing = OutgoingPost(channel=post.channel, text=post.text, idempotency_key=f"post:{post.key}")
+        outgoing = OutgoingPost(
+            channel=post.channel, text=post.text, idempotency_key=f"post:{post.key}"
+        )
         try:
             post.published_id = publisher.publish(outgoing)
         except ConnectorError as exc:
@@ -150,20 +162,33 @@ def _open_incident_ids(session: Session) -> list[int]:
     return [i for i in session.exec(query.order_by(col(Incident.id))) if i is not None]
 
 
-def _hold(session: Session, post: ScheduledPost, *, incident_id: int, now: datetime, actor: str) -> None:
+def _hold(
+    session: Session, post: ScheduledPost, *, incident_id: int, now: datetime, actor: str
+) -> None:
     post.held_by_incident_id = incident_id
     _move(session, post, "held", now=now, actor=actor, reason=f"incident {incident_id} is open")
 
 
 def _move(
-    session: Session, post: ScheduledPost, state: str, *, now: datetime, actor: str,
+    session: Session,
+    post: ScheduledPost,
+    state: str,
+    *,
+    now: datetime,
+    actor: str,
     reason: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     if state not in POST_TRANSITIONS[post.state]:
         raise InvalidTransition(f"post {post.key}", post.state, state)
     before, post.state = post.state, state
     session.add(post)
     audit.record(
-        session, at=now, actor=actor, action=f"post.{state}", entity="post", entity_id=post.key,
-        reason=reason, details={"state": [before, state]},
-    )  # fmt: skip
+        session,
+        at=now,
+        actor=actor,
+        action=f"post.{state}",
+        entity="post",
+        entity_id=post.key,
+        reason=reason,
+        details={"state": [before, state]},
+    )

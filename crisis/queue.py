@@ -68,7 +68,10 @@ def send(
         raise NotFound(f"comment {item.comment_id} of review item {item_id} is gone")
     key = f"reply:{item.id}"
     post = OutgoingPost(
-        channel=comment.platform, text=item.text, idempotency_key=key, in_reply_to=comment.external_id
+        channel=comment.platform,
+        text=item.text,
+        idempotency_key=key,
+        in_reply_to=comment.external_id,
     )
     try:
         external_id = publisher.publish(post)

@@ -61,7 +61,7 @@ RESPONDERS.register("templates.v1", _templates)
 
 
 def make_source(spec: str) -> tuple[str, CommentSource]:
-    """A source from ``--source`` text: ``file:PATH`` (X and Facebook come with their connectors)."""
+    """A source from ``--source`` text: ``file:PATH`` (X and Facebook come with connectors)."""
     kind, _, argument = spec.partition(":")
     if kind == "file" and argument:
         from crisis.connectors.files import FileSource

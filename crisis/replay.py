@@ -55,7 +55,9 @@ def replay(
     def flush() -> None:
         if batch:
             _advance(pipeline, clock, batch[-1].at)
-            log.comments += len(pipeline.process([event.comment for event in batch]).new_comment_ids)
+            log.comments += len(
+                pipeline.process([event.comment for event in batch]).new_comment_ids
+            )
             batch.clear()
 
     for count, event in enumerate(read_scenario(path), start=1):
@@ -66,9 +68,11 @@ def replay(
             continue
         if event.at < clock.now():
             log.problems.append(
-                Problem(event.where, f"out of order ({event.at.isoformat()}); handled at "
-                        f"{clock.now().isoformat()}")
-            )  # fmt: skip
+                Problem(
+                    event.where,
+                    f"out of order ({event.at.isoformat()}); handled at {clock.now().isoformat()}",
+                )
+            )
         if batch and (
             not isinstance(event, CommentEvent)
             or event.at - batch[0].at > BATCH_SPAN
@@ -109,9 +113,15 @@ def _advance(pipeline: Pipeline, clock: VirtualClock, until: datetime) -> None:
 def _apply(session: Session, event: Event, *, now: datetime) -> None:
     if isinstance(event, PostEvent):
         posts.schedule_post(
-            session, key=event.key, channel=event.channel, category=event.category,
-            text=event.text, publish_at=event.publish_at, now=now, actor="scenario",
-        )  # fmt: skip
+            session,
+            key=event.key,
+            channel=event.channel,
+            category=event.category,
+            text=event.text,
+            publish_at=event.publish_at,
+            now=now,
+            actor="scenario",
+        )
     elif isinstance(event, OperatorEvent):
         _operate(session, event, now=now)
 
@@ -123,39 +133,61 @@ def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
     regions = _regions(f, where)
     if event.action == "open_incident":
         incidents.open_incident(
-            session, service=_service(f, where), now=now, opened_by="operator",
-            actor=event.actor, reason=event.reason or "opened by operator",
-            regions=regions or (), status=_optional_str(f, "status", where) or "investigating",
-            public_status=public_status, eta=eta,
-        )  # fmt: skip
+            session,
+            service=_service(f, where),
+            now=now,
+            opened_by="operator",
+            actor=event.actor,
+            reason=event.reason or "opened by operator",
+            regions=regions or (),
+            status=_optional_str(f, "status", where) or "investigating",
+            public_status=public_status,
+            eta=eta,
+        )
     elif event.action == "update_incident":
         incidents.update_incident(
-            session, _target(session, f, where), now=now, actor=event.actor,
-            reason=event.reason, status=_optional_str(f, "status", where),
-            public_status=public_status, eta=eta, regions=regions,
-        )  # fmt: skip
+            session,
+            _target(session, f, where),
+            now=now,
+            actor=event.actor,
+            reason=event.reason,
+            status=_optional_str(f, "status", where),
+            public_status=public_status,
+            eta=eta,
+            regions=regions,
+        )
     elif event.action == "resolve_incident":
         incidents.resolve_incident(
-            session, _target(session, f, where), now=now, actor=event.actor,
-            reason=event.reason, public_status=public_status,
-        )  # fmt: skip
+            session,
+            _target(session, f, where),
+            now=now,
+            actor=event.actor,
+            reason=event.reason,
+            public_status=public_status,
+        )
     elif event.action == "resume_posts":
         keys = f.get("posts", "all")
         if keys != "all" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
             raise BadRecord(where, "'posts' must be a list of post ids or \"all\"")
         new_time = parse_time(f["publish_at"], "publish_at", where) if f.get("publish_at") else None
         posts.resume_posts(
-            session, keys=None if keys == "all" else keys, now=now, actor=event.actor,
-            reason=event.reason, publish_at=new_time,
-        )  # fmt: skip
+            session,
+            keys=None if keys == "all" else keys,
+            now=now,
+            actor=event.actor,
+            reason=event.reason,
+            publish_at=new_time,
+        )
 
 
 def _service(fields: dict[str, Any], where: str) -> Service:
     try:
-        return Service(fields.get("service"))
+        return Service(str(fields.get("service")))
     except ValueError:
         known = ", ".join(s.value for s in Service)
-        raise BadRecord(where, f"unknown service {fields.get('service')!r}; known: {known}") from None
+        raise BadRecord(
+            where, f"unknown service {fields.get('service')!r}; known: {known}"
+        ) from None
 
 
 def _target(session: Session, fields: dict[str, Any], where: str) -> int:
@@ -197,7 +229,12 @@ def summarize(session: Session, log: ReplayLog) -> dict[str, Any]:
         "incidents": [_incident(i) for i in incidents.list_incidents(session)],
         "posts": [_post(p) for p in posts.list_posts(session)],
         "suggestions": [
-            {"comment_id": ext, "incident_id": item.incident_id, "lang": item.lang, "text": item.text}
+            {
+                "comment_id": ext,
+                "incident_id": item.incident_id,
+                "lang": item.lang,
+                "text": item.text,
+            }
             for item, ext in items
             if not item.needs_human
         ],

@@ -44,9 +44,7 @@ def suggest_replies(
         comment, labels = comments.get(cid), labelled[cid]
         if comment is None or cid in queued or comment.author.casefold() in ours:
             continue
-        incident = (
-            incidents.open_incident_for(session, labels.service) if labels.service else None
-        )
+        incident = incidents.open_incident_for(session, labels.service) if labels.service else None
         incident_id = incident.id if incident else None
         if incident_id is not None and _already_answered(session, comment.author, incident_id):
             continue

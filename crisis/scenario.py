@@ -21,7 +21,9 @@ from crisis.domain import CommentIn, Problem
 from crisis.errors import BadRecord
 from crisis.records import parse_comment, parse_time, read_jsonl, required_text
 
-OPERATOR_ACTIONS = frozenset({"open_incident", "update_incident", "resolve_incident", "resume_posts"})
+OPERATOR_ACTIONS = frozenset(
+    {"open_incident", "update_incident", "resolve_incident", "resume_posts"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,9 @@ def parse_event(record: dict[str, Any], where: str) -> Event:
             raise BadRecord(where, f"unknown operator action {action!r}; known: {known}")
         reason = record.get("reason")
         actor = record.get("actor")
-        fields = {k: v for k, v in record.items() if k not in ("at", "type", "action", "actor", "reason")}
+        fields = {
+            k: v for k, v in record.items() if k not in ("at", "type", "action", "actor", "reason")
+        }
         return OperatorEvent(
             at=at,
             where=where,

@@ -38,7 +38,7 @@ class StaticSource:
 
 
 class KeywordClassifier:
-    """Labels a text by the first keyword it contains; everything else is a neutral non-complaint."""
+    """Labels a text by the first keyword it contains; anything else is a neutral non-complaint."""
 
     name = "keywords.test"
 

@@ -38,5 +38,12 @@ def test_times_come_back_aware_and_equal_whatever_offset_they_were_stored_with(e
 def test_a_time_without_offset_is_refused_not_guessed(engine):
     with pytest.raises(Exception, match="naive datetime"):
         with session_scope(engine) as session:
-            session.add(AuditEntry(at=datetime(2017, 5, 13, 9, 30), actor="t", action="a",
-                                   entity="e", entity_id="1"))  # fmt: skip
+            session.add(
+                AuditEntry(
+                    at=datetime(2017, 5, 13, 9, 30),
+                    actor="t",
+                    action="a",
+                    entity="e",
+                    entity_id="1",
+                )
+            )

@@ -13,16 +13,27 @@ T0 = datetime(2017, 5, 13, 8, 0, tzinfo=UTC)
 
 def schedule(session, key, *, category="marketing", at=T0 + timedelta(hours=1)):
     return posts.schedule_post(
-        session, key=key, channel="facebook", category=category, text=f"{key} text",
-        publish_at=at, now=T0, actor="lena",
-    )  # fmt: skip
+        session,
+        key=key,
+        channel="facebook",
+        category=category,
+        text=f"{key} text",
+        publish_at=at,
+        now=T0,
+        actor="lena",
+    )
 
 
 def open_internet(session, now=T0):
     return incidents.open_incident(
-        session, service=Service.INTERNET, now=now, opened_by="operator", actor="lena",
-        reason="DSL down in Hamburg", regions=["Hamburg"],
-    )  # fmt: skip
+        session,
+        service=Service.INTERNET,
+        now=now,
+        opened_by="operator",
+        actor="lena",
+        reason="DSL down in Hamburg",
+        regions=["Hamburg"],
+    )
 
 
 def test_opening_an_incident_holds_marketing_but_not_service_posts(engine):
@@ -72,8 +83,13 @@ def test_held_posts_stay_held_after_resolution_until_resumed(engine):
     with session_scope(engine) as session:
         assert posts.publish_due(session, publisher, now=T0 + timedelta(hours=4)) == []
         new_time = T0 + timedelta(days=1)
-        posts.resume_posts(session, keys=["muttertag"], now=T0 + timedelta(hours=4),
-                           actor="lena", publish_at=new_time)  # fmt: skip
+        posts.resume_posts(
+            session,
+            keys=["muttertag"],
+            now=T0 + timedelta(hours=4),
+            actor="lena",
+            publish_at=new_time,
+        )
     with session_scope(engine) as session:
         assert posts.publish_due(session, publisher, now=T0 + timedelta(hours=5)) == []
         done = posts.publish_due(session, publisher, now=T0 + timedelta(days=1))
@@ -85,7 +101,9 @@ def test_a_failed_publish_is_visible_not_reported_as_sent(engine):
     with session_scope(engine) as session:
         schedule(session, "info", category="service")
     with session_scope(engine) as session:
-        published = posts.publish_due(session, RecordingPublisher(fail_times=1), now=T0 + timedelta(hours=2))
+        published = posts.publish_due(
+            session, RecordingPublisher(fail_times=1), now=T0 + timedelta(hours=2)
+        )
     with session_scope(engine) as session:
         post = posts.get_post(session, "info")
     assert published == [] and post.state == "failed" and post.published_at is None
@@ -94,10 +112,19 @@ def test_a_failed_publish_is_visible_not_reported_as_sent(engine):
 def test_invalid_incident_transitions_are_refused_and_valid_ones_audited(engine):
     with session_scope(engine) as session:
         incident = open_internet(session)
-        incidents.update_incident(session, incident.id, now=T0, actor="lena", status="identified",
-                                  eta=T0 + timedelta(hours=8), reason="router firmware")  # fmt: skip
+        incidents.update_incident(
+            session,
+            incident.id,
+            now=T0,
+            actor="lena",
+            status="identified",
+            eta=T0 + timedelta(hours=8),
+            reason="router firmware",
+        )
         with pytest.raises(InvalidTransition, match="'identified' to 'suspected'"):
-            incidents.update_incident(session, incident.id, now=T0, actor="lena", status="suspected")
+            incidents.update_incident(
+                session, incident.id, now=T0, actor="lena", status="suspected"
+            )
         incidents.resolve_incident(session, incident.id, now=T0 + timedelta(hours=5), actor="max")
         with pytest.raises(InvalidTransition):
             incidents.resolve_incident(session, incident.id, now=T0, actor="max")

@@ -28,7 +28,10 @@ def test_same_id_on_another_platform_is_another_comment(engine):
     with session_scope(engine) as session:
         ids = store_comments(
             session,
-            [make_comment(platform="x", external_id="7"), make_comment(platform="facebook", external_id="7")],
+            [
+                make_comment(platform="x", external_id="7"),
+                make_comment(platform="facebook", external_id="7"),
+            ],
             now=NOW,
         )
     assert len(ids) == 2

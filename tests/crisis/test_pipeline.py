@@ -18,23 +18,32 @@ RULES = SpikeRules(window=timedelta(minutes=30), min_complaints=5, ratio=3.0)
 def make_pipeline(engine, clock):
     classifier = KeywordClassifier(
         {
-            "WhatsApp": make_labels(is_complaint=True, third_party="whatsapp", service=Service.MOBILE),
+            "WhatsApp": make_labels(
+                is_complaint=True, third_party="whatsapp", service=Service.MOBILE
+            ),
             "Anwalt": complaint(Service.INTERNET, urgent=(Urgency.LEGAL,)),
             "Internet": complaint(Service.INTERNET),
             "Rechnung": complaint(Service.BILLING),
         }
     )
     return Pipeline(
-        engine=engine, classifier=classifier, responder=EchoResponder(),
-        publisher=RecordingPublisher(), clock=clock, rules=RULES, own_authors=("Nordtel",),
-    )  # fmt: skip
+        engine=engine,
+        classifier=classifier,
+        responder=EchoResponder(),
+        publisher=RecordingPublisher(),
+        clock=clock,
+        rules=RULES,
+        own_authors=("Nordtel",),
+    )
 
 
 def comments_at(clock, texts, *, step=timedelta(minutes=1), **overrides):
     out = []
     for i, text in enumerate(texts):
         clock.advance(step)
-        out.append(make_comment(text=text, created_at=clock.now(), **overrides, author=f"a{i}-{text[:5]}"))
+        out.append(
+            make_comment(text=text, created_at=clock.now(), **overrides, author=f"a{i}-{text[:5]}")
+        )
     return out
 
 
@@ -60,8 +69,12 @@ def test_other_companies_outages_and_one_loud_customer_open_no_incident(engine):
     pipeline = make_pipeline(engine, clock)
     result = pipeline.process(comments_at(clock, ["WhatsApp geht nicht"] * 20))
     assert result.incidents == []
-    loud = [make_comment(text="Internet tot!!!", author="same person",
-                         created_at=T0 + timedelta(minutes=30 + i)) for i in range(20)]  # fmt: skip
+    loud = [
+        make_comment(
+            text="Internet tot!!!", author="same person", created_at=T0 + timedelta(minutes=30 + i)
+        )
+        for i in range(20)
+    ]
     clock.set(T0 + timedelta(minutes=50))
     assert pipeline.process(loud).incidents == []
 
@@ -76,7 +89,9 @@ def test_urgent_complaints_and_unknown_languages_are_flagged_for_a_human(engine)
             make_comment(text="Internet? Wir prüfen das.", author="Nordtel", created_at=T0),
         ]
     )
-    flagged = sorted((item.needs_human, tuple(item.reasons), item.text) for item in result.review_items)
+    flagged = sorted(
+        (item.needs_human, tuple(item.reasons), item.text) for item in result.review_items
+    )
     assert flagged == [
         (True, ("legal",), ""),
         (True, ("no template for language unknown",), ""),
@@ -87,7 +102,9 @@ def test_one_reply_per_customer_per_incident(engine):
     clock = VirtualClock(T0)
     pipeline = make_pipeline(engine, clock)
     pipeline.process(comments_at(clock, ["Internet tot"] * 6))
-    again = [make_comment(text="Internet immer noch tot", author="a0-Inter", created_at=clock.now())]
+    again = [
+        make_comment(text="Internet immer noch tot", author="a0-Inter", created_at=clock.now())
+    ]
     assert pipeline.process(again).review_items == []
 
 

@@ -57,9 +57,12 @@ def test_bad_lines_are_reported_with_their_line_numbers_and_good_lines_all_kept(
 def test_invalid_utf8_is_one_bad_line_not_a_failed_import(tmp_path):
     path = tmp_path / "export.jsonl"
     path.write_bytes(
-        json.dumps(GOOD).encode() + b"\n" + b'{"text": "\xff\xfe"}\n'
-        + json.dumps({**GOOD, "id": "2"}).encode() + b"\n"
-    )  # fmt: skip
+        json.dumps(GOOD).encode()
+        + b"\n"
+        + b'{"text": "\xff\xfe"}\n'
+        + json.dumps({**GOOD, "id": "2"}).encode()
+        + b"\n"
+    )
     items, problems = fetch_all(FileSource(path))
     assert [c.external_id for c in items] == ["1", "2"]
     assert problems == [Problem("export.jsonl:2", problems[0].reason)]

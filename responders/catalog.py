@@ -1,0 +1,162 @@
+"""The team's reply wordings, read from one TOML file per language and compiled.
+
+The files are the team's to edit, so they are checked as they are read: a missing service name,
+table or broken template fails at startup with the file and wording it is in, not later in front
+of a customer. Wordings render in Jinja's sandbox with strict undefined variables, so a typo is a
+``TemplateError`` and never a blank or a peek into Python objects.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.resources.abc import Traversable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from crisis.domain import Service
+from crisis.errors import TemplateError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+REQUIRED_SITUATIONS = ("outage_incident", "outage_no_incident", "complaint")
+OPTIONAL_SITUATIONS = ("question", "praise")
+_LANG_FILE = re.compile(r"[a-z]{2,3}")
+_ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """One compiled template; ``name`` (``"de/outage_incident#2"``) appears in errors."""
+
+    name: str
+    template: jinja2.Template
+
+    def render(self, **values: str) -> str:
+        try:
+            text = self.template.render(values)
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"{self.name}: {exc.message or exc}") from exc
+        except Exception as exc:  # a template is code the team writes: any failure is a template's
+            raise TemplateError(f"{self.name}: {type(exc).__name__}: {exc}") from exc
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """One language file, read and compiled."""
+
+    lang: str
+    services: Mapping[Service, str]
+    and_word: str
+    more_regions: str
+    weekdays: tuple[str, ...]
+    months: tuple[str, ...]
+    greeting: Wording
+    apology: Wording
+    eta: Wording
+    situations: Mapping[str, tuple[Wording, ...]]
+
+
+def load_catalogs(directory: Traversable) -> dict[str, Catalog]:
+    """Every ``<lang>.toml`` in ``directory``, compiled, so a broken file fails at startup."""
+    try:
+        entries = sorted(directory.iterdir(), key=lambda entry: entry.name)
+        files = {e.name: e.read_text(encoding="utf-8") for e in entries if e.name.endswith(".toml")}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"cannot read templates in {directory}: {exc}") from exc
+    catalogs: dict[str, Catalog] = {}
+    for file_name, source in files.items():
+        lang = file_name.removesuffix(".toml")
+        if not _LANG_FILE.fullmatch(lang):
+            raise TemplateError(f"{file_name}: name template files by language code, e.g. de.toml")
+        try:
+            data = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as exc:
+            raise TemplateError(f"{file_name}: {exc}") from exc
+        catalogs[lang] = _parse_catalog(lang, data)
+    if not catalogs:
+        raise TemplateError(f"no template files (<lang>.toml) in {directory}")
+    return catalogs
+
+
+def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:
+    services, words = _table(data, "services", lang), _table(data, "words", lang)
+    dates, phrases = _table(data, "dates", lang), _table(data, "phrases", lang)
+    situations: dict[str, tuple[Wording, ...]] = {}
+    for situation in (*REQUIRED_SITUATIONS, *OPTIONAL_SITUATIONS):
+        if situation in REQUIRED_SITUATIONS or situation in data:
+            where = f"{lang}/{situation}"
+            texts = _texts(_table(data, situation, lang), "wordings", where)
+            situations[situation] = tuple(
+                _compile(f"{where}#{number}", text) for number, text in enumerate(texts, start=1)
+            )
+    return Catalog(
+        lang=lang,
+        services={service: _text(services, service.value, lang) for service in Service},
+        and_word=_text(words, "and", lang),
+        more_regions=_text(words, "more_regions", lang),
+        weekdays=_texts(dates, "weekdays", lang, count=7),
+        months=_texts(dates, "months", lang, count=12),
+        greeting=_compile(f"{lang}/greeting", _text(phrases, "greeting", lang)),
+        apology=_compile(f"{lang}/apology", _text(phrases, "apology", lang)),
+        eta=_compile(f"{lang}/eta", _text(dates, "eta", lang)),
+        situations=situations,
+    )
+
+
+def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise TemplateError(f"{where}: missing table [{key}]")
+    return value
+
+
+def _text(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise TemplateError(f"{where}: {key} must be a non-empty string")
+    return value
+
+
+def _texts(table: Mapping[str, Any], key: str, where: str, count: int = 0) -> tuple[str, ...]:
+    value = table.get(key)
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(item, str) and item.strip() for item in value)
+        or (count and len(value) != count)
+    ):
+        raise TemplateError(f"{where}: {key} must be a list of {count or 'some'} non-empty strings")
+    return tuple(value)
+
+
+def _compile(name: str, source: str) -> Wording:
+    try:
+        return Wording(name, _ENV.from_string(source))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{name}: line {exc.lineno}: {exc.message}") from exc
+
+
+def format_eta(catalog: Catalog, eta: datetime) -> str:
+    """``eta`` in Berlin time, as the language writes it ("Samstag, 13.05., 18:00 Uhr")."""
+    if eta.utcoffset() is None:
+        raise TemplateError(f"incident eta must carry a timezone offset, got {eta.isoformat()}")
+    local = eta.astimezone(BERLIN)
+    return catalog.eta.render(
+        weekday=catalog.weekdays[local.weekday()],
+        day=str(local.day),
+        dd=f"{local.day:02d}",
+        month=catalog.months[local.month - 1],
+        mm=f"{local.month:02d}",
+        hh=f"{local.hour:02d}",
+        h12=str(local.hour % 12 or 12),
+        mi=f"{local.minute:02d}",
+        ampm="am" if local.hour < 12 else "pm",
+    )

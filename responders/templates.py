@@ -1,0 +1,216 @@
+"""Templated replies: the team's own wordings per language, filled in with an incident's facts.
+
+During an outage most complaints need the same answer, and the social media team wants to own
+its exact words without waiting for a code change: the wordings live in one TOML file per
+language (``templates/de.toml``, read by ``responders.catalog``), and adding a language is adding
+a file. This module decides whether a comment gets a templated reply at all, which wording, and
+what to leave out so the reply fits the platform; a person approves every suggestion.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service, Suggestion
+from crisis.states import OPEN_INCIDENT_STATES
+from responders.catalog import Catalog, Wording, format_eta, load_catalogs
+
+LENGTH_LIMITS = {"x": 280, "twitter": 280}  # platform -> the most a reply may weigh there
+MAX_NAME_LENGTH = 40
+SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply must be short
+# Every open state: suggestions are reviewed by a person before they go out, so a suspected
+# incident may already be named; a resolved one gets follow-ups, not outage replies.
+ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES)
+# With no incident, a complaint about one of these is likely an outage we have not seen yet.
+OUTAGE_SERVICES = frozenset(
+    {Service.MOBILE, Service.INTERNET, Service.PHONE, Service.TV, Service.EMAIL}
+)
+_UNDETERMINED_LANGS = frozenset({"und", "zxx"})  # what X sends when it cannot tell
+_TAG = re.compile(r"<[^>]*>")
+_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+_LINKISH_NAME = re.compile(r"https?:|www\.|\.(com|de|net|org)\b", re.IGNORECASE)
+_ZWJ = "\u200d"  # holds emoji sequences such as 👩‍💻 together, unlike other format characters
+# twitter-text v3: these code points weigh 1, all others 2; every link weighs 23.
+_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+_X_LINK_WEIGHT = 23
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a reply may say; optional facts are dropped one by one to fit a short platform."""
+
+    name: str
+    service: Service
+    regions: tuple[str, ...] = ()
+    more_regions: bool = False
+    public_status: str = ""
+    eta: datetime | None = None
+    status_url: str = ""
+    apologise: bool = False
+
+
+class TemplateResponder:
+    """Suggests a reply from the team's wordings, or ``None`` where a person should write it."""
+
+    name = "templates.v1"
+
+    def __init__(
+        self,
+        templates_dir: Traversable | None = None,
+        *,
+        brand: str = "Nordtel",
+        status_url: str | None = None,
+    ) -> None:
+        if templates_dir is None:
+            templates_dir = resources.files("responders") / "templates"
+        self.catalogs = load_catalogs(templates_dir)
+        self.brand = brand
+        self.status_url = status_url
+
+    def respond(
+        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+    ) -> Suggestion | None:
+        if labels.urgent or not labels.is_complaint:
+            return None  # urgent: a person answers; questions and praise: not templated yet
+        lang = language(comment.lang) or language(labels.lang)
+        catalog = self.catalogs.get(lang or "")
+        if catalog is None:
+            return None  # better a person's reply later than one in the wrong language now
+        situation, facts = self._facts(comment, labels, incident)
+        wordings = catalog.situations[situation]
+        start = rotation(comment.id, len(wordings))
+        order = [wordings[(start + step) % len(wordings)] for step in range(len(wordings))]
+        limit = LENGTH_LIMITS.get(comment.platform.lower())
+        if limit is None:
+            return Suggestion(catalog.lang, self._render(catalog, order[0], facts), order[0].name)
+        # Keep the rotation before keeping optional facts: X's rules forbid near-identical
+        # replies in bulk, and the status link carries what a short reply leaves out.
+        variants = list(_shortened(facts))
+        for wording in order:
+            for variant in variants:
+                text = self._render(catalog, wording, variant)
+                if x_length(text) <= limit:
+                    return Suggestion(catalog.lang, text, wording.name)
+        text = cut_at_word(self._render(catalog, order[0], variants[-1]), limit)
+        return Suggestion(catalog.lang, text, order[0].name)
+
+    def _facts(
+        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+    ) -> tuple[str, _Facts]:
+        name = clean_name(comment.author)
+        apologise = labels.sentiment == Sentiment.NEGATIVE
+        if incident is not None and incident.status in ACTIVE_INCIDENT_STATUSES:
+            facts = _Facts(
+                name=name,
+                service=incident.service,
+                regions=tuple(r for r in (" ".join(r.split()) for r in incident.regions) if r),
+                public_status=_sentence(incident.public_status),
+                eta=incident.eta,
+                status_url=incident.status_url or self.status_url or "",
+                apologise=apologise,
+            )
+            return "outage_incident", facts
+        service = labels.service or Service.OTHER
+        situation = "outage_no_incident" if service in OUTAGE_SERVICES else "complaint"
+        return situation, _Facts(
+            name, service, status_url=self.status_url or "", apologise=apologise
+        )
+
+    def _render(self, catalog: Catalog, wording: Wording, facts: _Facts) -> str:
+        greeting = catalog.greeting.render(name=facts.name, brand=self.brand)
+        apology = catalog.apology.render(name=facts.name, brand=self.brand)
+        return wording.render(
+            greeting=greeting,
+            apology=apology if facts.apologise else "",
+            name=facts.name,
+            brand=self.brand,
+            service=catalog.services[facts.service],
+            regions=_join_regions(catalog, facts),
+            public_status=facts.public_status,
+            eta=format_eta(catalog, facts.eta) if facts.eta else "",
+            status_url=facts.status_url,
+        )
+
+
+def _shortened(facts: _Facts) -> Iterator[_Facts]:
+    """``facts``, then with ever fewer optional parts, least useful first."""
+    yield facts
+    if len(facts.regions) > SHORT_REGION_COUNT:
+        facts = replace(facts, regions=facts.regions[:SHORT_REGION_COUNT], more_regions=True)
+        yield facts
+    if facts.public_status:
+        facts = replace(facts, public_status="")
+        yield facts
+    if len(facts.regions) > 1:
+        facts = replace(facts, regions=facts.regions[:1], more_regions=True)
+        yield facts
+    if facts.regions:
+        facts = replace(facts, regions=(), more_regions=False)
+        yield facts
+    if facts.name:
+        yield replace(facts, name="")
+
+
+def _join_regions(catalog: Catalog, facts: _Facts) -> str:
+    names = [*facts.regions, *([catalog.more_regions] if facts.more_regions else [])]
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {catalog.and_word} {names[-1]}"
+
+
+def _sentence(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    return text if not text or text[-1] in ".!?…" else f"{text}."
+
+
+def language(code: str | None) -> str | None:
+    """The base language of a tag (``"de-AT"`` -> ``"de"``); ``None`` when unknown."""
+    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
+    return None if not base or base in _UNDETERMINED_LANGS else base
+
+
+def rotation(comment_id: int, count: int) -> int:
+    """A wording index that is the same in every process, unlike ``hash()`` of a str."""
+    digest = hashlib.blake2b(str(comment_id).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count
+
+
+def clean_name(author: str) -> str:
+    """The author's name fit for a greeting, or ``""`` where greeting by name would be odd."""
+    text = _TAG.sub(" ", unicodedata.normalize("NFC", author))
+    # No control or format characters: a bidi override could flip the rest of our reply.
+    text = "".join(ch for ch in text if ch == _ZWJ or unicodedata.category(ch)[0] != "C")
+    text = " ".join(text.replace("@", "").replace("<", " ").replace(">", " ").split())
+    while len(text) > MAX_NAME_LENGTH:
+        if " " not in text:
+            return ""  # one long word: no place to cut it that reads as a name
+        text = text.rsplit(" ", 1)[0]
+    if _LINKISH_NAME.search(text) or not any(ch.isalpha() for ch in text):
+        return ""  # a spam link or only emoji: greeting it would look odd or promote it
+    return text
+
+
+def x_length(text: str) -> int:
+    """How much ``text`` weighs on X, at least ``len(text)``: most non-Latin characters weigh 2,
+    a link 23 (or its length, if longer, so that no other counting finds the reply too long)."""
+    links = sum(max(len(link), _X_LINK_WEIGHT) for link in _LINK.findall(text))
+    rest = _LINK.sub("", text)
+    weight = sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT_RANGES) else 2 for ch in rest)
+    return weight + links
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` cut at a space, with an ellipsis, to weigh at most ``limit`` on X."""
+    if x_length(text) <= limit:
+        return text
+    words = text.split(" ")
+    while words and x_length(" ".join(words) + "…") > limit:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:–-") + "…"

@@ -1,0 +1,128 @@
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from crisis.cli import app
+
+runner = CliRunner()
+
+
+def all_commands(command=None, path=()):
+    command = command or get_command(app)
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from all_commands(sub, (*path, name))
+    else:
+        yield path
+
+
+COMMANDS = sorted(all_commands())
+
+
+def test_the_cli_has_the_commands_the_readme_promises():
+    for expected in [
+        ("db", "upgrade"),
+        ("demo",),
+        ("ingest",),
+        ("replay",),
+        ("incidents", "list"),
+        ("posts", "list"),
+        ("queue", "list"),
+    ]:
+        assert expected in COMMANDS
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_explains_itself(path):
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    doc = get_command(app)
+    for name in path:
+        doc = doc.commands[name]  # type: ignore[attr-defined]
+    assert doc.help and len(doc.help.strip()) > 10
+
+
+def comment_line(cid, text, minute=0, **extra):
+    return json.dumps(
+        {
+            "at": f"2017-05-13T09:{minute:02d}:00+02:00",
+            "platform": "x",
+            "id": cid,
+            "author": f"user{cid}",
+            "text": text,
+            **extra,
+        }
+    )
+
+
+def test_ingest_a_file_twice_stores_each_comment_once_and_names_bad_lines(tmp_path):
+    export = tmp_path / "export.jsonl"
+    export.write_text(
+        "\n".join(
+            [
+                comment_line("1", "Kein Internet in Hamburg seit heute früh"),
+                "{broken",
+                comment_line("2", "Wann kommt Glasfaser nach Pasing?"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    first = runner.invoke(app, ["ingest", "--source", f"file:{export}", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert "export.jsonl:2" in first.output and "2 new comments" in first.output
+    export.write_text(export.read_text() + comment_line("3", "Router tot", 5) + "\n")
+    second = runner.invoke(app, ["ingest", "--source", f"file:{export}", "--database-url", url])
+    assert second.exit_code == 0, second.output
+    assert "done: 1 new comments" in second.output
+    assert "export.jsonl:2" not in second.output  # resumed after the lines already read
+
+
+def test_replay_writes_the_summary_file(tmp_path):
+    scenario = tmp_path / "s.jsonl"
+    scenario.write_text(
+        "\n".join(
+            comment_line(
+                str(i), f"@nordtel Kein Internet in Altona!! #{i}", i, lang="de", type="comment"
+            )
+            for i in range(12)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "summary.json"
+    result = runner.invoke(app, ["replay", str(scenario), "--summary", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    assert summary["comments"] == 12
+    assert [(i["service"], i["opened_by"]) for i in summary["incidents"]] == [
+        ("internet", "detector")
+    ]
+    assert "Hamburg" in summary["incidents"][0]["regions"]
+
+
+def test_a_crisis_error_is_one_clear_line_and_exit_code_2(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crisis.cli",
+            "ingest",
+            "--source",
+            "mastodon:x",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'c.db'}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "unknown source 'mastodon:x'; known: file:PATH" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

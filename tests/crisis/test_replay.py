@@ -1,0 +1,170 @@
+import json
+from datetime import UTC, datetime, timedelta
+
+from crisis.clock import VirtualClock
+from crisis.db import session_scope
+from crisis.detector import SpikeRules
+from crisis.domain import Service
+from crisis.pipeline import Pipeline
+from crisis.replay import replay, summarize
+from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from tests.factories import complaint
+
+START = datetime(2017, 5, 13, 6, 0, tzinfo=UTC)
+
+
+def at(minutes):
+    return (START + timedelta(minutes=minutes)).astimezone().isoformat()
+
+
+def comment(minutes, cid, text, author=None, **extra):
+    return {
+        "at": at(minutes),
+        "type": "comment",
+        "platform": "facebook",
+        "id": cid,
+        "author": author or f"author-{cid}",
+        "text": text,
+        "lang": "de",
+        **extra,
+    }
+
+
+def write_scenario(path, events):
+    path.write_text("\n".join(e if isinstance(e, str) else json.dumps(e) for e in events) + "\n")
+    return path
+
+
+def run(engine, path):
+    clock = VirtualClock(datetime(1970, 1, 1, tzinfo=UTC))
+    publisher = RecordingPublisher()
+    pipeline = Pipeline(
+        engine=engine,
+        clock=clock,
+        publisher=publisher,
+        responder=EchoResponder(),
+        classifier=KeywordClassifier({"Internet": complaint(Service.INTERNET)}),
+        rules=SpikeRules(window=timedelta(minutes=30), min_complaints=3, ratio=2.0),
+    )
+    log = replay(path, pipeline, clock)
+    with session_scope(engine) as session:
+        return summarize(session, log), publisher
+
+
+def small_scenario(tmp_path):
+    return write_scenario(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "at": at(0),
+                "type": "scheduled_post",
+                "id": "early",
+                "channel": "facebook",
+                "publish_at": at(10),
+                "text": "Frühlingsangebot",
+                "category": "marketing",
+            },
+            {
+                "at": at(0),
+                "type": "scheduled_post",
+                "id": "muttertag",
+                "channel": "facebook",
+                "publish_at": at(120),
+                "text": "Schon an Mama gedacht?",
+                "category": "marketing",
+            },
+            {
+                "at": at(0),
+                "type": "scheduled_post",
+                "id": "info",
+                "channel": "x",
+                "publish_at": at(130),
+                "text": "Störung in Hamburg",
+                "category": "service",
+            },
+            comment(20, "1", "Wie teuer ist Roaming?"),
+            comment(60, "2", "Kein Internet"),
+            "this line is broken",
+            comment(61, "3", "Internet tot"),
+            {"at": at(62), "type": "retweet", "id": "x"},
+            comment(63, "4", "Internet weg seit 7 Uhr"),
+            comment(63, "4", "Internet weg seit 7 Uhr"),  # delivered twice
+            comment(64, "5", "Internet?? Hallo??", author="author-2"),
+            {
+                "at": at(90),
+                "type": "operator",
+                "action": "update_incident",
+                "service": "internet",
+                "status": "identified",
+                "eta": at(300),
+                "actor": "lena",
+            },
+            {"at": at(95), "type": "operator", "action": "update_incident", "service": "tv"},
+            {
+                "at": at(200),
+                "type": "operator",
+                "action": "resolve_incident",
+                "service": "internet",
+            },
+        ],
+    )
+
+
+def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
+    summary, publisher = run(engine, small_scenario(tmp_path))
+
+    assert summary["comments"] == 5
+    # Comments within a minute form one batch, as a poller would fetch them: the third
+    # complainer arrives at minute 63, in the batch that closes with comment 5 at minute 64.
+    assert summary["incidents"] == [
+        {
+            "id": 1,
+            "service": "internet",
+            "regions": [],
+            "status": "resolved",
+            "opened_at": (START + timedelta(minutes=64)).isoformat(),
+            "resolved_at": (START + timedelta(minutes=200)).isoformat(),
+            "opened_by": "detector",
+        }
+    ]
+    assert summary["posts"] == [
+        {
+            "id": "early",
+            "category": "marketing",
+            "publish_at": (START + timedelta(minutes=10)).isoformat(),
+            "state": "published",
+            "published_at": (START + timedelta(minutes=10)).isoformat(),
+        },
+        {
+            "id": "muttertag",
+            "category": "marketing",
+            "publish_at": (START + timedelta(minutes=120)).isoformat(),
+            "state": "held",
+            "published_at": None,
+        },
+        {
+            "id": "info",
+            "category": "service",
+            "publish_at": (START + timedelta(minutes=130)).isoformat(),
+            "state": "published",
+            "published_at": (START + timedelta(minutes=130)).isoformat(),
+        },
+    ]
+    assert [p.text for p in publisher.published] == ["Frühlingsangebot", "Störung in Hamburg"]
+    suggestions = summary["suggestions"]
+    # 2 and 3 came before the incident opened; author-2 gets one reply for the incident too.
+    assert [s["comment_id"] for s in suggestions] == ["2", "3", "4", "5"]
+    assert [s["incident_id"] for s in suggestions] == [None, None, 1, 1]
+    assert {s["lang"] for s in suggestions} == {"de"}
+    assert [p["where"] for p in summary["problems"]] == ["s.jsonl:6", "s.jsonl:8", "s.jsonl:13"]
+    assert "unknown event type 'retweet'" in summary["problems"][1]["reason"]
+    assert "no open tv incident" in summary["problems"][2]["reason"]
+
+
+def test_replay_is_as_fast_as_the_machine_not_as_slow_as_the_scenario(engine, tmp_path):
+    """Three hours of scenario time pass without sleeping: the clock is virtual."""
+    import time
+
+    started = time.monotonic()
+    run(engine, small_scenario(tmp_path))
+    assert time.monotonic() - started < 60
