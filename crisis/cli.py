@@ -4,6 +4,7 @@ functions that do the work and prints their results."""
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -33,7 +34,8 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(posts_app, name="posts")
 app.add_typer(queue_app, name="queue")
 
-console = Console()
+# Piped output (CI logs, files) gets a width that fits the tables instead of rich's 80.
+console = Console(width=None if sys.stdout.isatty() else 120)
 DatabaseUrl = Annotated[
     str | None,
     typer.Option("--database-url", help="Database URL (default: CRISIS_DATABASE_URL or sqlite)."),

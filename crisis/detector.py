@@ -177,7 +177,9 @@ def _regions(complaints: Sequence[_Complaint]) -> list[str]:
     counts: Counter[str] = Counter()
     for complaint in complaints:
         counts.update(set(find_regions(complaint.text, complaint.location)))
-    floor = max(2, round(0.1 * len(complaints)))
+    # A region must stand out: a national outage has complainers everywhere, a few of them in
+    # any one city, and is not a "Bremen outage" because two people there said so.
+    floor = max(3, round(0.15 * len(complaints)))
     return [region for region, n in counts.most_common() if n >= floor]
 
 

@@ -51,7 +51,9 @@ def _lexicon(settings: Settings) -> Classifier:
 def _templates(settings: Settings) -> Responder:
     from responders.templates import TemplateResponder
 
-    return TemplateResponder(brand=settings.brand, status_url=settings.status_url)
+    return TemplateResponder(
+        brand=settings.brand, status_url=settings.status_url, status_lang=settings.status_lang
+    )
 
 
 CLASSIFIERS: Registry[Classifier] = Registry("classifier")

@@ -33,6 +33,7 @@ from crisis.testing import RecordingPublisher
 
 BATCH_SPAN = timedelta(seconds=60)
 BATCH_SIZE = 256
+ANALYZE_EVERY = 200  # comments
 
 
 @dataclass
@@ -55,10 +56,12 @@ def replay(
     def flush() -> None:
         if batch:
             _advance(pipeline, clock, batch[-1].at)
-            log.comments += len(
-                pipeline.process([event.comment for event in batch]).new_comment_ids
-            )
+            before = log.comments
+            result = pipeline.process([event.comment for event in batch])
+            log.comments += len(result.new_comment_ids)
             batch.clear()
+            if log.comments // ANALYZE_EVERY > before // ANALYZE_EVERY:
+                _refresh_statistics(pipeline.engine)
 
     for count, event in enumerate(read_scenario(path), start=1):
         if on_event:
@@ -90,6 +93,18 @@ def replay(
             log.problems.append(Problem(event.where, str(exc)))
     flush()
     return log
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """Let PostgreSQL's planner see how fast the tables grow.
+
+    A replay fills tables far faster than autovacuum re-analyses them; with statistics that
+    still say "empty", the detector's queries fall into nested-loop scans (20 ms instead of
+    well under 1 ms each). Live ingestion grows slowly enough for autovacuum.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE comments, classifications, review_items")
 
 
 def _advance(pipeline: Pipeline, clock: VirtualClock, until: datetime) -> None:

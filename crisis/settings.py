@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     # Accounts that are us: never classified as customers, never answered.
     own_authors: list[str] = Field(default_factory=lambda: ["Nordtel", "nordtel", "nordtel_hilft"])
     status_url: str | None = None
+    status_lang: str = "de"  # the language incidents' public status texts are written in
     classify_batch_size: int = Field(default=64, ge=1)
 
     # Spike detector: a service's complaints in the window must reach both numbers.

@@ -54,6 +54,7 @@ class Catalog:
 
     lang: str
     services: Mapping[Service, str]
+    region_names: Mapping[str, str]  # canonical (German) region name -> this language's name
     and_word: str
     more_regions: str
     weekdays: tuple[str, ...]
@@ -100,6 +101,7 @@ def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:
     return Catalog(
         lang=lang,
         services={service: _text(services, service.value, lang) for service in Service},
+        region_names=_region_names(data, lang),
         and_word=_text(words, "and", lang),
         more_regions=_text(words, "more_regions", lang),
         weekdays=_texts(dates, "weekdays", lang, count=7),
@@ -109,6 +111,14 @@ def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:
         eta=_compile(f"{lang}/eta", _text(dates, "eta", lang)),
         situations=situations,
     )
+
+
+def _region_names(data: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """The optional ``[regions]`` table; regions not in it keep their canonical name."""
+    table = data.get("regions", {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise TemplateError(f"{lang}.toml: [regions] must map region names to text")
+    return dict(table)
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

@@ -67,12 +67,16 @@ class TemplateResponder:
         *,
         brand: str = "Nordtel",
         status_url: str | None = None,
+        status_lang: str = "de",
     ) -> None:
         if templates_dir is None:
             templates_dir = resources.files("responders") / "templates"
         self.catalogs = load_catalogs(templates_dir)
         self.brand = brand
         self.status_url = status_url
+        # The team writes an incident's public status text in one language; replies in other
+        # languages leave it out rather than quote it untranslated.
+        self.status_lang = status_lang
 
     def respond(
         self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
@@ -84,6 +88,8 @@ class TemplateResponder:
         if catalog is None:
             return None  # better a person's reply later than one in the wrong language now
         situation, facts = self._facts(comment, labels, incident)
+        if catalog.lang != self.status_lang and facts.public_status:
+            facts = replace(facts, public_status="")
         wordings = catalog.situations[situation]
         start = rotation(comment.id, len(wordings))
         order = [wordings[(start + step) % len(wordings)] for step in range(len(wordings))]
@@ -159,7 +165,8 @@ def _shortened(facts: _Facts) -> Iterator[_Facts]:
 
 
 def _join_regions(catalog: Catalog, facts: _Facts) -> str:
-    names = [*facts.regions, *([catalog.more_regions] if facts.more_regions else [])]
+    local = [catalog.region_names.get(region, region) for region in facts.regions]
+    names = [*local, *([catalog.more_regions] if facts.more_regions else [])]
     if len(names) < 2:
         return "".join(names)
     return f"{', '.join(names[:-1])} {catalog.and_word} {names[-1]}"

@@ -157,6 +157,13 @@ def test_english_outage_reply_names_service_regions_status_and_eta() -> None:
         assert "mobile network in Berlin and Potsdam" in text
         assert "Saturday 13 May, 6:00 pm" in text
         assert STATUS_URL in text
+        assert PUBLIC_STATUS not in text  # written in German: not quoted untranslated
+
+
+def test_public_status_is_quoted_in_the_language_the_team_writes_it_in() -> None:
+    replies = every_wording(TemplateResponder(status_lang="en"), make_incident(), lang="en")
+
+    assert all(PUBLIC_STATUS in text for text in replies.values())
 
 
 @pytest.mark.parametrize(
@@ -374,11 +381,12 @@ def test_packaged_templates_have_several_wordings_per_situation() -> None:
 @pytest.mark.parametrize("author", ["Sabine K.", "@" + "Maximiliane " * 8, "", "👩‍💻"])
 def test_x_reply_fits_280_even_with_many_regions_and_a_long_status(lang: str, author: str) -> None:
     incident = make_incident(regions=MANY_REGIONS, public_status=LONG_STATUS)
-    on_facebook = reply(incident=incident, lang=lang, author=author)
+    responder = TemplateResponder(status_lang=lang)
+    on_facebook = every_wording(responder, incident, lang=lang, author=author)
 
-    replies = every_wording(TemplateResponder(), incident, platform="x", lang=lang, author=author)
+    replies = every_wording(responder, incident, platform="x", lang=lang, author=author)
 
-    assert len(on_facebook.text) > 280 and LONG_STATUS in on_facebook.text
+    assert all(len(t) > 280 and LONG_STATUS in t for t in on_facebook.values())
     for text in replies.values():
         assert len(text) <= 280 and x_length(text) <= 280
         assert STATUS_URL in text
@@ -431,3 +439,18 @@ def test_long_name_is_shortened_between_words() -> None:
     text = reply(incident=make_incident(), author=author).text
 
     assert text.startswith("Hallo Anna-Lena Sophie Charlotte, ")
+
+
+def test_english_replies_use_english_names_for_german_regions() -> None:
+    incident = make_incident(regions=("München", "Hamburg", "Köln"))
+
+    replies = every_wording(TemplateResponder(), incident, lang="en")
+
+    assert all("Munich, Hamburg and Cologne" in text for text in replies.values())
+
+
+def test_every_translated_region_is_one_the_region_finder_produces() -> None:
+    from crisis.regions import known_regions
+
+    for catalog in TemplateResponder().catalogs.values():
+        assert set(catalog.region_names) <= set(known_regions()), catalog.lang

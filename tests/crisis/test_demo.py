@@ -1,0 +1,63 @@
+"""The shipped demo scenario tells the story it was written for."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from crisis.demo import run_demo, scenario_path
+from crisis.replay import replay_into
+from crisis.settings import Settings
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def local(value):
+    return datetime.fromisoformat(value).astimezone(BERLIN)
+
+
+def test_demo_scenario_holds_mothers_day_and_the_detector_finds_both_outages(engine):
+    with scenario_path() as path:
+        summary = replay_into(engine, path, Settings())
+
+    assert summary["problems"] == []
+    assert summary["comments"] == 748
+    posts = {p["id"]: p for p in summary["posts"]}
+    assert posts["post-muttertag"]["state"] == "held"
+    assert posts["post-muttertag"]["published_at"] is None
+    assert posts["post-stoerungsinfo"]["state"] == "published"  # service posts keep going
+    assert local(posts["post-wochenend-deal"]["published_at"]) == datetime(
+        2017, 5, 15, 10, 0, tzinfo=BERLIN
+    )  # held on Sunday, resumed by the operator for Monday
+
+    by_service = {i["service"]: i for i in summary["incidents"]}
+    assert all(i["opened_by"] == "detector" for i in summary["incidents"])
+    portal, dsl = by_service["customer_service"], by_service["internet"]
+    assert datetime(2017, 5, 12, 14, 30, tzinfo=BERLIN) < local(portal["opened_at"])
+    assert local(portal["opened_at"]) < datetime(2017, 5, 12, 17, 0, tzinfo=BERLIN)
+    assert datetime(2017, 5, 13, 7, 30, tzinfo=BERLIN) < local(dsl["opened_at"])
+    assert local(dsl["opened_at"]) < datetime(2017, 5, 13, 9, 0, tzinfo=BERLIN)
+    assert set(dsl["regions"]) == {"Hamburg", "München"}
+    assert portal["regions"] == []  # a national outage is not pinned on a city
+    assert portal["resolved_at"] and dsl["resolved_at"]
+
+    suggestions = summary["suggestions"]
+    assert {s["lang"] for s in suggestions} == {"de", "en"}
+    dsl_replies = [s for s in suggestions if s["incident_id"] == dsl["id"]]
+    assert len(dsl_replies) > 100
+    assert all("Internet" in s["text"] for s in dsl_replies if s["lang"] == "de")
+    assert all("internet" in s["text"] for s in dsl_replies if s["lang"] == "en")
+    assert any("Munich" in s["text"] for s in dsl_replies if s["lang"] == "en")
+    reasons = {r for item in summary["flagged"] for r in item["reasons"]}
+    assert {"churn", "legal", "business", "vulnerable"} <= reasons
+
+
+def test_crisis_demo_prints_the_story(tmp_path):
+    console = Console(record=True, width=120)
+    run_demo(tmp_path / "demo.db", Settings(), console)
+    story = console.export_text()
+    assert "748 comments replayed" in story
+    assert "post-muttertag" in story and "held" in story
+    assert "customer_service" in story and "Hamburg" in story and "München" in story
+    assert "reply suggestions in the review queue" in story
+    assert (tmp_path / "demo.db").exists()

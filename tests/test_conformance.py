@@ -1,0 +1,57 @@
+"""Every registered classifier and responder keeps the contract of its Protocol."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crisis.domain import CommentView, IncidentFacts, Labels, Service, Suggestion
+from crisis.registry import CLASSIFIERS, RESPONDERS
+from crisis.settings import Settings
+from tests.factories import make_labels
+
+ODD_TEXTS = [
+    "",
+    "   ",
+    "Kein Internet in Hamburg seit heute früh!!! 😡",
+    "<script>alert('x')</script> Internet tot",
+    "İnternet yok, Hamburg'da hiçbir şey çalışmıyor",
+    "интернет не работает",
+    "🙈🙈🙈",
+    "Internet kaputt. " * 10_000,
+]
+
+
+@pytest.mark.parametrize("name", list(CLASSIFIERS))
+def test_classifier_returns_one_label_per_text_in_order_and_names_itself(name):
+    classifier = CLASSIFIERS.create(name, Settings())
+    assert classifier.name == name
+    labels = classifier.classify(ODD_TEXTS)
+    assert len(labels) == len(ODD_TEXTS)
+    assert all(isinstance(label, Labels) and label.model == name for label in labels)
+    assert all(0.0 <= label.complaint_score <= 1.0 for label in labels)
+    assert classifier.classify([]) == []
+    assert classifier.classify(ODD_TEXTS[2:3])[0] == labels[2]  # batching changes nothing
+
+
+@pytest.mark.parametrize("name", list(RESPONDERS))
+def test_responder_suggests_a_reply_in_the_comment_language_for_an_incident(name):
+    responder = RESPONDERS.create(name, Settings())
+    incident = IncidentFacts(
+        id=1,
+        service=Service.INTERNET,
+        regions=("Hamburg",),
+        status="identified",
+        public_status=None,
+        eta=datetime(2017, 5, 13, 16, 0, tzinfo=UTC),
+        status_url=None,
+    )
+    for lang in ("de", "en"):
+        comment = CommentView(1, "facebook", "Sabine K.", "Kein Internet", lang)
+        suggestion = responder.respond(comment, make_labels(), incident)
+        assert isinstance(suggestion, Suggestion)
+        assert suggestion.lang == lang and suggestion.text.strip()
+
+
+def test_an_unknown_name_says_which_names_exist():
+    with pytest.raises(KeyError, match="unknown classifier 'bert.v9'; known: lexicon.v1"):
+        CLASSIFIERS.create("bert.v9", Settings())
