@@ -17,7 +17,7 @@ from crisis import audit
 from crisis.domain import OutgoingPost
 from crisis.errors import ConnectorError, InvalidTransition, NotFound
 from crisis.protocols import Publisher
-from crisis.states import OPEN_INCIDENT_STATES, POST_TRANSITIONS
+from crisis.states import OPEN_INCIDENT_STATES, POST_TRANSITIONS, move
 from crisis.tables import Incident, ScheduledPost
 
 HELD_CATEGORIES = frozenset({"marketing"})
@@ -178,17 +178,14 @@ def _move(
     actor: str,
     reason: str | None = None,
 ) -> None:
-    if state not in POST_TRANSITIONS[post.state]:
-        raise InvalidTransition(f"post {post.key}", post.state, state)
-    before, post.state = post.state, state
-    session.add(post)
-    audit.record(
+    move(
         session,
-        at=now,
-        actor=actor,
-        action=f"post.{state}",
+        post,
+        state,
+        transitions=POST_TRANSITIONS,
         entity="post",
         entity_id=post.key,
+        actor=actor,
+        now=now,
         reason=reason,
-        details={"state": [before, state]},
     )

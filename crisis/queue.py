@@ -10,11 +10,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crisis import audit
 from crisis.domain import OutgoingPost
 from crisis.errors import ConnectorError, InvalidTransition, NotFound
 from crisis.protocols import Publisher
-from crisis.states import REVIEW_TRANSITIONS
+from crisis.states import REVIEW_TRANSITIONS, move
 from crisis.tables import Comment, ReviewItem, SentReply
 
 
@@ -101,18 +100,16 @@ def _move(
     reason: str | None = None,
     details: dict[str, object] | None = None,
 ) -> None:
-    if state not in REVIEW_TRANSITIONS[item.state]:
-        raise InvalidTransition(f"review item {item.id}", item.state, state)
-    before = item.state
-    item.state, item.decided_by, item.decided_at = state, actor, now
-    session.add(item)
-    audit.record(
+    move(
         session,
-        at=now,
-        actor=actor,
-        action=f"review.{state}",
+        item,
+        state,
+        transitions=REVIEW_TRANSITIONS,
         entity="review_item",
         entity_id=item.id,
+        actor=actor,
+        now=now,
         reason=reason,
-        details={"state": [before, state], **(details or {})},
+        details=details,
     )
+    item.decided_by, item.decided_at = actor, now

@@ -3,7 +3,7 @@
 The clock jumps from event to event; scheduled posts are published at their own due times in
 between, so a replayed weekend behaves like the live weekend would have. Comments close in time
 are processed as one batch, as a live poller would see them. The summary is a contract other
-tools read (see ``summarize``).
+tools read (see ``crisis.summary``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from crisis.records import parse_time
 from crisis.registry import build_pipeline
 from crisis.scenario import CommentEvent, Event, OperatorEvent, PostEvent, read_scenario
 from crisis.settings import Settings
-from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost
+from crisis.summary import summarize
+from crisis.tables import ScheduledPost
 from crisis.testing import RecordingPublisher
 
 BATCH_SPAN = timedelta(seconds=60)
@@ -232,62 +233,6 @@ def _regions(fields: dict[str, Any], where: str) -> list[str] | None:
     return value
 
 
-def summarize(session: Session, log: ReplayLog) -> dict[str, Any]:
-    """The replay summary: comments, incidents, posts, suggestions, flagged items, problems."""
-    items = session.exec(
-        select(ReviewItem, Comment.external_id)
-        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
-        .order_by(col(ReviewItem.id))
-    ).all()
-    return {
-        "comments": log.comments,
-        "incidents": [_incident(i) for i in incidents.list_incidents(session)],
-        "posts": [_post(p) for p in posts.list_posts(session)],
-        "suggestions": [
-            {
-                "comment_id": ext,
-                "incident_id": item.incident_id,
-                "lang": item.lang,
-                "text": item.text,
-            }
-            for item, ext in items
-            if not item.needs_human
-        ],
-        "flagged": [
-            {"comment_id": ext, "incident_id": item.incident_id, "reasons": item.reasons}
-            for item, ext in items
-            if item.needs_human
-        ],
-        "problems": [{"where": p.where, "reason": p.reason} for p in log.problems],
-    }
-
-
-def _incident(incident: Incident) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "service": incident.service,
-        "regions": incident.regions,
-        "status": incident.status,
-        "opened_at": _iso(incident.opened_at),
-        "resolved_at": _iso(incident.resolved_at),
-        "opened_by": incident.opened_by,
-    }
-
-
-def _post(post: ScheduledPost) -> dict[str, Any]:
-    return {
-        "id": post.key,
-        "category": post.category,
-        "publish_at": _iso(post.publish_at),
-        "state": post.state,
-        "published_at": _iso(post.published_at),
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def replay_into(
     engine: Engine,
     path: Path,
@@ -307,4 +252,4 @@ def replay_into(
     pipeline = build_pipeline(settings, engine=engine, clock=clock, publisher=RecordingPublisher())
     log = replay(path, pipeline, clock, on_event=on_event)
     with session_scope(engine) as session:
-        return summarize(session, log)
+        return summarize(session, comments=log.comments, problems=log.problems)

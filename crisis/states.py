@@ -1,6 +1,15 @@
-"""The lifecycles' states and allowed moves, in one place for every module that needs them."""
+"""The lifecycles' states and allowed moves, and the one audited way to move along them."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlmodel import Session
+
+from crisis import audit
+from crisis.errors import InvalidTransition
 
 INCIDENT_STATES = ("suspected", "investigating", "identified", "monitoring", "resolved")
 OPEN_INCIDENT_STATES = INCIDENT_STATES[:-1]
@@ -27,3 +36,37 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     "rejected": frozenset(),
     "sent": frozenset(),
 }
+
+
+class _Stateful(Protocol):
+    state: str
+
+
+def move(
+    session: Session,
+    row: _Stateful,
+    state: str,
+    *,
+    transitions: Mapping[str, frozenset[str]],
+    entity: str,
+    entity_id: object,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Move ``row`` to ``state`` if its lifecycle allows it, and audit who did it and why."""
+    if state not in transitions.get(row.state, frozenset()):
+        raise InvalidTransition(f"{entity.replace('_', ' ')} {entity_id}", row.state, state)
+    before, row.state = row.state, state
+    session.add(row)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action=f"{entity}.{state}",
+        entity=entity,
+        entity_id=entity_id,
+        reason=reason,
+        details={"state": [before, state], **(details or {})},
+    )

@@ -37,8 +37,8 @@ def test_approved_reply_is_sent_once_and_the_decision_audited(engine):
     ]
     assert sent is not None and sent.review_item_id == item_id
     assert [(e.action, e.actor, e.details.get("edited")) for e in trail] == [
-        ("review.approved", "lena", True),
-        ("review.sent", "lena", None),
+        ("review_item.approved", "lena", True),
+        ("review_item.sent", "lena", None),
     ]
 
 

@@ -6,7 +6,8 @@ from crisis.db import session_scope
 from crisis.detector import SpikeRules
 from crisis.domain import Service
 from crisis.pipeline import Pipeline
-from crisis.replay import replay, summarize
+from crisis.replay import replay
+from crisis.summary import summarize
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from tests.factories import complaint
 
@@ -48,7 +49,7 @@ def run(engine, path):
     )
     log = replay(path, pipeline, clock)
     with session_scope(engine) as session:
-        return summarize(session, log), publisher
+        return summarize(session, comments=log.comments, problems=log.problems), publisher
 
 
 def small_scenario(tmp_path):
