@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from crisis import incidents
 from crisis.domain import CommentView, Labels
 from crisis.protocols import Responder
-from crisis.tables import Comment, ReviewItem
+from crisis.tables import Comment, Incident, ReviewItem
 
 PRIORITY_URGENT = 100
 PRIORITY_INCIDENT = 50
@@ -44,7 +44,7 @@ def suggest_replies(
         comment, labels = comments.get(cid), labelled[cid]
         if comment is None or cid in queued or comment.author.casefold() in ours:
             continue
-        incident = incidents.open_incident_for(session, labels.service) if labels.service else None
+        incident = _incident_for(session, labels)
         incident_id = incident.id if incident else None
         if incident_id is not None and _already_answered(session, comment.author, incident_id):
             continue
@@ -74,6 +74,15 @@ def suggest_replies(
         created.append(item)
     session.flush()
     return created
+
+
+def _incident_for(session: Session, labels: Labels) -> Incident | None:
+    if labels.service is not None:
+        return incidents.open_incident_for(session, labels.service)
+    # "Bei mir auch", "Und jetzt?": no service named, but while exactly one outage is open it
+    # is almost always about that one. A person reviews the suggestion before it goes out.
+    open_now = incidents.open_incidents(session)
+    return open_now[0] if len(open_now) == 1 and labels.third_party is None else None
 
 
 def _already_answered(session: Session, author: str, incident_id: int) -> bool:

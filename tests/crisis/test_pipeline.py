@@ -129,3 +129,23 @@ def test_catch_up_labels_comments_stored_before_a_crash(engine):
         assert len(session.exec(select(Classification)).all()) == 2
         assert len(session.exec(select(ReviewItem)).all()) == 1
     assert pipeline.catch_up().labels == {}
+
+
+def test_a_me_too_without_a_service_joins_the_only_open_incident(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    pipeline.classifier.rules["Bei mir auch"] = complaint(service=None)
+    [incident] = pipeline.process(comments_at(clock, ["Internet tot"] * 6)).incidents
+    [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
+    assert item.incident_id == incident.id
+    assert f"incident {incident.id} (internet)" in item.text
+
+
+def test_a_me_too_is_not_guessed_into_one_of_several_open_incidents(engine):
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    pipeline.classifier.rules["Bei mir auch"] = complaint(service=None)
+    pipeline.process(comments_at(clock, ["Internet tot"] * 6))
+    pipeline.process(comments_at(clock, ["Rechnung doppelt abgebucht"] * 6))
+    [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
+    assert item.incident_id is None
