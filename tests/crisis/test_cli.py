@@ -125,3 +125,14 @@ def test_a_crisis_error_is_one_clear_line_and_exit_code_2(tmp_path):
     assert result.returncode == 2
     assert "unknown source 'mastodon:x'; known: file:PATH" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_replay_refuses_a_database_that_already_holds_comments(tmp_path):
+    scenario = tmp_path / "s.jsonl"
+    scenario.write_text(comment_line("1", "Kein Internet", type="comment") + "\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    args = ["replay", str(scenario), "--summary", str(tmp_path / "o.json"), "--database-url", url]
+    assert runner.invoke(app, args).exit_code == 0
+    again = runner.invoke(app, args)
+    assert again.exit_code != 0
+    assert "already holds 1 comments; replay needs an empty database" in str(again.exception)
