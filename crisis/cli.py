@@ -49,7 +49,7 @@ def _settings(database_url: str | None) -> Settings:
 
 def _engine(settings: Settings) -> Engine:
     engine = db.make_engine(settings.database_url)
-    db.ensure_schema(engine)
+    db.upgrade(engine)
     return engine
 
 

@@ -11,7 +11,6 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -72,24 +71,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
-
-
-def ensure_schema(engine: Engine) -> None:
-    """Migrate to the newest schema; cheap when already there."""
-    upgrade(engine)
-
-
-def insert_ignoring_duplicates(
-    session: Session, table: type[SQLModel], rows: list[dict[str, Any]]
-) -> int:
-    """Insert rows, skipping those that hit a unique constraint; returns how many were new."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(rows).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def drop_everything(engine: Engine) -> None:

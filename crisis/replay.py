@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from crisis import incidents, posts
 from crisis.clock import VirtualClock
-from crisis.db import ensure_schema, session_scope
+from crisis.db import session_scope, upgrade
 from crisis.domain import Problem, Service
 from crisis.errors import BadRecord, ConfigError, CrisisError, NotFound
 from crisis.ingest import count_comments
@@ -241,7 +241,7 @@ def replay_into(
     on_event: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Replay ``path`` into an empty database and return the summary."""
-    ensure_schema(engine)
+    upgrade(engine)
     with session_scope(engine) as session:
         stored = count_comments(session)
     if stored:
