@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from crisis import db, incidents, posts, queue
 from crisis.clock import SystemClock
@@ -210,7 +211,11 @@ def main() -> None:
     try:
         app()
     except CrisisError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise SystemExit(2) from None
+    except OperationalError as exc:  # the database is unreachable or refuses us
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        console.print(f"[red]error:[/] cannot use the database: {escape(reason)}")
         raise SystemExit(2) from None
 
 

@@ -136,3 +136,24 @@ def test_replay_refuses_a_database_that_already_holds_comments(tmp_path):
     again = runner.invoke(app, args)
     assert again.exit_code != 0
     assert "already holds 1 comments; replay needs an empty database" in str(again.exception)
+
+
+def test_an_unreachable_database_is_one_clear_line_without_the_password():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crisis.cli",
+            "incidents",
+            "list",
+            "--database-url",
+            "postgresql://lena:geheim@127.0.0.1:1/crisis",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "cannot use the database" in result.stdout
+    assert "geheim" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
