@@ -104,3 +104,22 @@ def test_scenario_files_can_be_imported_as_comment_files(tmp_path):
     ]
     items, problems = fetch_all(FileSource(write_jsonl(tmp_path / "s.jsonl", lines)))
     assert [c.external_id for c in items] == ["1"] and problems == []
+
+
+def test_a_big_export_is_streamed_not_loaded(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "big.jsonl"
+    line = json.dumps({**GOOD, "text": "Kein Internet in Altona seit heute früh. " * 5})
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(100_000):
+            handle.write(line.replace('"id": "1"', f'"id": "{i}"') + "\n")
+    assert path.stat().st_size > 30_000_000
+
+    tracemalloc.start()
+    page = FileSource(path, page_size=100).fetch(None)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    assert len(page.items) == 100 and page.more
+    assert peak < 3_000_000  # a few pages' worth, not the 30 MB file
