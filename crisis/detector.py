@@ -56,6 +56,8 @@ def detect(
     changed: list[Incident] = []
     for service, complaints in recent.items():
         authors = {c.author.casefold() for c in complaints}
+        if len(authors) < rules.min_complaints:
+            continue  # below the floor whatever the usual rate: skip the history query
         usual = _usual_per_window(session, model, service, now, rules, own_authors)
         threshold = max(float(rules.min_complaints), rules.ratio * usual)
         if len(authors) < threshold:

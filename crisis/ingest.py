@@ -41,10 +41,10 @@ def store_comments(session: Session, items: Sequence[CommentIn], *, now: datetim
         for item in unique.values()
     ]
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    new_ids: list[int] = []
-    for start in range(0, len(rows), 500):  # stay under SQLite's bound-parameter limit
-        stmt = insert(Comment).values(rows[start : start + 500]).on_conflict_do_nothing()
-        new_ids.extend(session.execute(stmt.returning(col(Comment.id))).scalars())
+    # One statement for any number of rows (compiled once, cached): SQLAlchemy batches the
+    # rows itself and returns the ids of those that were new.
+    stmt = insert(Comment).on_conflict_do_nothing().returning(col(Comment.id))
+    new_ids: list[int] = list(session.execute(stmt, rows).scalars())
     return sorted(new_ids)
 
 

@@ -62,13 +62,16 @@ class Pipeline:
             labels = classify_comments(
                 session, self.classifier, comment_ids, now=now, batch_size=self.batch_size
             )
-            opened = detect(
-                session,
-                model=self.classifier.name,
-                now=now,
-                rules=self.rules,
-                own_authors=self.own_authors,
-            )
+            opened: list[Incident] = []
+            if any(label.is_complaint for label in labels.values()):
+                # Without a new complaint the window only empties: no new spike to find.
+                opened = detect(
+                    session,
+                    model=self.classifier.name,
+                    now=now,
+                    rules=self.rules,
+                    own_authors=self.own_authors,
+                )
             items = suggest_replies(
                 session,
                 self.responder,

@@ -35,6 +35,9 @@ def suggest_replies(
     """Queue a review item for each complaint in ``labelled`` that should get one."""
     ours = {name.casefold() for name in own_authors}
     ids = [cid for cid, labels in labelled.items() if labels.is_complaint]
+    if not ids:
+        return []
+    open_now = incidents.open_incidents(session)  # oldest first
     comments = {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(ids)))}
     queued = set(
         session.exec(select(ReviewItem.comment_id).where(col(ReviewItem.comment_id).in_(ids)))
@@ -44,7 +47,7 @@ def suggest_replies(
         comment, labels = comments.get(cid), labelled[cid]
         if comment is None or cid in queued or comment.author.casefold() in ours:
             continue
-        incident = _incident_for(session, labels)
+        incident = _incident_for(open_now, labels)
         incident_id = incident.id if incident else None
         if incident_id is not None and _already_answered(session, comment.author, incident_id):
             continue
@@ -76,12 +79,12 @@ def suggest_replies(
     return created
 
 
-def _incident_for(session: Session, labels: Labels) -> Incident | None:
+def _incident_for(open_now: Sequence[Incident], labels: Labels) -> Incident | None:
     if labels.service is not None:
-        return incidents.open_incident_for(session, labels.service)
+        same = [i for i in open_now if i.service == labels.service.value]
+        return same[-1] if same else None
     # "Bei mir auch", "Und jetzt?": no service named, but while exactly one outage is open it
     # is almost always about that one. A person reviews the suggestion before it goes out.
-    open_now = incidents.open_incidents(session)
     return open_now[0] if len(open_now) == 1 and labels.third_party is None else None
 
 
