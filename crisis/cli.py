@@ -68,6 +68,7 @@ def ingest(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import comments from a source and run them through the pipeline."""
+    from crisis.ingest import load_cursor
     from crisis.registry import build_pipeline, make_source
     from crisis.testing import RecordingPublisher
 
@@ -79,8 +80,6 @@ def ingest(
     )
     pipeline.catch_up()
     with db.session_scope(engine) as session:
-        from crisis.ingest import load_cursor
-
         cursor = load_cursor(session, name)
     new = problems = 0
     while True:

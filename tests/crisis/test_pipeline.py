@@ -149,3 +149,19 @@ def test_a_me_too_is_not_guessed_into_one_of_several_open_incidents(engine):
     pipeline.process(comments_at(clock, ["Rechnung doppelt abgebucht"] * 6))
     [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
     assert item.incident_id is None
+
+
+def test_pages_from_a_source_resume_from_the_saved_cursor(engine):
+    from crisis.ingest import load_cursor
+    from crisis.testing import StaticSource
+
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    source = StaticSource([[make_comment(text="Internet weg")], [make_comment(text="Frage")]])
+    first = source.fetch(None)
+    assert len(pipeline.process_page("static", first).new_comment_ids) == 1
+    with session_scope(engine) as session:
+        cursor = load_cursor(session, "static")
+    second = source.fetch(cursor)
+    assert [c.text for c in second.items] == ["Frage"] and not second.more
+    assert len(pipeline.process_page("static", second).new_comment_ids) == 1
