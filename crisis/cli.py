@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from crisis import db, incidents, posts, queue
+from crisis import db, incidents, modelcli, posts, queue
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
 from crisis.settings import Settings, get_settings
@@ -217,6 +217,8 @@ def main() -> None:
         console.print(f"[red]error:[/] cannot use the database: {escape(reason)}")
         raise SystemExit(2) from None
 
+
+modelcli.register(app)
 
 if __name__ == "__main__":
     main()

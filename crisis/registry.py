@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Generic, TypeVar
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
@@ -48,6 +50,22 @@ def _lexicon(settings: Settings) -> Classifier:
     return LexiconClassifier()
 
 
+def _outage(settings: Settings) -> Classifier:
+    return _load_outage(settings.model_dir, settings.encoder, settings.cache_dir)
+
+
+@lru_cache(maxsize=4)
+def _load_outage(model_dir: Path | None, encoder: str | None, cache_dir: Path | None) -> Classifier:
+    """Once per process: loading the encoder takes seconds and a gigabyte."""
+    from classifiers.outage import BUNDLED, OutageClassifier
+
+    return OutageClassifier(
+        model_dir or BUNDLED,
+        encoder_spec=encoder,
+        cache_dir=cache_dir / "encoders" if cache_dir else None,
+    )
+
+
 def _templates(settings: Settings) -> Responder:
     from responders.templates import TemplateResponder
 
@@ -58,6 +76,7 @@ def _templates(settings: Settings) -> Responder:
 
 CLASSIFIERS: Registry[Classifier] = Registry("classifier")
 CLASSIFIERS.register("lexicon.v1", _lexicon)
+CLASSIFIERS.register("outage.v1", _outage)
 RESPONDERS: Registry[Responder] = Registry("responder")
 RESPONDERS.register("templates.v1", _templates)
 
@@ -96,3 +115,55 @@ def build_pipeline(
         status_url=settings.status_url,
         batch_size=settings.classify_batch_size,
     )
+
+
+def train_model(
+    data: list[Path],
+    out: Path,
+    *,
+    name: str,
+    encoder: str,
+    quantize: bool,
+    cache_dir: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Any:
+    from classifiers.training import TrainOptions, train
+
+    options = TrainOptions(
+        name=name,
+        encoder=encoder,
+        quantize=quantize,
+        cache_dir=cache_dir / "encoders" if cache_dir else None,
+    )
+    return train(data, out, options, progress=progress)
+
+
+def evaluate_model(model_dir: Path, data: Path, *, write_card: bool) -> tuple[Any, Any, str]:
+    """Scores of the model in ``model_dir`` and of the lexicon baseline on held-out ``data``."""
+    from classifiers import corpora
+    from classifiers.evaluation import evaluate
+    from classifiers.lexicon import LexiconClassifier
+    from classifiers.modelcard import update_section
+
+    corpus = corpora.load(data)
+    rows = [e for e in corpus.examples if e.split == "test"]
+    texts = [e.text for e in rows]
+    classifier = _load_outage(model_dir, None, None)
+    results = evaluate(rows, classifier.classify(texts))
+    baseline = evaluate(rows, LexiconClassifier().classify(texts))
+    if write_card:
+        update_section(model_dir, corpus.name, results, baseline)
+    return results, baseline, corpus.name
+
+
+def classify_file(
+    settings: Settings,
+    source: Path,
+    out: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Any:
+    from classifiers.batchfile import classify_file as run
+
+    classifier = CLASSIFIERS.create(settings.classifier, settings)
+    return run(classifier, source, out, progress=progress)

