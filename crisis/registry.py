@@ -124,6 +124,7 @@ def train_model(
     name: str,
     encoder: str,
     quantize: bool,
+    max_rows: int | None,
     cache_dir: Path | None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Any:
@@ -133,6 +134,7 @@ def train_model(
         name=name,
         encoder=encoder,
         quantize=quantize,
+        max_rows=max_rows,
         cache_dir=cache_dir / "encoders" if cache_dir else None,
     )
     return train(data, out, options, progress=progress)

@@ -1,5 +1,6 @@
 """Every registered classifier and responder keeps the contract of its Protocol."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -30,7 +31,10 @@ def test_classifier_returns_one_label_per_text_in_order_and_names_itself(name):
     assert all(isinstance(label, Labels) and label.model == name for label in labels)
     assert all(0.0 <= label.complaint_score <= 1.0 for label in labels)
     assert classifier.classify([]) == []
-    assert classifier.classify(ODD_TEXTS[2:3])[0] == labels[2]  # batching changes nothing
+    # Batching changes no label; int8 activations are scaled per batch, so scores may move a hair.
+    alone = classifier.classify(ODD_TEXTS[2:3])[0]
+    assert replace(alone, complaint_score=0.0) == replace(labels[2], complaint_score=0.0)
+    assert alone.complaint_score == pytest.approx(labels[2].complaint_score, abs=0.02)
 
 
 @pytest.mark.parametrize("name", list(RESPONDERS))
@@ -53,5 +57,7 @@ def test_responder_suggests_a_reply_in_the_comment_language_for_an_incident(name
 
 
 def test_an_unknown_name_says_which_names_exist():
-    with pytest.raises(KeyError, match="unknown classifier 'bert.v9'; known: lexicon.v1"):
+    with pytest.raises(
+        KeyError, match="unknown classifier 'bert.v9'; known: lexicon.v1, outage.v1"
+    ):
         CLASSIFIERS.create("bert.v9", Settings())
