@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 import tweepy
+from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 
 from crisis.domain import CommentIn, OutgoingPost, Page, Problem
@@ -65,9 +66,23 @@ class _TimeoutAdapter(HTTPAdapter):
         super().__init__()
         self.timeout = timeout
 
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        kwargs["timeout"] = kwargs.get("timeout") or self.timeout
-        return super().send(request, **kwargs)
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float | None, float | None] | None = None,
+        verify: bool | str = True,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+    ) -> requests.Response:
+        return super().send(
+            request,
+            stream=stream,
+            timeout=timeout or self.timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
 
 
 def make_client(settings: Settings, *, user_context: bool) -> tuple[tweepy.Client, bool]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from crisis.settings import Settings
 
-
 PAYLOADS = Path(__file__).parent / "payloads"
 BRAND_ID = "1111111111"
 PAGE_ID = "1234567890123456"
