@@ -43,7 +43,7 @@ def call_with_retry(
     *,
     backoff: Backoff,
     on_wait: Callable[[ConnectorError, float], None] = lambda error, seconds: None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> T:
     """``fn()``, retried on retryable connector errors; others, or the last failure, raise."""
