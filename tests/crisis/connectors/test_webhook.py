@@ -9,7 +9,7 @@ import pytest
 import requests
 from sqlmodel import select
 
-from crisis.connectors import facebook as fb
+from crisis.connectors.facebook_comments import parse_comments
 from crisis.connectors.webhook import PATH, WebhookApp, serve, stop
 from crisis.db import session_scope
 from crisis.ingest import count_comments, store_comments
@@ -71,7 +71,7 @@ def test_a_signed_delivery_stores_new_comments_once_even_when_delivered_again(we
 def test_a_comment_pushed_and_then_polled_is_stored_once(webhook, engine):
     _, url = webhook
     requests.post(url, data=RAW, headers={"X-Hub-Signature-256": sign(RAW)}, timeout=5)
-    polled, _ = fb.parse_comments(
+    polled, _ = parse_comments(
         payload("fb_comments_page1.json")["data"], post_id=f"{PAGE_ID}_555", page_id=PAGE_ID
     )
     with session_scope(engine) as session:
