@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from crisis.domain import CommentIn, Page, Problem
-from crisis.errors import ConfigError, RemoteNotFound
+from crisis.errors import AuthFailed, ConfigError, ConnectorError, RemoteNotFound
 
 PLATFORM = "facebook"
 COMMENT_FIELDS = "id,message,from,created_time,parent{id},permalink_url,comment_count,like_count"
@@ -114,6 +114,13 @@ class FacebookSource:
             answer = self.graph.get(post_id, "comments", fields=COMMENT_FIELDS, limit=100, **args)
         except RemoteNotFound:  # the post was deleted since the listing: nothing to read
             answer = {"data": []}
+        except ConnectorError as exc:
+            if not scan["after"] or exc.retryable or isinstance(exc, AuthFailed):
+                raise
+            # A paging cursor Graph no longer takes: read this post again from its newest
+            # comment; what was already stored is stored once.
+            state["scan"] = {**scan, "after": None}
+            return self._read_comments(state)
         data = answer.get("data") or []
         mark = state["marks"].get(post_id)
         floor = parse_time(mark) - OVERLAP if mark else None

@@ -228,7 +228,14 @@ class TwitterSource:
             params["since_id"] = state["since_id"]
         if state.get("next"):
             params["pagination_token"] = state["next"]
-        payload = _call(self.client.get_users_mentions, self.account_id, **params)
+        try:
+            payload = _call(self.client.get_users_mentions, self.account_id, **params)
+        except ConnectorError as exc:
+            if not state.get("next") or exc.retryable or isinstance(exc, AuthFailed):
+                raise
+            # Pagination tokens expire: read the round again from ``since_id``; what was
+            # already stored is stored once.
+            return self.fetch(json.dumps({k: v for k, v in state.items() if k == "since_id"}))
         items, problems = parse_tweets(payload, account_id=self.account_id)
         following, more = next_cursor(state, payload.get("meta") or {})
         return Page(items=items, cursor=json.dumps(following), more=more, problems=problems)

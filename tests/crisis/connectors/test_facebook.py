@@ -29,7 +29,7 @@ class FakeGraph:
     def __init__(self, rsps):
         self.feed = payload("fb_feed.json")
         self.comments = {(POST, None): PAGE_1, (POST, AFTER_1): PAGE_2}
-        self.errors = {}  # node -> (status, body)
+        self.errors = {}  # node, or (node, after) -> (status, body)
         self.seen = []
         rsps.add_callback(responses.GET, re.compile(f"{GRAPH}/.*"), callback=self.reply)
 
@@ -38,8 +38,9 @@ class FakeGraph:
         params = dict(parse_qsl(url.query))
         self.seen.append((url.path, params))
         node, _, edge = url.path.removeprefix("/v21.0/").partition("/")
-        if node in self.errors:
-            status, body = self.errors[node]
+        key = node if node in self.errors else (node, params.get("after"))
+        if key in self.errors:
+            status, body = self.errors[key]
             return status, {"content-type": "application/json"}, json.dumps(body)
         if edge == "feed":
             body = self.feed
@@ -292,3 +293,20 @@ def test_an_earlier_reply_of_the_page_is_found_by_its_text(rsps, settings):
     )
     publisher = fb.make_publisher(settings)
     assert publisher.find(OutgoingPost("facebook", "Sorry Sam", "r:1", "c1")) == "c1_2"
+
+
+def test_a_paging_cursor_graph_no_longer_takes_reads_the_post_again(rsps, settings):
+    graph = FakeGraph(rsps)
+    error = {"message": "(#100) Invalid cursor", "type": "OAuthException", "code": 100}
+    graph.errors[(POST, "stale")] = (400, {"error": error})
+    cursor = {
+        "marks": {},
+        "queue": [],
+        "scan": {"post": POST, "after": "stale", "newest": "2024-10-15T08:14:05+0000"},
+    }
+    page = fb.make_source(settings).fetch(json.dumps(cursor))
+    assert [c.external_id for c in page.items] == [
+        f"{PAGE_ID}_987654321098765",
+        f"{PAGE_ID}_987654321098766",
+    ]
+    assert [params.get("after") for _, params in graph.seen] == ["stale", None]

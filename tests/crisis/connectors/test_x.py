@@ -250,3 +250,32 @@ def test_an_earlier_reply_is_found_on_the_brand_timeline(rsps, settings):
     post = OutgoingPost("x", "@sam_c Sorry Sam", "reply:1", in_reply_to="1846200000000000002")
     assert publisher.find(post) == "10"
     assert publisher.find(OutgoingPost("x", "other text", "reply:2")) is None
+
+
+def test_an_expired_pagination_token_reads_the_round_again_from_since_id(rsps, settings):
+    seen = []
+
+    def reply(request):
+        params = query(request)
+        seen.append(params)
+        if "pagination_token" in params:
+            error = {
+                "errors": [{"message": "The pagination token is invalid"}],
+                "title": "Invalid Request",
+            }
+            return 400, {"content-type": "application/json"}, json.dumps(error)
+        return (
+            200,
+            {"content-type": "application/json"},
+            json.dumps(payload("x_mentions_page2.json")),
+        )
+
+    rsps.add_callback(responses.GET, MENTIONS, callback=reply)
+    stale = {"since_id": "1846000000000000000", "next": "expired", "newest": "1846200000000000002"}
+    page = x.make_source(settings).fetch(json.dumps(stale))
+    assert [c.external_id for c in page.items] == ["1846190000000000000"]
+    assert (
+        seen[1] == {**seen[1], "since_id": "1846000000000000000"}
+        and "pagination_token" not in seen[1]
+    )
+    assert json.loads(page.cursor) == {"since_id": "1846190000000000000"}
