@@ -244,10 +244,12 @@ class TwitterSource:
 class TwitterPublisher:
     """Replies and posts as the brand account (user context)."""
 
-    def __init__(self, client: tweepy.Client, *, user_auth: bool, account_id: str) -> None:
+    def __init__(
+        self, client: tweepy.Client, *, user_auth: bool, account_id: str | None = None
+    ) -> None:
         self.client = client
         self.user_auth = user_auth
-        self.account_id = account_id
+        self.account_id = account_id  # None: the account the tokens belong to, asked once
 
     def publish(self, post: OutgoingPost) -> str:
         answer = _call(
@@ -260,6 +262,9 @@ class TwitterPublisher:
 
     def find(self, post: OutgoingPost) -> str | None:
         """The id of our recent tweet with this text (and reply target), if X shows one."""
+        if self.account_id is None:
+            me = _call(self.client.get_me, user_auth=self.user_auth)
+            self.account_id = str(me["data"]["id"])
         answer = _call(
             self.client.get_users_tweets,
             self.account_id,
@@ -294,10 +299,7 @@ def make_source(settings: Settings) -> TwitterSource:
 
 def make_publisher(settings: Settings) -> TwitterPublisher:
     client, user_auth = make_client(settings, user_context=True)
-    if settings.x_account_id is None and settings.x_account_handle is None:
-        settings.require("x_account_id", purpose="posting to X")
-    reader = make_client(settings, user_context=False)[0] if settings.x_bearer_token else client
-    return TwitterPublisher(client, user_auth=user_auth, account_id=account_id(reader, settings))
+    return TwitterPublisher(client, user_auth=user_auth, account_id=settings.x_account_id)
 
 
 def check(settings: Settings) -> list[tuple[bool, str]]:

@@ -279,3 +279,24 @@ def test_an_expired_pagination_token_reads_the_round_again_from_since_id(rsps, s
         and "pagination_token" not in seen[1]
     )
     assert json.loads(page.cursor) == {"since_id": "1846190000000000000"}
+
+
+def test_without_an_account_id_the_publisher_looks_in_the_timeline_of_its_own_account(rsps):
+    rsps.add(
+        responses.GET,
+        "https://api.twitter.com/2/users/me",
+        json={"data": {"id": BRAND_ID, "username": "AcmeTelecom"}},
+    )
+    rsps.add(
+        responses.GET,
+        f"https://api.twitter.com/2/users/{BRAND_ID}/tweets",
+        json={"meta": {"result_count": 0}},
+    )
+    publisher = x.make_publisher(make_settings(x_account_id=None, x_bearer_token=None))
+    assert publisher.find(OutgoingPost("x", "hello", "post:1")) is None
+    assert publisher.find(OutgoingPost("x", "hello", "post:1")) is None
+    assert [c.request.url.split("?")[0].rsplit("/", 2)[-2:] for c in rsps.calls] == [
+        ["users", "me"],
+        [BRAND_ID, "tweets"],
+        [BRAND_ID, "tweets"],
+    ]
