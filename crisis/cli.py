@@ -76,7 +76,8 @@ def ingest(
     interval: Annotated[
         float | None,
         typer.Option(
-            help="Seconds between polls with --follow (default CRISIS_POLL_INTERVAL_SECONDS)."
+            min=0.1,
+            help="Seconds between polls with --follow (default CRISIS_POLL_INTERVAL_SECONDS).",
         ),
     ] = None,
     database_url: DatabaseUrl = None,

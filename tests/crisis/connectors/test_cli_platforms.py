@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -25,6 +26,7 @@ from tests.crisis.connectors.recorded import BEARER, BRAND_ID, PAGE_ID, PAGE_TOK
 from tests.factories import make_comment
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[3]
 MENTIONS = f"https://api.twitter.com/2/users/{BRAND_ID}/mentions"
 GRAPH = "https://graph.facebook.com/v21.0"
 
@@ -100,12 +102,20 @@ def test_connect_check_reports_each_permission_and_fails_on_a_wrong_token(env):
 def test_without_credentials_the_error_names_the_setting_to_set(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRISIS_")}
     env["CRISIS_DATABASE_URL"] = f"sqlite:///{tmp_path / 'c.db'}"
-    for source, missing in [
-        ("x", "CRISIS_X_BEARER_TOKEN"),
-        ("facebook", "CRISIS_FACEBOOK_PAGE_ID, CRISIS_FACEBOOK_PAGE_TOKEN"),
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, run from a folder without a .env
+    for args, missing in [
+        (["ingest", "--source", "x", "--follow"], "CRISIS_X_BEARER_TOKEN"),
+        (
+            ["ingest", "--source", "facebook", "--follow"],
+            "CRISIS_FACEBOOK_PAGE_ID, CRISIS_FACEBOOK_PAGE_TOKEN",
+        ),
+        (
+            ["webhook", "serve"],
+            "CRISIS_FACEBOOK_PAGE_ID, CRISIS_FACEBOOK_APP_SECRET, CRISIS_FACEBOOK_VERIFY_TOKEN",
+        ),
     ]:
         result = subprocess.run(
-            [sys.executable, "-m", "crisis.cli", "ingest", "--source", source, "--follow"],
+            [sys.executable, "-m", "crisis.cli", *args],
             capture_output=True,
             text=True,
             cwd=tmp_path,
