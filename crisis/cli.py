@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from crisis import db, incidents, modelcli, posts, queue
+from crisis.cli_platforms import connect_app, webhook_app
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
 from crisis.settings import Settings, get_settings
@@ -34,6 +35,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(posts_app, name="posts")
 app.add_typer(queue_app, name="queue")
+app.add_typer(connect_app, name="connect")
+app.add_typer(webhook_app, name="webhook")
 
 # Piped output (CI logs, files) gets a width that fits the tables instead of rich's 80.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -64,38 +67,49 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
 @app.command()
 def ingest(
-    source: Annotated[str, typer.Option(help="Where from: file:PATH (.jsonl or .csv).")],
+    source: Annotated[
+        str, typer.Option(help="Where from: x, facebook, or file:PATH (.jsonl or .csv).")
+    ],
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep polling until Ctrl-C (x and facebook).")
+    ] = False,
+    interval: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            help="Seconds between polls with --follow (default CRISIS_POLL_INTERVAL_SECONDS).",
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Import comments from a source and run them through the pipeline."""
-    from crisis.ingest import load_cursor
+    """Import comments from a source and run them through the pipeline; resumes where it stopped."""
+    from crisis.cli_platforms import progress_reporter
+    from crisis.polling import poll
     from crisis.registry import build_pipeline, make_source
     from crisis.testing import RecordingPublisher
 
     settings = _settings(database_url)
+    name, comment_source = make_source(source, settings)
     engine = _engine(settings)
-    name, comment_source = make_source(source)
     pipeline = build_pipeline(
         settings, engine=engine, clock=SystemClock(), publisher=RecordingPublisher()
     )
     pipeline.catch_up()
-    with db.session_scope(engine) as session:
-        cursor = load_cursor(session, name)
-    new = problems = 0
-    while True:
-        page = comment_source.fetch(cursor)
-        result = pipeline.process_page(name, page)
-        new += len(result.new_comment_ids)
-        for problem in page.problems:
-            problems += 1
-            console.print(f"[yellow]skipped[/] {escape(problem.where)}: {escape(problem.reason)}")
-        for incident in result.incidents:
-            console.print(f"[red]incident[/] #{incident.id} {incident.title} ({incident.status})")
-        cursor = page.cursor
-        console.print(f"  {new} new comments so far")
-        if not page.more:
-            break
-    console.print(f"done: {new} new comments, {problems} lines skipped")
+    if follow:
+        console.print(f"following {escape(name)}; Ctrl-C stops (nothing stored is lost)")
+    try:
+        totals = poll(
+            name=name,
+            source=comment_source,
+            pipeline=pipeline,
+            follow=follow,
+            interval=interval or settings.poll_interval_seconds,
+            report=progress_reporter(console, follow=follow),
+        )
+    except KeyboardInterrupt:
+        console.print("stopped; the next run resumes where this one ended")
+        return
+    console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped")
 
 
 @app.command()

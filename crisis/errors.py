@@ -7,9 +7,11 @@
     ├── NotFound                 no row with that id
     ├── BadRecord                one input record is malformed (says where and why)
     ├── TemplateError            a reply template is missing or cannot be rendered
-    └── ConnectorError           talking to a platform failed
-        ├── RateLimited(reset_at)
-        └── AuthFailed
+    └── ConnectorError           talking to a platform failed (never carries a token)
+        ├── RateLimited(reset_at)  the platform said "later"; reset_at when it said when
+        ├── AuthFailed             token missing, expired or lacking a permission
+        ├── RemoteNotFound         the post, comment or account does not exist (any more)
+        └── ServerError            5xx, a non-JSON answer, a timeout: worth retrying
 
 Library errors are translated at the boundary with ``raise ... from exc``.
 """
@@ -60,10 +62,14 @@ class TemplateError(CrisisError):
 
 
 class ConnectorError(CrisisError):
-    pass
+    """``retryable``: the same call may succeed later (rate limits, server trouble)."""
+
+    retryable = False
 
 
 class RateLimited(ConnectorError):
+    retryable = True
+
     def __init__(self, message: str, reset_at: datetime | None = None) -> None:
         self.reset_at = reset_at
         super().__init__(message)
@@ -71,3 +77,11 @@ class RateLimited(ConnectorError):
 
 class AuthFailed(ConnectorError):
     pass
+
+
+class RemoteNotFound(ConnectorError):
+    pass
+
+
+class ServerError(ConnectorError):
+    retryable = True

@@ -58,7 +58,11 @@ def reject(
 def send(
     session: Session, item_id: int, publisher: Publisher, *, actor: str, now: datetime
 ) -> ReviewItem:
-    """Publish an approved reply once; a second call for a sent item is refused."""
+    """Publish an approved reply once; a second call for a sent item is refused.
+
+    The real publisher (``registry.make_publisher``) commits its own record of the attempt
+    before calling the platform, so on SQLite ``session`` must have no writes pending here.
+    """
     item = get_item(session, item_id)
     if item.state != "approved":
         raise InvalidTransition(f"review item {item_id}", item.state, "sent")

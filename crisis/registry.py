@@ -18,7 +18,7 @@ from crisis.detector import SpikeRules
 from crisis.errors import UnknownName
 from crisis.pipeline import Pipeline
 from crisis.protocols import Classifier, Clock, CommentSource, Publisher, Responder
-from crisis.settings import Settings
+from crisis.settings import Settings, get_settings
 
 T = TypeVar("T")
 
@@ -42,6 +42,9 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._factories))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._factories
 
 
 def _lexicon(settings: Settings) -> Classifier:
@@ -81,15 +84,51 @@ RESPONDERS: Registry[Responder] = Registry("responder")
 RESPONDERS.register("templates.v1", _templates)
 
 
-def make_source(spec: str) -> tuple[str, CommentSource]:
-    """A source from ``--source`` text: ``file:PATH`` (X and Facebook come with connectors)."""
+def _x_source(settings: Settings) -> CommentSource:
+    from crisis.connectors import x
+
+    return x.make_source(settings)
+
+
+def _facebook_source(settings: Settings) -> CommentSource:
+    from crisis.connectors import facebook
+
+    return facebook.make_source(settings)
+
+
+# Platform sources, by the name ``--source`` takes; ``file:PATH`` is handled by make_source.
+SOURCES: Registry[CommentSource] = Registry("source")
+SOURCES.register("x", _x_source)
+SOURCES.register("facebook", _facebook_source)
+
+
+def make_source(spec: str, settings: Settings | None = None) -> tuple[str, CommentSource]:
+    """A source and the name its cursor is kept under, from ``--source`` text:
+    ``x``, ``facebook`` or ``file:PATH``."""
     kind, _, argument = spec.partition(":")
     if kind == "file" and argument:
         from crisis.connectors.files import FileSource
 
         source = FileSource(argument)
         return source.name, source
-    raise UnknownName("source", spec, ["file:PATH"])
+    if spec not in SOURCES:
+        raise UnknownName("source", spec, [*SOURCES, "file:PATH"])
+    platform = SOURCES.create(spec, settings or get_settings())
+    return str(getattr(platform, "name", spec)), platform
+
+
+def make_publisher(settings: Settings, *, engine: Engine, clock: Clock) -> Publisher:
+    """The real publisher: each channel's platform client, each post published at most once."""
+    from crisis.connectors import facebook, x
+    from crisis.publishing import ChannelPublisher, OnceOnlyPublisher
+
+    channels = ChannelPublisher(
+        {
+            "x": lambda: x.make_publisher(settings),
+            "facebook": lambda: facebook.make_publisher(settings),
+        }
+    )
+    return OnceOnlyPublisher(channels, engine=engine, clock=clock)
 
 
 def spike_rules(settings: Settings) -> SpikeRules:

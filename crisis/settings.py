@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crisis.errors import ConfigError
+
+# Values people leave in example files; a real deployment must never run with them.
+PLACEHOLDERS = frozenset(
+    {"changeme", "change-me", "change_me", "secret", "placeholder", "todo", "xxx"}
+)
 
 
 class Settings(BaseSettings):
@@ -39,6 +47,64 @@ class Settings(BaseSettings):
     spike_min_complaints: int = Field(default=8, ge=1)
     spike_ratio: float = Field(default=4.0, gt=1.0)
     spike_history_days: int = Field(default=7, ge=1)
+
+    # "local": a laptop or a test; anything else refuses placeholder secrets.
+    environment: Literal["local", "staging", "production"] = "local"
+    connector_timeout_seconds: float = Field(default=15.0, gt=0)
+    poll_interval_seconds: float = Field(default=60.0, gt=0)
+
+    # X (API v2). Reading needs the bearer token; posting needs user context: the four OAuth
+    # 1.0a keys of the brand account, or an OAuth 2.0 user token with tweet.write.
+    x_bearer_token: SecretStr | None = None
+    x_consumer_key: SecretStr | None = None
+    x_consumer_secret: SecretStr | None = None
+    x_access_token: SecretStr | None = None
+    x_access_token_secret: SecretStr | None = None
+    x_user_token: SecretStr | None = None
+    x_account_id: str | None = None  # numeric id of the brand account; looked up from the handle
+    x_account_handle: str | None = None
+
+    # Facebook Page (Graph API through facebook-sdk).
+    facebook_page_id: str | None = None
+    facebook_page_token: SecretStr | None = None
+    facebook_app_secret: SecretStr | None = None  # checks webhook signatures
+    facebook_verify_token: SecretStr | None = None  # the webhook subscription handshake
+    facebook_graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
+    facebook_posts_per_round: int = Field(default=25, ge=1, le=100)
+
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=0, le=65535)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        if self.environment == "local":
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr) and value.get_secret_value().lower() in PLACEHOLDERS:
+                # ConfigError, not ValueError: pydantic would print the input, secrets and all.
+                raise ConfigError(
+                    f"{env_name(name)} holds a placeholder value; "
+                    f"set the real secret (environment {self.environment!r})"
+                )
+        return self
+
+    def require(self, *names: str, purpose: str, hint: str = "") -> None:
+        """Raise a ``ConfigError`` naming every missing setting's environment variable."""
+        missing = [env_name(name) for name in names if getattr(self, name) in (None, "")]
+        if missing:
+            also = f"; {hint}" if hint else ""
+            raise ConfigError(f"{purpose} needs {', '.join(missing)} (environment or .env){also}")
+
+    def secret(self, name: str) -> str:
+        """A secret's value, for handing to a client library; never for printing."""
+        value = getattr(self, name)
+        if not isinstance(value, SecretStr) or not value.get_secret_value():
+            raise ConfigError(f"set {env_name(name)} (environment or .env)")
+        return value.get_secret_value()
+
+
+def env_name(field: str) -> str:
+    return f"CRISIS_{field.upper()}"
 
 
 @lru_cache(maxsize=1)

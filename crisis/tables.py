@@ -157,3 +157,23 @@ class AuditEntry(SQLModel, table=True):
     entity_id: str = Field(max_length=128)
     reason: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+
+
+class PublishIntent(SQLModel, table=True):
+    """One outgoing reply or post, recorded before the platform is called (see ``publishing``).
+
+    ``in_flight`` with no ``external_id`` after a crash means: the platform may have it; look
+    before posting again.
+    """
+
+    __tablename__ = "publish_intents"
+
+    idempotency_key: str = Field(primary_key=True, max_length=128)
+    channel: str = Field(max_length=32)
+    in_reply_to: str | None = Field(default=None, max_length=128)
+    state: str = Field(max_length=16)  # "in_flight" | "sent" | "failed"
+    external_id: str | None = Field(default=None, max_length=128)
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    created_at: datetime = Field(sa_column=utc_column())
+    updated_at: datetime = Field(sa_column=utc_column())

@@ -1,13 +1,16 @@
-"""Every registered classifier and responder keeps the contract of its Protocol."""
+"""Every registered source, classifier and responder keeps the contract of its Protocol."""
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+import responses
 
-from crisis.domain import CommentView, IncidentFacts, Labels, Service, Suggestion
-from crisis.registry import CLASSIFIERS, RESPONDERS
+from crisis.domain import CommentView, IncidentFacts, Labels, Page, Service, Suggestion
+from crisis.registry import CLASSIFIERS, RESPONDERS, SOURCES, make_source
 from crisis.settings import Settings
+from tests.crisis.connectors.recorded import make_settings
 from tests.factories import make_labels
 
 ODD_TEXTS = [
@@ -61,3 +64,25 @@ def test_an_unknown_name_says_which_names_exist():
         KeyError, match="unknown classifier 'bert.v9'; known: lexicon.v1, outage.v1"
     ):
         CLASSIFIERS.create("bert.v9", Settings())
+
+
+@pytest.mark.parametrize("name", list(SOURCES))
+def test_source_answers_a_quiet_platform_with_an_empty_page_and_a_cursor_it_accepts(name):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(
+            responses.GET,
+            re.compile(r"https://api\.twitter\.com/2/users/\d+/mentions"),
+            json={"meta": {"result_count": 0}},
+        )
+        rsps.add(
+            responses.GET,
+            re.compile(r"https://graph\.facebook\.com/v21\.0/\d+/feed"),
+            json={"data": []},
+        )
+        source_name, source = make_source(name, make_settings())
+        first = source.fetch(None)
+        again = source.fetch(first.cursor)
+    assert source_name.startswith(f"{name}:")
+    for page in (first, again):
+        assert isinstance(page, Page) and page.items == [] and not page.more
+        assert page.cursor is not None

@@ -32,6 +32,8 @@ def test_the_cli_has_the_commands_the_readme_promises():
         ("incidents", "list"),
         ("posts", "list"),
         ("queue", "list"),
+        ("connect", "check"),
+        ("webhook", "serve"),
     ]:
         assert expected in COMMANDS
 
@@ -123,7 +125,7 @@ def test_a_crisis_error_is_one_clear_line_and_exit_code_2(tmp_path):
         check=False,
     )
     assert result.returncode == 2
-    assert "unknown source 'mastodon:x'; known: file:PATH" in result.stdout
+    assert "unknown source 'mastodon:x'; known: facebook, file:PATH, x" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
