@@ -1,11 +1,19 @@
 """Spike detection: open an incident when complaints about one service pile up.
 
-For each service, the complaints of the last window (counted once per author, so one angry
-customer is not an outage) are compared with that service's usual rate over the history days
-before it. An incident opens when the count reaches both a floor and a multiple of the usual
-rate. Complaints that blame us for another company's outage (``third_party``) never count. An
-open incident of the service absorbs the spike (its regions grow); after one is resolved, a
-cool-down keeps the tail of the same outage from opening a second incident.
+For each service, the customers complaining in the last window (each counted once, so one angry
+customer is not an outage) are compared with the usual number for this hour of the week
+(``crisis.baseline``). A spike needs all of:
+
+- at least ``min_complaints`` customers, and ``ratio`` times the usual number;
+- persistence: the window that ended ``persistence`` earlier was over the threshold too, so one
+  noisy minute opens nothing.
+
+Complaints that blame us for another company's outage (``third_party``: "WhatsApp geht nicht")
+never count. One outage is one incident: a spike on a service with an open incident extends it
+(regions merged, the card's peak updated); after one is resolved, a cool-down keeps the tail of
+the same outage from opening a second one; a later new incident links to the previous one of
+its service. Phone lines here are VoIP over the DSL line (``CARRIED_BY``), so a phone spike while
+an internet incident is open is that outage, not a second one.
 """
 
 from __future__ import annotations
@@ -14,12 +22,14 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from crisis import incidents
+from crisis import card, incidents
+from crisis.baseline import Baseline, complaints_filter, usual_complainers
 from crisis.domain import Service
+from crisis.incidents import CARRIED_BY
 from crisis.regions import find_regions
 from crisis.tables import Classification, Comment, Incident
 
@@ -29,18 +39,20 @@ class SpikeRules:
     window: timedelta = timedelta(minutes=30)
     min_complaints: int = 8
     ratio: float = 4.0
-    history: timedelta = timedelta(days=7)
+    history: timedelta = timedelta(days=28)  # hour-of-week samples come from these weeks
     cooldown: timedelta = timedelta(hours=2)
-    prior_per_window: float = 1.0  # assumed usual rate while history is short or empty
+    prior_per_window: float = 1.0  # assumed usual number while history is short or empty
+    prior_weight: float = 2.0  # the prior counts as this many samples
+    persistence: timedelta = timedelta(minutes=3)
 
 
 @dataclass(frozen=True, slots=True)
 class _Complaint:
-    comment_id: int
     external_id: str
     author: str
     text: str
     location: str | None
+    at: datetime
 
 
 def detect(
@@ -51,47 +63,43 @@ def detect(
     rules: SpikeRules,
     own_authors: Sequence[str] = (),
 ) -> list[Incident]:
-    """Open (or widen) incidents for the services whose complaints spike at ``now``."""
-    recent = _complaints_by_service(session, model, now - rules.window, now, own_authors)
+    """Open (or extend) incidents for the services whose complaints spike at ``now``."""
+    start = now - rules.window - rules.persistence
+    recent = _complaints_by_service(session, model, start, now, own_authors)
     changed: list[Incident] = []
     for service, complaints in recent.items():
-        authors = {c.author.casefold() for c in complaints}
-        if len(authors) < rules.min_complaints:
-            continue  # below the floor whatever the usual rate: skip the history query
-        usual = _usual_per_window(session, model, service, now, rules, own_authors)
-        threshold = max(float(rules.min_complaints), rules.ratio * usual)
-        if len(authors) < threshold:
+        current = [c for c in complaints if c.at > now - rules.window]
+        authors = _authors(current)
+        earlier_end = now - rules.persistence
+        earlier = _authors(c for c in complaints if c.at <= earlier_end)
+        if min(len(authors), len(earlier)) < rules.min_complaints:
+            continue  # below the floor whatever the usual number: skip the history queries
+        baseline = usual_complainers(
+            session,
+            model=model,
+            service=service,
+            now=now,
+            window=rules.window,
+            history=rules.history,
+            cooldown=rules.cooldown,
+            prior_per_window=rules.prior_per_window,
+            prior_weight=rules.prior_weight,
+            own_authors=own_authors,
+        )
+        threshold = max(float(rules.min_complaints), rules.ratio * baseline.usual)
+        if min(len(authors), len(earlier)) < threshold:
             continue
-        regions = _regions(complaints)
-        current = incidents.open_incident_for(session, service)
-        if current is not None:
-            if set(regions) - set(current.regions):
-                changed.append(
-                    incidents.update_incident(
-                        session,
-                        _id(current),
-                        now=now,
-                        actor="detector",
-                        regions=regions,
-                        reason=f"complaints now also from {', '.join(regions)}",
-                    )
-                )
+        open_now = incidents.open_incident_for(session, service)
+        if open_now is None and service in CARRIED_BY:
+            open_now = incidents.open_incident_for(session, CARRIED_BY[service])
+        if open_now is not None:
+            if _extend(session, open_now, service, current, len(authors), now=now):
+                changed.append(open_now)
             continue
         previous = incidents.last_resolved(session, service)
         if previous and previous.resolved_at and now - previous.resolved_at < rules.cooldown:
             continue
-        explanation = {
-            "window_minutes": int(rules.window.total_seconds() // 60),
-            "complaints": len(complaints),
-            "authors": len(authors),
-            "usual_per_window": round(usual, 2),
-            "threshold": round(threshold, 2),
-            "examples": [c.external_id for c in complaints[:5]],
-        }
-        reason = (
-            f"{len(authors)} customers complained about {service.value} in the last "
-            f"{explanation['window_minutes']} min (usual {usual:.1f}, threshold {threshold:.1f})"
-        )
+        explanation = _card(service, current, len(earlier), baseline, threshold, rules, now=now)
         changed.append(
             incidents.open_incident(
                 session,
@@ -99,13 +107,83 @@ def detect(
                 now=now,
                 opened_by="detector",
                 actor="detector",
-                reason=reason,
-                regions=regions,
+                reason=explanation["reason"],
+                regions=_regions(current),
                 status="suspected",
                 explanation=explanation,
             )
         )
     return changed
+
+
+def _extend(
+    session: Session,
+    incident: Incident,
+    service: Service,
+    complaints: Sequence[_Complaint],
+    authors: int,
+    *,
+    now: datetime,
+) -> bool:
+    """Grow an open incident with a new spike; whether anything the team sees changed."""
+    assert incident.id is not None
+    regions = _regions(complaints)
+    widened = bool(set(regions) - set(incident.regions))
+    if widened:
+        incidents.update_incident(
+            session,
+            incident.id,
+            now=now,
+            actor="detector",
+            regions=regions,
+            reason=f"complaints now also from {', '.join(regions)}",
+        )
+    updated: dict[str, Any] = dict(incident.explanation)
+    updated["peak_complainers"] = max(int(updated.get("peak_complainers", 0)), authors)
+    updated["last_spike_at"] = now.isoformat()
+    also = list(updated.get("also_services", []))
+    new_service = service.value != incident.service and service.value not in also
+    if new_service:
+        updated["also_services"] = [*also, service.value]
+    incident.explanation = updated  # a new dict: the JSON column sees the change
+    session.add(incident)
+    return widened or new_service
+
+
+def _card(
+    service: Service,
+    complaints: Sequence[_Complaint],
+    earlier: int,
+    baseline: Baseline,
+    threshold: float,
+    rules: SpikeRules,
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    authors = len(_authors(complaints))
+    minutes = int(rules.window.total_seconds() // 60)
+    region_counts = _region_counts(complaints)
+    return {
+        "reason": (
+            f"{authors} customers complained about {service.value} in the last {minutes} min "
+            f"({earlier} in the window {int(rules.persistence.total_seconds() // 60)} min "
+            f"earlier); usual for this hour of the week {baseline.usual:.1f}, "
+            f"threshold {threshold:.1f}"
+        ),
+        "detected_at": now.isoformat(),
+        "window_minutes": minutes,
+        "complaints": len(complaints),
+        "authors": authors,
+        "authors_earlier_window": earlier,
+        "persistence_minutes": int(rules.persistence.total_seconds() // 60),
+        "threshold": round(threshold, 2),
+        "ratio_to_usual": round(authors / baseline.usual, 1) if baseline.usual else None,
+        **baseline.as_card(),
+        "peak_complainers": authors,
+        "top_terms": card.top_terms(c.text for c in complaints),
+        "regions_count": dict(region_counts.most_common(8)),
+        "examples": [card.example(c.external_id, c.at, c.text) for c in complaints[-5:]],
+    }
 
 
 def _complaints_by_service(
@@ -117,74 +195,43 @@ def _complaints_by_service(
 ) -> dict[Service, list[_Complaint]]:
     query = (
         select(Comment, Classification.service)
-        .join(Classification, col(Classification.comment_id) == col(Comment.id))
         .where(
-            Classification.model == model,
-            col(Classification.is_complaint).is_(True),
-            col(Classification.third_party).is_(None),
+            *complaints_filter(model, own_authors),
             col(Classification.service).is_not(None),
             col(Comment.created_at) > start,
             col(Comment.created_at) <= end,
-            col(Comment.author).not_in(list(own_authors)),
         )
         .order_by(col(Comment.created_at), col(Comment.id))
     )
     found: dict[Service, list[_Complaint]] = defaultdict(list)
     for comment, service in session.exec(query):
-        if comment.id is not None and service is not None:
+        if service is not None:
             found[Service(service)].append(
                 _Complaint(
-                    comment.id, comment.external_id, comment.author, comment.text, comment.location
+                    comment.external_id,
+                    comment.author,
+                    comment.text,
+                    comment.location,
+                    comment.created_at,
                 )
             )
     return found
 
 
-def _usual_per_window(
-    session: Session,
-    model: str,
-    service: Service,
-    now: datetime,
-    rules: SpikeRules,
-    own_authors: Sequence[str],
-) -> float:
-    """Complaints per window over the history before the current window, or the prior."""
-    end = now - rules.window
-    start = now - rules.history
-    first = session.exec(select(func.min(Comment.created_at))).one()
-    if first is None or first >= end:
-        return rules.prior_per_window
-    start = max(start, first)
-    count = session.exec(
-        select(func.count())
-        .select_from(Comment)
-        .join(Classification, col(Classification.comment_id) == col(Comment.id))
-        .where(
-            Classification.model == model,
-            col(Classification.is_complaint).is_(True),
-            col(Classification.third_party).is_(None),
-            Classification.service == service.value,
-            col(Comment.created_at) > start,
-            col(Comment.created_at) <= end,
-            col(Comment.author).not_in(list(own_authors)),
-        )
-    ).one()
-    windows = (end - start) / rules.window
-    observed = count / windows if windows >= 1 else rules.prior_per_window
-    # Short history is not trusted to be quiet: never assume less than the prior.
-    return max(observed, rules.prior_per_window)
+def _authors(complaints: Any) -> set[str]:
+    return {c.author.casefold() for c in complaints}
 
 
-def _regions(complaints: Sequence[_Complaint]) -> list[str]:
+def _region_counts(complaints: Sequence[_Complaint]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for complaint in complaints:
         counts.update(set(find_regions(complaint.text, complaint.location)))
+    return counts
+
+
+def _regions(complaints: Sequence[_Complaint]) -> list[str]:
+    counts = _region_counts(complaints)
     # A region must stand out: a national outage has complainers everywhere, a few of them in
     # any one city, and is not a "Bremen outage" because two people there said so.
     floor = max(3, round(0.15 * len(complaints)))
     return [region for region, n in counts.most_common() if n >= floor]
-
-
-def _id(incident: Incident) -> int:
-    assert incident.id is not None
-    return incident.id

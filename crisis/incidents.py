@@ -16,11 +16,15 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crisis import audit
-from crisis.holds import Blocker, hold_marketing
 from crisis.domain import IncidentFacts, Service
 from crisis.errors import InvalidTransition, NotFound
+from crisis.holds import Blocker, hold_marketing
 from crisis.states import INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
 from crisis.tables import Incident
+
+# A service whose outage is usually another service's outage: our landlines are VoIP over the
+# DSL line, so "Telefon tot" during a DSL outage is that outage (one incident, one status text).
+CARRIED_BY: dict[Service, Service] = {Service.PHONE: Service.INTERNET}
 
 
 def open_incident(

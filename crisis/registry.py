@@ -79,6 +79,9 @@ def spike_rules(settings: Settings) -> SpikeRules:
         min_complaints=settings.spike_min_complaints,
         ratio=settings.spike_ratio,
         history=timedelta(days=settings.spike_history_days),
+        persistence=timedelta(minutes=settings.spike_persistence_minutes),
+        cooldown=timedelta(minutes=settings.spike_cooldown_minutes),
+        prior_per_window=settings.spike_prior_per_window,
     )
 
 

@@ -27,11 +27,15 @@ class Settings(BaseSettings):
     status_lang: str = "de"  # the language incidents' public status texts are written in
     classify_batch_size: int = Field(default=64, ge=1)
 
-    # Spike detector: a service's complaints in the window must reach both numbers.
+    # Spike detector: a service's complaining customers in the window must reach both numbers,
+    # in this window and in the one ``spike_persistence_minutes`` earlier.
     spike_window_minutes: int = Field(default=30, ge=1)
     spike_min_complaints: int = Field(default=8, ge=1)
     spike_ratio: float = Field(default=4.0, gt=1.0)
-    spike_history_days: int = Field(default=7, ge=1)
+    spike_history_days: int = Field(default=28, ge=1)  # hour-of-week samples: 4 weeks
+    spike_persistence_minutes: int = Field(default=3, ge=0)
+    spike_cooldown_minutes: int = Field(default=120, ge=0)
+    spike_prior_per_window: float = Field(default=1.0, ge=0.0)
 
 
 @lru_cache(maxsize=1)

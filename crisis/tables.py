@@ -85,7 +85,7 @@ class Incident(SQLModel, table=True):
 
 
 class MarketingFreeze(SQLModel, table=True):
-    """An operator's manual stop of all marketing ("crisis freeze"): counts like an open incident."""
+    """A manual stop of all marketing ("crisis freeze"): counts like an open incident."""
 
     __tablename__ = "marketing_freezes"
 

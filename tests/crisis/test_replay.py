@@ -45,7 +45,10 @@ def run(engine, path):
         publisher=publisher,
         responder=EchoResponder(),
         classifier=KeywordClassifier({"Internet": complaint(Service.INTERNET)}),
-        rules=SpikeRules(window=timedelta(minutes=30), min_complaints=3, ratio=2.0),
+        # No persistence: the summary's contract, not the detector, is tested here.
+        rules=SpikeRules(
+            window=timedelta(minutes=30), min_complaints=3, ratio=2.0, persistence=timedelta(0)
+        ),
     )
     log = replay(path, pipeline, clock)
     with session_scope(engine) as session:

@@ -1,0 +1,173 @@
+"""A service's usual number of complainers for the hour of the week: what a spike is measured by.
+
+Complaints follow the day (quiet at night, busy after work) and the week (Sunday is not Monday),
+so "usual" is learned per hour of the week: the same window one, two, ... weeks back. Until
+there are enough weeks, the same window on previous days (the daily rhythm) fills in. Each
+sample is one count of distinct complaining customers in one window; the median of the samples
+ignores one odd week, and windows overlapping an incident of the service (from a little before
+it opened until the cool-down after it was resolved) are left out, so past outages never make a
+new outage look normal.
+
+With few samples the estimate leans on a prior: the service's recent rate (the day before the
+window, outside incidents) or ``prior_per_window``, whichever is higher, weighted as
+``prior_weight`` samples. A fresh installation therefore starts cautious, not trigger-happy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from crisis.domain import Service
+from crisis.tables import Classification, Comment, Incident
+
+WEEK = timedelta(days=7)
+DAY = timedelta(days=1)
+MIN_WEEKS = 2  # weekly samples needed before the daily ones are no longer used
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    usual: float  # complaining customers per window, usually, at this hour of the week
+    weekly: tuple[int, ...]  # the samples from the same hour in earlier weeks
+    daily: tuple[int, ...]  # the samples from the same hour on earlier days (while weeks are few)
+    prior: float
+
+    def as_card(self) -> dict[str, Any]:
+        return {
+            "usual_per_window": round(self.usual, 2),
+            "same_hour_earlier_weeks": list(self.weekly),
+            "same_hour_earlier_days": list(self.daily),
+            "prior_per_window": round(self.prior, 2),
+        }
+
+
+def complaints_filter(model: str, own_authors: Sequence[str]) -> list[Any]:
+    """Which stored comments count as complaints for the detector (third-party blame never)."""
+    return [
+        col(Classification.comment_id) == col(Comment.id),
+        Classification.model == model,
+        col(Classification.is_complaint).is_(True),
+        col(Classification.third_party).is_(None),
+        col(Comment.author).not_in(list(own_authors)),
+    ]
+
+
+def usual_complainers(
+    session: Session,
+    *,
+    model: str,
+    service: Service,
+    now: datetime,
+    window: timedelta,
+    history: timedelta,
+    cooldown: timedelta,
+    prior_per_window: float,
+    prior_weight: float,
+    own_authors: Sequence[str] = (),
+) -> Baseline:
+    first = session.exec(select(func.min(Comment.created_at))).one()
+    if first is None:
+        return Baseline(prior_per_window, (), (), prior_per_window)
+    periods = _incident_periods(session, service, now=now, window=window, cooldown=cooldown)
+
+    def quiet(start: datetime, end: datetime) -> bool:
+        return all(end <= p_start or start >= p_end for p_start, p_end in periods)
+
+    weekly = [now - k * WEEK for k in range(1, int(history / WEEK) + 1)]
+    ends = [end for end in weekly if end - window >= first and quiet(end - window, end)]
+    if len(ends) < MIN_WEEKS:
+        daily = [now - k * DAY for k in range(1, 7)]
+        daily_ends = [end for end in daily if end - window >= first and quiet(end - window, end)]
+    else:
+        daily_ends = []
+    counts = _counts(
+        session, model, service, own_authors, [(end - window, end) for end in ends + daily_ends]
+    )
+    # The recent rate: the day before the window, after the last incident period in it.
+    recent_end = now - window
+    recent_start = max(
+        [first, now - window - DAY, *(p_end for _, p_end in periods if p_end <= recent_end)]
+    )
+    recent = 0.0
+    if recent_end - recent_start >= window and quiet(recent_start, recent_end):
+        total = _count_complaints(session, model, service, own_authors, recent_start, recent_end)
+        recent = total / ((recent_end - recent_start) / window)
+    prior = max(prior_per_window, recent)
+    samples = counts
+    usual = prior
+    if samples:
+        usual = (len(samples) * median(samples) + prior_weight * prior) / (
+            len(samples) + prior_weight
+        )
+    return Baseline(
+        usual=usual,
+        weekly=tuple(counts[: len(ends)]),
+        daily=tuple(counts[len(ends) :]),
+        prior=prior,
+    )
+
+
+def _incident_periods(
+    session: Session, service: Service, *, now: datetime, window: timedelta, cooldown: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """When ``service`` was out: from a little before each incident opened (the spike that
+    opened it) to the end of the cool-down after it was resolved (or still open)."""
+    rows = session.exec(
+        select(Incident.opened_at, Incident.resolved_at).where(
+            Incident.service == service.value, col(Incident.opened_at) <= now
+        )
+    )
+    return [(opened - 2 * window, (resolved or now) + cooldown) for opened, resolved in rows]
+
+
+def _counts(
+    session: Session,
+    model: str,
+    service: Service,
+    own_authors: Sequence[str],
+    windows: Sequence[tuple[datetime, datetime]],
+) -> list[int]:
+    """Distinct complaining customers in each window, in one round trip."""
+    if not windows:
+        return []
+    columns = [
+        select(func.count(func.distinct(Comment.author)))
+        .select_from(Comment, Classification)
+        .where(
+            *complaints_filter(model, own_authors),
+            Classification.service == service.value,
+            col(Comment.created_at) > start,
+            col(Comment.created_at) <= end,
+        )
+        .scalar_subquery()
+        for start, end in windows
+    ]
+    row = session.connection().execute(select(*columns)).one()
+    return [int(value or 0) for value in row]
+
+
+def _count_complaints(
+    session: Session,
+    model: str,
+    service: Service,
+    own_authors: Sequence[str],
+    start: datetime,
+    end: datetime,
+) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Comment, Classification)
+        .where(
+            *complaints_filter(model, own_authors),
+            Classification.service == service.value,
+            col(Comment.created_at) > start,
+            col(Comment.created_at) <= end,
+        )
+    ).one()
