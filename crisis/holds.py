@@ -110,6 +110,15 @@ def _hold_where(
     return keys
 
 
+def held_posts_query() -> Any:
+    """The held posts, soonest due first."""
+    return (
+        select(ScheduledPost)
+        .where(ScheduledPost.state == "held")
+        .order_by(col(ScheduledPost.publish_at), col(ScheduledPost.id))
+    )
+
+
 def active_freeze(session: Session) -> MarketingFreeze | None:
     query = select(MarketingFreeze).where(col(MarketingFreeze.ended_at).is_(None))
     return session.exec(query.order_by(col(MarketingFreeze.id)).limit(1)).first()

@@ -53,7 +53,7 @@ def open_incident(
         eta=eta,
         opened_at=now,
         opened_by=opened_by,
-        explanation=explanation or {},
+        explanation=explanation or {"reason": reason},
         previous_incident_id=previous.id if previous else None,
     )
     session.add(incident)
