@@ -30,13 +30,18 @@ from crisis.tables import Classification, Comment, Incident
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
 MIN_WEEKS = 2  # weekly samples needed before the daily ones are no longer used
+# Each sample spans this much either side of the window: counts of a few complaints are noisy,
+# and the usual number changes slowly from hour to hour.
+SPREAD = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
     usual: float  # complaining customers per window, usually, at this hour of the week
-    weekly: tuple[int, ...]  # the samples from the same hour in earlier weeks
-    daily: tuple[int, ...]  # the samples from the same hour on earlier days (while weeks are few)
+    weekly: tuple[float, ...]  # per window, around the same hour in earlier weeks
+    daily: tuple[
+        float, ...
+    ]  # per window, around the same hour on earlier days (while weeks are few)
     prior: float
 
     def as_card(self) -> dict[str, Any]:
@@ -80,16 +85,19 @@ def usual_complainers(
     def quiet(start: datetime, end: datetime) -> bool:
         return all(end <= p_start or start >= p_end for p_start, p_end in periods)
 
+    def usable(end: datetime) -> bool:
+        start, stop = end - window - SPREAD, end + SPREAD
+        return start >= first and stop <= now - window and quiet(start, stop)
+
     weekly = [now - k * WEEK for k in range(1, int(history / WEEK) + 1)]
-    ends = [end for end in weekly if end - window >= first and quiet(end - window, end)]
-    if len(ends) < MIN_WEEKS:
-        daily = [now - k * DAY for k in range(1, 7)]
-        daily_ends = [end for end in daily if end - window >= first and quiet(end - window, end)]
-    else:
-        daily_ends = []
-    counts = _counts(
-        session, model, service, own_authors, [(end - window, end) for end in ends + daily_ends]
-    )
+    ends = [end for end in weekly if usable(end)]
+    daily_ends = [now - k * DAY for k in range(1, 7)] if len(ends) < MIN_WEEKS else []
+    daily_ends = [end for end in daily_ends if usable(end)]
+    spans = [(end - window - SPREAD, end + SPREAD) for end in ends + daily_ends]
+    per_window = window / (window + 2 * SPREAD)
+    counts = [
+        round(n * per_window, 2) for n in _counts(session, model, service, own_authors, spans)
+    ]
     # The recent rate: the day before the window, after the last incident period in it.
     recent_end = now - window
     recent_start = max(
@@ -100,12 +108,17 @@ def usual_complainers(
         total = _count_complaints(session, model, service, own_authors, recent_start, recent_end)
         recent = total / ((recent_end - recent_start) / window)
     prior = max(prior_per_window, recent)
-    samples = counts
-    usual = prior
-    if samples:
-        usual = (len(samples) * median(samples) + prior_weight * prior) / (
-            len(samples) + prior_weight
-        )
+    if counts:
+        middle = median(counts)
+        blended = (len(counts) * middle + prior_weight * prior) / (len(counts) + prior_weight)
+        usual = max(middle, blended)  # the prior may only raise it: it is the day's average
+    elif recent_end - recent_start >= window and quiet(recent_start, recent_end):
+        # Not one earlier day yet: the hour now may be far busier than the night we have seen,
+        # so assume it can be as busy as the busiest window so far.
+        peak = _peak(session, model, service, own_authors, recent_start, recent_end, window)
+        usual = max(prior, float(peak))
+    else:
+        usual = prior
     return Baseline(
         usual=usual,
         weekly=tuple(counts[: len(ends)]),
@@ -151,6 +164,35 @@ def _counts(
     ]
     row = session.connection().execute(select(*columns)).one()
     return [int(value or 0) for value in row]
+
+
+def _peak(
+    session: Session,
+    model: str,
+    service: Service,
+    own_authors: Sequence[str],
+    start: datetime,
+    end: datetime,
+    window: timedelta,
+) -> int:
+    """The most distinct complaining customers in any window between ``start`` and ``end``."""
+    rows = session.exec(
+        select(Comment.created_at, Comment.author)
+        .select_from(Comment, Classification)
+        .where(
+            *complaints_filter(model, own_authors),
+            Classification.service == service.value,
+            col(Comment.created_at) > start,
+            col(Comment.created_at) <= end,
+        )
+        .order_by(col(Comment.created_at))
+    ).all()
+    best, first = 0, 0
+    for last, (at, _) in enumerate(rows):
+        while rows[first][0] <= at - window:
+            first += 1
+        best = max(best, len({author.casefold() for _, author in rows[first : last + 1]}))
+    return best
 
 
 def _count_complaints(

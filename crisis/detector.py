@@ -4,7 +4,8 @@ For each service, the customers complaining in the last window (each counted onc
 customer is not an outage) are compared with the usual number for this hour of the week
 (``crisis.baseline``). A spike needs all of:
 
-- at least ``min_complaints`` customers, and ``ratio`` times the usual number;
+- at least ``min_complaints`` customers, ``ratio`` times the usual number, and a number that
+  ordinary (Poisson) traffic at the usual rate reaches less often than ``significance``;
 - persistence: the window that ended ``persistence`` earlier was over the threshold too, so one
   noisy minute opens nothing.
 
@@ -18,6 +19,7 @@ an internet incident is open is that outage, not a second one.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,12 +40,14 @@ from crisis.tables import Classification, Comment, Incident
 class SpikeRules:
     window: timedelta = timedelta(minutes=30)
     min_complaints: int = 8
-    ratio: float = 4.0
+    ratio: float = 3.0
     history: timedelta = timedelta(days=28)  # hour-of-week samples come from these weeks
     cooldown: timedelta = timedelta(hours=2)
     prior_per_window: float = 1.0  # assumed usual number while history is short or empty
     prior_weight: float = 2.0  # the prior counts as this many samples
     persistence: timedelta = timedelta(minutes=3)
+    # And so many that ordinary traffic at the usual rate reaches it less often than this.
+    significance: float = 1e-5
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,11 @@ def detect(
             prior_weight=rules.prior_weight,
             own_authors=own_authors,
         )
-        threshold = max(float(rules.min_complaints), rules.ratio * baseline.usual)
+        threshold = max(
+            float(rules.min_complaints),
+            rules.ratio * baseline.usual,
+            float(_rarely_reached(baseline.usual, rules.significance)),
+        )
         if min(len(authors), len(earlier)) < threshold:
             continue
         open_now = incidents.open_incident_for(session, service)
@@ -216,6 +224,17 @@ def _complaints_by_service(
                 )
             )
     return found
+
+
+def _rarely_reached(mean: float, chance: float) -> int:
+    """The smallest count that Poisson traffic with ``mean`` reaches with less than ``chance``."""
+    k, term = 0, math.exp(-mean)
+    below = term  # P(X <= k)
+    while 1.0 - below >= chance and k < 10_000:
+        k += 1
+        term *= mean / k
+        below += term
+    return k + 1
 
 
 def _authors(complaints: Any) -> set[str]:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     # in this window and in the one ``spike_persistence_minutes`` earlier.
     spike_window_minutes: int = Field(default=30, ge=1)
     spike_min_complaints: int = Field(default=8, ge=1)
-    spike_ratio: float = Field(default=4.0, gt=1.0)
+    spike_ratio: float = Field(default=3.0, gt=1.0)
     spike_history_days: int = Field(default=28, ge=1)  # hour-of-week samples: 4 weeks
     spike_persistence_minutes: int = Field(default=3, ge=0)
     spike_cooldown_minutes: int = Field(default=120, ge=0)

@@ -14,6 +14,7 @@ RULES = SpikeRules(
     ratio=3.0,
     history=timedelta(days=1),
     cooldown=timedelta(hours=2),
+    significance=1.0,  # no Poisson term: these tests are about the floor and the ratio
 )
 
 
