@@ -8,6 +8,8 @@ from crisis.domain import Service
 from crisis.ingest import store_comments
 from tests.factories import T0, complaint, make_comment
 
+MINUTE = timedelta(minutes=1)
+
 RULES = SpikeRules(
     window=timedelta(minutes=30),
     min_complaints=5,
@@ -92,3 +94,55 @@ def test_an_open_incident_grows_its_regions_instead_of_a_second_incident(engine)
     [widened] = run_detector(engine, T0 + timedelta(minutes=20))
     assert widened.id == incident.id
     assert widened.regions == ["Hamburg", "München"]
+
+
+def test_a_spike_of_third_party_blame_opens_no_incident(engine):
+    with session_scope(engine) as session:
+        comments = [
+            make_comment(text="WhatsApp geht nicht", author=f"w{i}", created_at=T0 + i * MINUTE)
+            for i in range(20)
+        ]
+        for cid in store_comments(session, comments, now=T0):
+            labels = complaint(Service.MOBILE, third_party="whatsapp")
+            session.add(to_row(cid, labels, now=T0))
+    assert run_detector(engine, T0 + timedelta(minutes=20)) == []
+
+
+def test_one_noisy_minute_is_not_an_outage(engine):
+    add_complaints(engine, T0 + timedelta(minutes=9), 6, spacing=timedelta(seconds=5))
+    assert run_detector(engine, T0 + timedelta(minutes=10)) == []  # not there 3 min earlier
+
+
+def test_the_card_says_why_with_counts_terms_and_examples(engine):
+    add_complaints(engine, T0, 6, location="Hamburg", text="Router blinkt rot, kein DSL")
+    [incident] = run_detector(engine, T0 + timedelta(minutes=10))
+    card = incident.explanation
+    assert card["authors"] == 6 and card["window_minutes"] == 30
+    assert "6 customers complained about internet" in card["reason"]
+    assert ["router", 6] in card["top_terms"] and ["dsl", 6] in card["top_terms"]
+    assert [e["text"] for e in card["examples"]] == ["Router blinkt rot, kein DSL"] * 5
+    assert card["regions_count"] == {"Hamburg": 6}
+
+
+def test_a_phone_spike_during_a_dsl_outage_joins_it_instead_of_a_second_incident(engine):
+    add_complaints(engine, T0, 6, location="Hamburg")
+    [dsl] = run_detector(engine, T0 + timedelta(minutes=10))
+    add_complaints(engine, T0 + timedelta(minutes=11), 6, service=Service.PHONE, location="München")
+    [joined] = run_detector(engine, T0 + timedelta(minutes=20))
+    assert joined.id == dsl.id
+    assert joined.regions == ["Hamburg", "München"]
+    assert joined.explanation["also_services"] == ["phone"]
+
+
+def test_a_recurring_outage_links_to_the_previous_incident_of_its_service(engine):
+    add_complaints(engine, T0, 6)
+    [first] = run_detector(engine, T0 + timedelta(minutes=10))
+    with session_scope(engine) as session:
+        incidents.resolve_incident(session, first.id, now=T0 + timedelta(minutes=30), actor="lena")
+    later = T0 + timedelta(hours=5)
+    add_complaints(engine, later, 8)
+    [second] = run_detector(engine, later + timedelta(minutes=10))
+    assert second.previous_incident_id == first.id
+    with session_scope(engine) as session:
+        chain = incidents.earlier_incidents(session, incidents.get_incident(session, second.id))
+    assert [i.id for i in chain] == [first.id]

@@ -47,7 +47,11 @@ def run(engine, path):
         classifier=KeywordClassifier({"Internet": complaint(Service.INTERNET)}),
         # No persistence: the summary's contract, not the detector, is tested here.
         rules=SpikeRules(
-            window=timedelta(minutes=30), min_complaints=3, ratio=2.0, persistence=timedelta(0)
+            window=timedelta(minutes=30),
+            min_complaints=3,
+            ratio=2.0,
+            persistence=timedelta(0),
+            significance=1.0,
         ),
     )
     log = replay(path, pipeline, clock)
