@@ -124,6 +124,10 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
     assert summary["comments"] == 5
     # Comments within a minute form one batch, as a poller would fetch them: the third
     # complainer arrives at minute 63, in the batch that closes with comment 5 at minute 64.
+    [incident] = summary["incidents"]
+    card = incident.pop("explanation")
+    assert card["reason"].startswith("3 customers complained about internet in the last 30 min")
+    assert [e["id"] for e in card["examples"]] == ["2", "3", "4", "5"]
     assert summary["incidents"] == [
         {
             "id": 1,
@@ -133,6 +137,7 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "opened_at": (START + timedelta(minutes=64)).isoformat(),
             "resolved_at": (START + timedelta(minutes=200)).isoformat(),
             "opened_by": "detector",
+            "previous_incident_id": None,
         }
     ]
     assert summary["posts"] == [
@@ -142,6 +147,8 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "publish_at": (START + timedelta(minutes=10)).isoformat(),
             "state": "published",
             "published_at": (START + timedelta(minutes=10)).isoformat(),
+            "held_by_incident_id": None,
+            "held_by_freeze_id": None,
         },
         {
             "id": "muttertag",
@@ -149,6 +156,8 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "publish_at": (START + timedelta(minutes=120)).isoformat(),
             "state": "held",
             "published_at": None,
+            "held_by_incident_id": 1,
+            "held_by_freeze_id": None,
         },
         {
             "id": "info",
@@ -156,6 +165,8 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "publish_at": (START + timedelta(minutes=130)).isoformat(),
             "state": "published",
             "published_at": (START + timedelta(minutes=130)).isoformat(),
+            "held_by_incident_id": None,
+            "held_by_freeze_id": None,
         },
     ]
     assert [p.text for p in publisher.published] == ["Frühlingsangebot", "Störung in Hamburg"]
