@@ -27,7 +27,7 @@ STOPWORDS = frozenset(
     geht gibt habe haben hab hat hatte heute hier ich ihr ihre immer ist jetzt kann kein keine
     man mal mehr mein meine mich mir mit nach nicht nichts noch nur oder schon sehr seid sein
     seit sich sie sind so und uns unser unsere von vor war warum was weil wenn wer wie wieder
-    wir wird wo zum zur über euch ihr eure eurem euren eurer nix gerade seit leider echt
+    wir wird wo zum zur über euch ihr eure eurem euren eurer nix gerade seit leider echt los
     the and for you your are was were this that with not have has had but from our can cant
     can't don't dont just any all its it's who what why how when there their them they out
     about again still since today now been get got will would please

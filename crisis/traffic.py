@@ -23,7 +23,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crisis.domain import Service
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from crisis.classify import to_row
+from crisis.db import session_scope
+from crisis.detector import SpikeRules, detect
+from crisis.domain import CommentIn, Labels, Sentiment, Service
+from crisis.ingest import store_comments
+
+MODEL = "generated.v0"  # the labels the generator meant, stored as if a classifier said them
 
 LOCAL = ZoneInfo("Europe/Berlin")
 # Share of a day's comments in each local hour (sums to 1): the daily rhythm.
@@ -194,6 +203,50 @@ def _local_cluster(w: _Writer, at: datetime, city: str) -> list[Generated]:
         w.comment(at + timedelta(minutes=4 * i), f"Kein DSL in {city}", Service.INTERNET)
         for i in range(4)
     ]
+
+
+def labels(comment: Generated) -> Labels:
+    """The labels ``comment`` was written to have."""
+    return Labels(
+        model=MODEL,
+        is_complaint=comment.is_complaint,
+        complaint_score=0.9 if comment.is_complaint else 0.1,
+        service=comment.service,
+        sentiment=Sentiment.NEGATIVE if comment.is_complaint else Sentiment.NEUTRAL,
+        third_party=comment.third_party,
+    )
+
+
+def store(session: Session, comments: Sequence[Generated]) -> None:
+    """Store comments with their intended labels (no classifier: detector tests and benchmarks)."""
+    items = [
+        CommentIn(
+            platform="x",
+            external_id=c.id,
+            author=c.author,
+            text=c.text,
+            created_at=c.at,
+            location=c.location,
+        )
+        for c in comments
+    ]
+    ids = store_comments(session, items, now=comments[-1].at)
+    for cid, comment in zip(ids, comments, strict=True):
+        session.add(to_row(cid, labels(comment), now=comment.at))
+
+
+def scan(
+    engine: Engine, *, start: datetime, end: datetime, step: timedelta, rules: SpikeRules
+) -> list[tuple[datetime, str]]:
+    """Run the detector every ``step`` from ``start`` to ``end``: (when, service) per opening."""
+    opened = []
+    now = start
+    while now <= end:
+        with session_scope(engine) as session:
+            found = detect(session, model=MODEL, now=now, rules=rules)
+            opened += [(now, i.service) for i in found if i.opened_at == now]
+        now += step
+    return opened
 
 
 def write_scenario(path: Path, comments: Iterable[Generated]) -> Path:

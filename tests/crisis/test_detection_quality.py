@@ -6,13 +6,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from crisis import traffic
-from crisis.classify import to_row
 from crisis.db import session_scope
-from crisis.detector import SpikeRules, detect
+from crisis.detector import SpikeRules
 from crisis.domain import Service
-from crisis.ingest import store_comments
 from crisis.tables import Incident
-from tests.factories import complaint, make_comment, make_labels
 
 MONDAY = datetime(2017, 5, 7, 22, 0, tzinfo=UTC)  # Monday 8 May, 00:00 in Berlin
 RULES = SpikeRules()  # the shipped defaults
@@ -20,25 +17,7 @@ RULES = SpikeRules()  # the shipped defaults
 
 def store(engine, generated):
     with session_scope(engine) as session:
-        comments = [
-            make_comment(
-                external_id=g.id,
-                author=g.author,
-                text=g.text,
-                created_at=g.at,
-                location=g.location,
-            )
-            for g in generated
-        ]
-        ids = store_comments(session, comments, now=generated[-1].at)
-        for cid, g in zip(ids, generated, strict=True):
-            if g.service is not None:
-                labels = complaint(g.service)
-            elif g.third_party:
-                labels = make_labels(service=Service.MOBILE, third_party=g.third_party)
-            else:
-                labels = make_labels(is_complaint=False, service=None)
-            session.add(to_row(cid, labels, now=g.at))
+        traffic.store(session, generated)
 
 
 def peak_complainers(generated, service, window):
@@ -47,17 +26,7 @@ def peak_complainers(generated, service, window):
 
 
 def run_detector(engine, start, end, step):
-    opened = []
-    now = start
-    while now <= end:
-        with session_scope(engine) as session:
-            opened += [
-                (now, i.service)
-                for i in detect(session, model="keywords.test", now=now, rules=RULES)
-                if i.opened_at == now
-            ]
-        now += step
-    return opened
+    return traffic.scan(engine, start=start, end=end, step=step, rules=RULES)
 
 
 def test_a_generated_week_of_ordinary_traffic_opens_no_incident(engine):
