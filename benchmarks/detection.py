@@ -65,7 +65,8 @@ def demo(tmp: Path) -> None:
             continue
         delay = (opened - start).total_seconds() / 60
         print(
-            f"  {incident['service']:<17} started {start:%a %H:%M%z}, detected after {delay:.0f} min"
+            f"  {incident['service']:<17} started {start:%a %H:%M%z}, "
+            f"detected after {delay:.0f} min"
         )
     missed = set(DEMO_OUTAGES) - {i["service"] for i in summary["incidents"]}
     print(f"  false incidents: {false}; missed outages: {len(missed)} {sorted(missed) or ''}")

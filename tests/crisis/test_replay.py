@@ -187,3 +187,39 @@ def test_replay_is_as_fast_as_the_machine_not_as_slow_as_the_scenario(engine, tm
     started = time.monotonic()
     run(engine, small_scenario(tmp_path))
     assert time.monotonic() - started < 60
+
+
+def test_a_scenario_can_freeze_marketing_by_hand_and_the_end_of_it_releases_nothing(
+    engine, tmp_path
+):
+    def post(key, minutes):
+        return {
+            "at": at(0),
+            "type": "scheduled_post",
+            "id": key,
+            "channel": "facebook",
+            "publish_at": at(minutes),
+            "text": key,
+            "category": "marketing",
+        }
+
+    def operator(minutes, action, **fields):
+        return {"at": at(minutes), "type": "operator", "action": action, "actor": "lena", **fields}
+
+    path = write_scenario(
+        tmp_path / "freeze.jsonl",
+        [
+            post("before", 5),
+            post("during", 30),
+            operator(10, "freeze_marketing", reason="Shitstorm"),
+            operator(20, "freeze_marketing", reason="twice"),
+            operator(60, "unfreeze_marketing", reason="vorbei"),
+            operator(70, "resume_posts", posts=["during"], to_draft=True),
+            comment(90, "1", "Wie teuer ist Roaming?"),
+        ],
+    )
+    summary, publisher = run(engine, path)
+    states = {p["id"]: (p["state"], p["held_by_freeze_id"]) for p in summary["posts"]}
+    assert states == {"before": ("published", None), "during": ("draft", None)}
+    assert [p.text for p in publisher.published] == ["before"]
+    assert [p["where"] for p in summary["problems"]] == ["freeze.jsonl:4"]  # frozen already
