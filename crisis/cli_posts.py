@@ -150,6 +150,10 @@ def publish(
     if publisher != "recording":
         raise BadRecord("command line", f"unknown publisher {publisher!r}; known: recording")
     engine = engine_for(database_url)
+    console.print(
+        "[yellow]recording publisher: due posts are marked published, but nothing leaves this "
+        "machine[/]"
+    )
     chosen = RecordingPublisher()
     last_held = 0
     while True:
