@@ -63,10 +63,12 @@ def describe(card: dict[str, Any]) -> list[str]:
     if "usual_per_window" in card:
         weekly = card.get("same_hour_earlier_weeks") or []
         daily = card.get("same_hour_earlier_days") or []
+        per = card.get("samples_window_minutes", card.get("window_minutes", "?"))
         lines.append(
             f"usual for this hour of the week: {card['usual_per_window']} per "
-            f"{card.get('window_minutes', '?')} min (earlier weeks: {_list(weekly)}; "
-            f"earlier days: {_list(daily)}; prior {card.get('prior_per_window', '-')})"
+            f"{card.get('window_minutes', '?')} min (per {per} min: earlier weeks "
+            f"{_list(weekly)}; earlier days {_list(daily)}; prior "
+            f"{card.get('prior_per_window', '-')})"
         )
     if card.get("regions_count"):
         counts = ", ".join(f"{r} {n}" for r, n in card["regions_count"].items())

@@ -46,6 +46,9 @@ class SpikeRules:
     prior_per_window: float = 1.0  # assumed usual number while history is short or empty
     prior_weight: float = 2.0  # the prior counts as this many samples
     persistence: timedelta = timedelta(minutes=3)
+    # A shorter window checked too (against the usual number scaled down): a sharp outage at a
+    # busy hour crosses it minutes before the long window's threshold. None: only ``window``.
+    fast_window: timedelta | None = timedelta(minutes=10)
     # And so many that ordinary traffic at the usual rate reaches it less often than this.
     significance: float = 1e-5
 
@@ -73,10 +76,9 @@ def detect(
     changed: list[Incident] = []
     for service, complaints in recent.items():
         current = [c for c in complaints if c.at > now - rules.window]
-        authors = _authors(current)
-        earlier_end = now - rules.persistence
-        earlier = _authors(c for c in complaints if c.at <= earlier_end)
-        if min(len(authors), len(earlier)) < rules.min_complaints:
+        windows = [rules.window, *([rules.fast_window] if rules.fast_window else [])]
+        counts = {w: _counts(complaints, now, w, rules.persistence) for w in windows}
+        if all(min(pair) < rules.min_complaints for pair in counts.values()):
             continue  # below the floor whatever the usual number: skip the history queries
         baseline = usual_complainers(
             session,
@@ -90,24 +92,20 @@ def detect(
             prior_weight=rules.prior_weight,
             own_authors=own_authors,
         )
-        threshold = max(
-            float(rules.min_complaints),
-            rules.ratio * baseline.usual,
-            float(_rarely_reached(baseline.usual, rules.significance)),
-        )
-        if min(len(authors), len(earlier)) < threshold:
+        spike = _first_spike(counts, baseline.usual, rules)
+        if spike is None:
             continue
         open_now = incidents.open_incident_for(session, service)
         if open_now is None and service in CARRIED_BY:
             open_now = incidents.open_incident_for(session, CARRIED_BY[service])
         if open_now is not None:
-            if _extend(session, open_now, service, current, len(authors), now=now):
+            if _extend(session, open_now, service, current, spike.authors, now=now):
                 changed.append(open_now)
             continue
         previous = incidents.last_resolved(session, service)
         if previous and previous.resolved_at and now - previous.resolved_at < rules.cooldown:
             continue
-        explanation = _card(service, current, len(earlier), baseline, threshold, rules, now=now)
+        explanation = _card(service, current, spike, baseline, rules, now=now)
         changed.append(
             incidents.open_incident(
                 session,
@@ -122,6 +120,42 @@ def detect(
             )
         )
     return changed
+
+
+@dataclass(frozen=True, slots=True)
+class _Spike:
+    window: timedelta
+    authors: int  # complaining customers in the window ending now
+    earlier: int  # in the window ending ``persistence`` earlier
+    usual: float  # the usual number, scaled to this window
+    threshold: float
+
+
+def _counts(
+    complaints: Sequence[_Complaint], now: datetime, window: timedelta, persistence: timedelta
+) -> tuple[int, int]:
+    """Complaining customers in the window ending now, and in the one ending ``persistence``
+    earlier."""
+    earlier_end = now - persistence
+    in_now = _authors(c for c in complaints if c.at > now - window)
+    in_earlier = _authors(c for c in complaints if earlier_end - window < c.at <= earlier_end)
+    return len(in_now), len(in_earlier)
+
+
+def _first_spike(
+    counts: dict[timedelta, tuple[int, int]], usual: float, rules: SpikeRules
+) -> _Spike | None:
+    """The first window (the long one first) whose counts stayed over its threshold."""
+    for window, (authors, earlier) in counts.items():
+        scaled = usual * (window / rules.window)
+        threshold = max(
+            float(rules.min_complaints),
+            rules.ratio * scaled,
+            float(_rarely_reached(scaled, rules.significance)),
+        )
+        if min(authors, earlier) >= threshold:
+            return _Spike(window, authors, earlier, scaled, threshold)
+    return None
 
 
 def _extend(
@@ -161,33 +195,33 @@ def _extend(
 def _card(
     service: Service,
     complaints: Sequence[_Complaint],
-    earlier: int,
+    spike: _Spike,
     baseline: Baseline,
-    threshold: float,
     rules: SpikeRules,
     *,
     now: datetime,
 ) -> dict[str, Any]:
-    authors = len(_authors(complaints))
-    minutes = int(rules.window.total_seconds() // 60)
+    minutes = int(spike.window.total_seconds() // 60)
+    persistence = int(rules.persistence.total_seconds() // 60)
     region_counts = _region_counts(complaints)
     return {
         "reason": (
-            f"{authors} customers complained about {service.value} in the last {minutes} min "
-            f"({earlier} in the window {int(rules.persistence.total_seconds() // 60)} min "
-            f"earlier); usual for this hour of the week {baseline.usual:.1f}, "
-            f"threshold {threshold:.1f}"
+            f"{spike.authors} customers complained about {service.value} in the last {minutes} "
+            f"min ({spike.earlier} in the {minutes} min to {persistence} min ago); usual for "
+            f"this hour of the week {spike.usual:.1f}, threshold {spike.threshold:.1f}"
         ),
         "detected_at": now.isoformat(),
         "window_minutes": minutes,
         "complaints": len(complaints),
-        "authors": authors,
-        "authors_earlier_window": earlier,
-        "persistence_minutes": int(rules.persistence.total_seconds() // 60),
-        "threshold": round(threshold, 2),
-        "ratio_to_usual": round(authors / baseline.usual, 1) if baseline.usual else None,
+        "authors": spike.authors,
+        "authors_earlier_window": spike.earlier,
+        "persistence_minutes": persistence,
+        "threshold": round(spike.threshold, 2),
+        "ratio_to_usual": round(spike.authors / spike.usual, 1) if spike.usual else None,
         **baseline.as_card(),
-        "peak_complainers": authors,
+        "usual_per_window": round(spike.usual, 2),
+        "samples_window_minutes": int(rules.window.total_seconds() // 60),
+        "peak_complainers": spike.authors,
         "top_terms": card.top_terms(c.text for c in complaints),
         "regions_count": dict(region_counts.most_common(8)),
         "examples": [card.example(c.external_id, c.at, c.text) for c in complaints[-5:]],
