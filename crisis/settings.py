@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     spike_persistence_minutes: int = Field(default=3, ge=0)
     spike_cooldown_minutes: int = Field(default=120, ge=0)
     spike_prior_per_window: float = Field(default=1.0, ge=0.0)
+    spike_fast_window_minutes: int = Field(default=10, ge=0)  # 0: only the main window
+    spike_significance: float = Field(default=1e-5, gt=0.0, le=1.0)
 
 
 @lru_cache(maxsize=1)
