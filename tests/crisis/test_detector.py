@@ -146,3 +146,22 @@ def test_a_recurring_outage_links_to_the_previous_incident_of_its_service(engine
     with session_scope(engine) as session:
         chain = incidents.earlier_incidents(session, incidents.get_incident(session, second.id))
     assert [i.id for i in chain] == [first.id]
+
+
+def test_the_usual_number_is_learned_per_hour_of_the_week(engine):
+    """Sunday evenings are busy every week: 12 complainers then are normal, at night they are not."""
+    rules = SpikeRules(min_complaints=5, ratio=3.0, significance=1.0)
+    sunday_evening = T0 + timedelta(days=1, hours=10)  # Sunday 14 May, 20:00 in Berlin
+    for weeks in (1, 2, 3):  # about 10 complainers per half hour around 20:00
+        add_complaints(
+            engine, sunday_evening - timedelta(weeks=weeks, minutes=65), 32, spacing=MINUTE * 3
+        )
+    add_complaints(engine, sunday_evening - timedelta(minutes=25), 12, spacing=MINUTE * 2)
+    with session_scope(engine) as session:
+        assert detect(session, model="keywords.test", now=sunday_evening, rules=rules) == []
+    night = sunday_evening + timedelta(hours=7)
+    add_complaints(engine, night - timedelta(minutes=25), 12, spacing=MINUTE * 2)
+    with session_scope(engine) as session:
+        [incident] = detect(session, model="keywords.test", now=night, rules=rules)
+    assert incident.explanation["same_hour_earlier_weeks"] == [0, 0, 0]
+    assert incident.explanation["same_hour_earlier_days"] == []  # three weeks are enough
