@@ -149,7 +149,7 @@ def test_a_recurring_outage_links_to_the_previous_incident_of_its_service(engine
 
 
 def test_the_usual_number_is_learned_per_hour_of_the_week(engine):
-    """Sunday evenings are busy every week: 12 complainers then are normal, at night they are not."""
+    """Sunday evenings are busy every week: 12 complainers are normal then, not at night."""
     rules = SpikeRules(min_complaints=5, ratio=3.0, significance=1.0)
     sunday_evening = T0 + timedelta(days=1, hours=10)  # Sunday 14 May, 20:00 in Berlin
     for weeks in (1, 2, 3):  # about 10 complainers per half hour around 20:00
