@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from crisis import card, incidents
 from crisis.baseline import Baseline, complaints_filter, usual_complainers
@@ -236,7 +237,14 @@ def _complaints_by_service(
     own_authors: Sequence[str],
 ) -> dict[Service, list[_Complaint]]:
     query = (
-        select(Comment, Classification.service)
+        sa_select(
+            col(Comment.external_id),
+            col(Comment.author),
+            col(Comment.text),
+            col(Comment.location),
+            col(Comment.created_at),
+            col(Classification.service),
+        )
         .where(
             *complaints_filter(model, own_authors),
             col(Classification.service).is_not(None),
@@ -246,17 +254,9 @@ def _complaints_by_service(
         .order_by(col(Comment.created_at), col(Comment.id))
     )
     found: dict[Service, list[_Complaint]] = defaultdict(list)
-    for comment, service in session.exec(query):
-        if service is not None:
-            found[Service(service)].append(
-                _Complaint(
-                    comment.external_id,
-                    comment.author,
-                    comment.text,
-                    comment.location,
-                    comment.created_at,
-                )
-            )
+    for external_id, author, text, location, at, service in session.connection().execute(query):
+        if service is not None:  # plain columns, no ORM objects: this runs on every batch
+            found[Service(service)].append(_Complaint(external_id, author, text, location, at))
     return found
 
 
