@@ -39,10 +39,10 @@ SPREAD = timedelta(minutes=30)
 class Baseline:
     usual: float  # complaining customers per window, usually, at this hour of the week
     weekly: tuple[float, ...]  # per window, around the same hour in earlier weeks
-    daily: tuple[
-        float, ...
-    ]  # per window, around the same hour on earlier days (while weeks are few)
+    # per window, around the same hour on earlier days (while weeks are few)
+    daily: tuple[float, ...]
     prior: float
+    spans: tuple[tuple[datetime, datetime], ...] = ()  # the history the samples counted
 
     def as_card(self) -> dict[str, Any]:
         return {
@@ -124,7 +124,42 @@ def usual_complainers(
         weekly=tuple(counts[: len(ends)]),
         daily=tuple(counts[len(ends) :]),
         prior=prior,
+        spans=tuple(spans),
     )
+
+
+def region_samples(
+    session: Session,
+    *,
+    model: str,
+    service: Service,
+    baseline: Baseline,
+    window: timedelta,
+    own_authors: Sequence[str] = (),
+) -> dict[str, list[float]]:
+    """Per region, the baseline's samples counted for that region alone (per window)."""
+    from crisis.regions import find_regions  # only here: most checks never need it
+
+    found: dict[str, list[float]] = {}
+    per_window = window / (window + 2 * SPREAD)
+    for i, (start, end) in enumerate(baseline.spans):
+        rows = session.exec(
+            select(Comment.author, Comment.text, Comment.location)
+            .select_from(Comment, Classification)
+            .where(
+                *complaints_filter(model, own_authors),
+                Classification.service == service.value,
+                col(Comment.created_at) > start,
+                col(Comment.created_at) <= end,
+            )
+        ).all()
+        authors: dict[str, set[str]] = {}
+        for author, text, location in rows:
+            for region in set(find_regions(text, location)):
+                authors.setdefault(region, set()).add(author.casefold())
+        for region, who in authors.items():
+            found.setdefault(region, [0.0] * len(baseline.spans))[i] = len(who) * per_window
+    return found
 
 
 def _incident_periods(

@@ -22,15 +22,16 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from statistics import median
 from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from crisis import card, incidents
-from crisis.baseline import Baseline, complaints_filter, usual_complainers
+from crisis.baseline import Baseline, complaints_filter, region_samples, usual_complainers
 from crisis.domain import Service
 from crisis.incidents import CARRIED_BY
 from crisis.regions import find_regions
@@ -94,19 +95,24 @@ def detect(
             own_authors=own_authors,
         )
         spike = _first_spike(counts, baseline.usual, rules)
+        regions = _regions(current)
         if spike is None:
-            continue
+            local = _regional_spike(session, model, service, complaints, baseline, rules, now=now)
+            if local is None:
+                continue
+            spike, regions = local[0], [local[1]]
+        local_region = None if spike.national else regions[0]
         open_now = incidents.open_incident_for(session, service)
         if open_now is None and service in CARRIED_BY:
             open_now = incidents.open_incident_for(session, CARRIED_BY[service])
         if open_now is not None:
-            if _extend(session, open_now, service, current, spike.authors, now=now):
+            if _extend(session, open_now, service, regions, spike.authors, now=now):
                 changed.append(open_now)
             continue
         previous = incidents.last_resolved(session, service)
         if previous and previous.resolved_at and now - previous.resolved_at < rules.cooldown:
             continue
-        explanation = _card(service, current, spike, baseline, rules, now=now)
+        explanation = _card(service, current, spike, baseline, rules, now=now, region=local_region)
         changed.append(
             incidents.open_incident(
                 session,
@@ -115,7 +121,7 @@ def detect(
                 opened_by="detector",
                 actor="detector",
                 reason=explanation["reason"],
-                regions=_regions(current),
+                regions=regions,
                 status="suspected",
                 explanation=explanation,
             )
@@ -130,6 +136,7 @@ class _Spike:
     earlier: int  # in the window ending ``persistence`` earlier
     usual: float  # the usual number, scaled to this window
     threshold: float
+    national: bool = True  # False: one region's spike against that region's usual number
 
 
 def _counts(
@@ -159,18 +166,52 @@ def _first_spike(
     return None
 
 
+def _regional_spike(
+    session: Session,
+    model: str,
+    service: Service,
+    complaints: Sequence[_Complaint],
+    baseline: Baseline,
+    rules: SpikeRules,
+    *,
+    now: datetime,
+) -> tuple[_Spike, str] | None:
+    """A spike in one region against that region's usual number, when the service's national
+    number hides it (a Hamburg outage at a big operator's busy hour)."""
+    by_region: dict[str, list[_Complaint]] = defaultdict(list)
+    for complaint in complaints:
+        for region in set(find_regions(complaint.text, complaint.location)):
+            by_region[region].append(complaint)
+    counts = {
+        region: _counts(found, now, rules.window, rules.persistence)
+        for region, found in by_region.items()
+    }
+    candidates = {r: pair for r, pair in counts.items() if min(pair) >= rules.min_complaints}
+    if not candidates:
+        return None
+    samples = region_samples(
+        session, model=model, service=service, baseline=baseline, window=rules.window
+    )
+    for region, pair in sorted(candidates.items(), key=lambda item: -min(item[1])):
+        history = samples.get(region, [0.0] * len(baseline.spans))
+        usual = median(history) if history else rules.prior_per_window
+        spike = _first_spike({rules.window: pair}, usual, rules)
+        if spike is not None:
+            return replace(spike, national=False), region
+    return None
+
+
 def _extend(
     session: Session,
     incident: Incident,
     service: Service,
-    complaints: Sequence[_Complaint],
+    regions: Sequence[str],
     authors: int,
     *,
     now: datetime,
 ) -> bool:
     """Grow an open incident with a new spike; whether anything the team sees changed."""
     assert incident.id is not None
-    regions = _regions(complaints)
     widened = bool(set(regions) - set(incident.regions))
     if widened:
         incidents.update_incident(
@@ -201,17 +242,21 @@ def _card(
     rules: SpikeRules,
     *,
     now: datetime,
+    region: str | None = None,
 ) -> dict[str, Any]:
     minutes = int(spike.window.total_seconds() // 60)
+    where = f" in {region}" if region else ""
     persistence = int(rules.persistence.total_seconds() // 60)
     region_counts = _region_counts(complaints)
     return {
         "reason": (
-            f"{spike.authors} customers complained about {service.value} in the last {minutes} "
-            f"min ({spike.earlier} in the {minutes} min to {persistence} min ago); usual for "
-            f"this hour of the week {spike.usual:.1f}, threshold {spike.threshold:.1f}"
+            f"{spike.authors} customers{where} complained about {service.value} in the last "
+            f"{minutes} min ({spike.earlier} in the {minutes} min to {persistence} min ago); "
+            f"usual{where} for this hour of the week {spike.usual:.1f}, "
+            f"threshold {spike.threshold:.1f}"
         ),
         "detected_at": now.isoformat(),
+        "spike_region": region,
         "window_minutes": minutes,
         "complaints": len(complaints),
         "authors": spike.authors,

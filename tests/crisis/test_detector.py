@@ -165,3 +165,18 @@ def test_the_usual_number_is_learned_per_hour_of_the_week(engine):
         [incident] = detect(session, model="keywords.test", now=night, rules=rules)
     assert incident.explanation["same_hour_earlier_weeks"] == [0, 0, 0]
     assert incident.explanation["same_hour_earlier_days"] == []  # three weeks are enough
+
+
+def test_a_local_outage_hidden_in_busy_national_traffic_is_found_in_its_region(engine):
+    now = T0 + timedelta(days=1)
+    yesterday = now - timedelta(days=1)
+    add_complaints(engine, yesterday - timedelta(minutes=60), 60, spacing=MINUTE * 1.5)
+    add_complaints(engine, now - timedelta(minutes=29), 20, spacing=MINUTE * 1.4)
+    add_complaints(engine, now - timedelta(minutes=25), 10, spacing=MINUTE * 2, location="Altona")
+    # 30 customers nationally are normal here (about 20 per half hour), 10 in Hamburg are not.
+    [incident] = run_detector(engine, now)
+    assert incident.regions == ["Hamburg"]
+    assert incident.explanation["spike_region"] == "Hamburg"
+    assert incident.explanation["reason"].startswith(
+        "10 customers in Hamburg complained about internet in the last 30 min"
+    )
