@@ -9,6 +9,10 @@ customer is not an outage) are compared with the usual number for this hour of t
 - persistence: the window that ended ``persistence`` earlier was over the threshold too, so one
   noisy minute opens nothing.
 
+The same is checked in a shorter ``fast_window`` (a sharp outage at a busy hour), and, when the
+service's national number hides it, per region against that region's usual number (a Hamburg
+outage at a big operator's busy hour). The arithmetic lives in ``crisis.spikes``.
+
 Complaints that blame us for another company's outage (``third_party``: "WhatsApp geht nicht")
 never count. One outage is one incident: a spike on a service with an open incident extends it
 (regions merged, the card's peak updated); after one is resolved, a cool-down keeps the tail of
@@ -19,11 +23,10 @@ an internet incident is open is that outage, not a second one.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from statistics import median
 from typing import Any
 
@@ -35,33 +38,16 @@ from crisis.baseline import Baseline, complaints_filter, region_samples, usual_c
 from crisis.domain import Service
 from crisis.incidents import CARRIED_BY
 from crisis.regions import find_regions
+from crisis.spikes import (
+    Complaint,
+    Spike,
+    SpikeRules,
+    counts,
+    first_spike,
+)
 from crisis.tables import Classification, Comment, Incident
 
-
-@dataclass(frozen=True, slots=True)
-class SpikeRules:
-    window: timedelta = timedelta(minutes=30)
-    min_complaints: int = 8
-    ratio: float = 3.0
-    history: timedelta = timedelta(days=28)  # hour-of-week samples come from these weeks
-    cooldown: timedelta = timedelta(hours=2)
-    prior_per_window: float = 1.0  # assumed usual number while history is short or empty
-    prior_weight: float = 2.0  # the prior counts as this many samples
-    persistence: timedelta = timedelta(minutes=3)
-    # A shorter window checked too (against the usual number scaled down): a sharp outage at a
-    # busy hour crosses it minutes before the long window's threshold. None: only ``window``.
-    fast_window: timedelta | None = timedelta(minutes=10)
-    # And so many that ordinary traffic at the usual rate reaches it less often than this.
-    significance: float = 1e-5
-
-
-@dataclass(frozen=True, slots=True)
-class _Complaint:
-    external_id: str
-    author: str
-    text: str
-    location: str | None
-    at: datetime
+__all__ = ["SpikeRules", "detect"]
 
 
 def detect(
@@ -79,8 +65,8 @@ def detect(
     for service, complaints in recent.items():
         current = [c for c in complaints if c.at > now - rules.window]
         windows = [rules.window, *([rules.fast_window] if rules.fast_window else [])]
-        counts = {w: _counts(complaints, now, w, rules.persistence) for w in windows}
-        if all(min(pair) < rules.min_complaints for pair in counts.values()):
+        per_window = {w: counts(complaints, now, w, rules.persistence) for w in windows}
+        if all(min(pair) < rules.min_complaints for pair in per_window.values()):
             continue  # below the floor whatever the usual number: skip the history queries
         baseline = usual_complainers(
             session,
@@ -94,7 +80,7 @@ def detect(
             prior_weight=rules.prior_weight,
             own_authors=own_authors,
         )
-        spike = _first_spike(counts, baseline.usual, rules)
+        spike = first_spike(per_window, baseline.usual, rules)
         regions = _regions(current)
         if spike is None:
             local = _regional_spike(session, model, service, complaints, baseline, rules, now=now)
@@ -129,64 +115,27 @@ def detect(
     return changed
 
 
-@dataclass(frozen=True, slots=True)
-class _Spike:
-    window: timedelta
-    authors: int  # complaining customers in the window ending now
-    earlier: int  # in the window ending ``persistence`` earlier
-    usual: float  # the usual number, scaled to this window
-    threshold: float
-    national: bool = True  # False: one region's spike against that region's usual number
-
-
-def _counts(
-    complaints: Sequence[_Complaint], now: datetime, window: timedelta, persistence: timedelta
-) -> tuple[int, int]:
-    """Complaining customers in the window ending now, and in the one ending ``persistence``
-    earlier."""
-    earlier_end = now - persistence
-    in_now = _authors(c for c in complaints if c.at > now - window)
-    in_earlier = _authors(c for c in complaints if earlier_end - window < c.at <= earlier_end)
-    return len(in_now), len(in_earlier)
-
-
-def _first_spike(
-    counts: dict[timedelta, tuple[int, int]], usual: float, rules: SpikeRules
-) -> _Spike | None:
-    """The first window (the long one first) whose counts stayed over its threshold."""
-    for window, (authors, earlier) in counts.items():
-        scaled = usual * (window / rules.window)
-        threshold = max(
-            float(rules.min_complaints),
-            rules.ratio * scaled,
-            float(_rarely_reached(scaled, rules.significance)),
-        )
-        if min(authors, earlier) >= threshold:
-            return _Spike(window, authors, earlier, scaled, threshold)
-    return None
-
-
 def _regional_spike(
     session: Session,
     model: str,
     service: Service,
-    complaints: Sequence[_Complaint],
+    complaints: Sequence[Complaint],
     baseline: Baseline,
     rules: SpikeRules,
     *,
     now: datetime,
-) -> tuple[_Spike, str] | None:
+) -> tuple[Spike, str] | None:
     """A spike in one region against that region's usual number, when the service's national
     number hides it (a Hamburg outage at a big operator's busy hour)."""
-    by_region: dict[str, list[_Complaint]] = defaultdict(list)
+    by_region: dict[str, list[Complaint]] = defaultdict(list)
     for complaint in complaints:
         for region in set(find_regions(complaint.text, complaint.location)):
             by_region[region].append(complaint)
-    counts = {
-        region: _counts(found, now, rules.window, rules.persistence)
+    per_region = {
+        region: counts(found, now, rules.window, rules.persistence)
         for region, found in by_region.items()
     }
-    candidates = {r: pair for r, pair in counts.items() if min(pair) >= rules.min_complaints}
+    candidates = {r: pair for r, pair in per_region.items() if min(pair) >= rules.min_complaints}
     if not candidates:
         return None
     samples = region_samples(
@@ -195,7 +144,7 @@ def _regional_spike(
     for region, pair in sorted(candidates.items(), key=lambda item: -min(item[1])):
         history = samples.get(region, [0.0] * len(baseline.spans))
         usual = median(history) if history else rules.prior_per_window
-        spike = _first_spike({rules.window: pair}, usual, rules)
+        spike = first_spike({rules.window: pair}, usual, rules)
         if spike is not None:
             return replace(spike, national=False), region
     return None
@@ -236,8 +185,8 @@ def _extend(
 
 def _card(
     service: Service,
-    complaints: Sequence[_Complaint],
-    spike: _Spike,
+    complaints: Sequence[Complaint],
+    spike: Spike,
     baseline: Baseline,
     rules: SpikeRules,
     *,
@@ -280,7 +229,7 @@ def _complaints_by_service(
     start: datetime,
     end: datetime,
     own_authors: Sequence[str],
-) -> dict[Service, list[_Complaint]]:
+) -> dict[Service, list[Complaint]]:
     query = (
         sa_select(
             col(Comment.external_id),
@@ -298,38 +247,23 @@ def _complaints_by_service(
         )
         .order_by(col(Comment.created_at), col(Comment.id))
     )
-    found: dict[Service, list[_Complaint]] = defaultdict(list)
+    found: dict[Service, list[Complaint]] = defaultdict(list)
     for external_id, author, text, location, at, service in session.connection().execute(query):
         if service is not None:  # plain columns, no ORM objects: this runs on every batch
-            found[Service(service)].append(_Complaint(external_id, author, text, location, at))
+            found[Service(service)].append(Complaint(external_id, author, text, location, at))
     return found
 
 
-def _rarely_reached(mean: float, chance: float) -> int:
-    """The smallest count that Poisson traffic with ``mean`` reaches with less than ``chance``."""
-    k, term = 0, math.exp(-mean)
-    below = term  # P(X <= k)
-    while 1.0 - below >= chance and k < 10_000:
-        k += 1
-        term *= mean / k
-        below += term
-    return k + 1
-
-
-def _authors(complaints: Any) -> set[str]:
-    return {c.author.casefold() for c in complaints}
-
-
-def _region_counts(complaints: Sequence[_Complaint]) -> Counter[str]:
-    counts: Counter[str] = Counter()
+def _region_counts(complaints: Sequence[Complaint]) -> Counter[str]:
+    named: Counter[str] = Counter()
     for complaint in complaints:
-        counts.update(set(find_regions(complaint.text, complaint.location)))
-    return counts
+        named.update(set(find_regions(complaint.text, complaint.location)))
+    return named
 
 
-def _regions(complaints: Sequence[_Complaint]) -> list[str]:
-    counts = _region_counts(complaints)
+def _regions(complaints: Sequence[Complaint]) -> list[str]:
+    named = _region_counts(complaints)
     # A region must stand out: a national outage has complainers everywhere, a few of them in
     # any one city, and is not a "Bremen outage" because two people there said so.
     floor = max(3, round(0.15 * len(complaints)))
-    return [region for region, n in counts.most_common() if n >= floor]
+    return [region for region, n in named.most_common() if n >= floor]
