@@ -134,6 +134,21 @@ def posts_resume(
     console.print(f"{len(resumed)} posts resumed")
 
 
+@posts_app.command("settle")
+def posts_settle(
+    key: Annotated[str, typer.Argument(help="The post stuck in 'publishing'.")],
+    outcome: Annotated[str, typer.Option(help="published or failed: what the platform shows.")],
+    reason: Reason,
+    by: Actor,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Settle a post a crashed publisher left in 'publishing' (check the platform first)."""
+    with db.session_scope(engine_for(database_url)) as session:
+        post = posts.settle_post(session, key, outcome=outcome, now=clock.now(), actor=by,
+                                 reason=reason)  # fmt: skip
+    console.print(f"{escape(post.key)}: {post.state}")
+
+
 def publish(
     publisher: Annotated[
         str,

@@ -25,7 +25,15 @@ from crisis.protocols import Publisher
 from crisis.states import POST_STATES, POST_TRANSITIONS, move
 from crisis.tables import ScheduledPost
 
-__all__ = ["HELD_CATEGORIES", "get_post", "list_posts", "publish_due", "resume_posts"]
+__all__ = [
+    "HELD_CATEGORIES",
+    "get_post",
+    "list_posts",
+    "publish_due",
+    "resume_posts",
+    "schedule_post",
+    "settle_post",
+]
 
 
 def schedule_post(
@@ -197,6 +205,20 @@ def resume_posts(
             session, post, target, now=now, actor=actor, reason=reason or "resumed", details=details
         )
     return chosen
+
+
+def settle_post(
+    session: Session, key: str, *, outcome: str, now: datetime, actor: str, reason: str
+) -> ScheduledPost:
+    """Say how a post left in ``publishing`` (a publisher died mid-call) really ended, after
+    looking on the platform: ``published``, or ``failed`` (then it can be scheduled again)."""
+    post = get_post(session, key)
+    if post.state != "publishing" or outcome not in ("published", "failed"):
+        raise InvalidTransition(f"post {key}", post.state, outcome)
+    if outcome == "published":
+        post.published_at = now
+    _move(session, post, outcome, now=now, actor=actor, reason=reason)
+    return post
 
 
 def get_post(session: Session, key: str) -> ScheduledPost:

@@ -38,6 +38,7 @@ def test_the_cli_has_the_commands_the_readme_promises():
         ("posts", "show"),
         ("posts", "schedule"),
         ("posts", "resume"),
+        ("posts", "settle"),
         ("freeze",),
         ("unfreeze",),
         ("publish",),

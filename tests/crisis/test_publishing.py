@@ -236,3 +236,28 @@ def test_a_stale_held_post_needs_a_new_time_or_goes_back_to_draft(engine):
         assert posts.publish_due(session, publisher, now=later) == []
         [done] = posts.publish_due(session, publisher, now=later + timedelta(days=1))
     assert done.key == "muttertag"
+
+
+def test_a_post_left_in_publishing_by_a_crash_is_never_published_again_until_settled(engine):
+    class Crash(Exception):
+        pass
+
+    class CrashingPublisher:
+        def publish(self, post):
+            raise Crash("the process died mid-call")
+
+    with session_scope(engine) as session:
+        schedule(session, "info", category="service")
+    with pytest.raises(Crash), session_scope(engine) as session:
+        posts.publish_due(session, CrashingPublisher(), now=T0)
+    publisher = RecordingPublisher()
+    with session_scope(engine) as session:
+        assert posts.get_post(session, "info").state == "publishing"  # the claim was committed
+        assert posts.publish_due(session, publisher, now=T0 + timedelta(hours=1)) == []
+        posts.settle_post(
+            session, "info", outcome="failed", now=T0, actor="lena", reason="not on the page"
+        )
+        schedule(session, "info", category="service", at=T0 + timedelta(hours=2))
+    with session_scope(engine) as session:
+        [done] = posts.publish_due(session, publisher, now=T0 + timedelta(hours=2))
+    assert done.key == "info" and len(publisher.published) == 1
