@@ -4,23 +4,23 @@ functions that do the work and prints their results."""
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from crisis import db, incidents, modelcli, posts, queue
+from crisis import db, modelcli, queue
+from crisis.cli_common import DatabaseUrl, console, engine_for, settings_for
+from crisis.cli_incidents import freeze, incidents_app, unfreeze
 from crisis.cli_platforms import connect_app, webhook_app
+from crisis.cli_posts import posts_app, publish
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
-from crisis.settings import Settings, get_settings
+from crisis.settings import get_settings
 
 app = typer.Typer(
     help="Crisis communication assistant for a telecom's social media team.",
@@ -28,8 +28,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-incidents_app = typer.Typer(help="Incidents.", no_args_is_help=True)
-posts_app = typer.Typer(help="Scheduled posts.", no_args_is_help=True)
 queue_app = typer.Typer(help="The review queue of reply suggestions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(incidents_app, name="incidents")
@@ -37,30 +35,15 @@ app.add_typer(posts_app, name="posts")
 app.add_typer(queue_app, name="queue")
 app.add_typer(connect_app, name="connect")
 app.add_typer(webhook_app, name="webhook")
-
-# Piped output (CI logs, files) gets a width that fits the tables instead of rich's 80.
-console = Console(width=None if sys.stdout.isatty() else 120)
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option("--database-url", help="Database URL (default: CRISIS_DATABASE_URL or sqlite)."),
-]
-
-
-def _settings(database_url: str | None) -> Settings:
-    settings = get_settings()
-    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
-
-
-def _engine(settings: Settings) -> Engine:
-    engine = db.make_engine(settings.database_url)
-    db.upgrade(engine)
-    return engine
+app.command("freeze")(freeze)
+app.command("unfreeze")(unfreeze)
+app.command("publish")(publish)
 
 
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseUrl = None) -> None:
     """Apply the schema migrations to the database."""
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     db.upgrade(db.make_engine(settings.database_url))
     console.print(f"database schema is up to date ({_safe(settings.database_url)})")
 
@@ -88,9 +71,9 @@ def ingest(
     from crisis.registry import build_pipeline, make_source
     from crisis.testing import RecordingPublisher
 
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     name, comment_source = make_source(source, settings)
-    engine = _engine(settings)
+    engine = engine_for(database_url)
     pipeline = build_pipeline(
         settings, engine=engine, clock=SystemClock(), publisher=RecordingPublisher()
     )
@@ -152,46 +135,6 @@ def demo(
     run_demo(db_file, get_settings(), console)
 
 
-@incidents_app.command("list")
-def incidents_list(database_url: DatabaseUrl = None) -> None:
-    """List incidents, newest last."""
-    with db.session_scope(_engine(_settings(database_url))) as session:
-        rows = incidents.list_incidents(session)
-    table = Table("#", "status", "service", "regions", "opened", "by", "resolved")
-    for i in rows:
-        table.add_row(
-            str(i.id),
-            i.status,
-            i.service,
-            ", ".join(i.regions) or "-",
-            f"{i.opened_at:%Y-%m-%d %H:%M}Z",
-            i.opened_by,
-            f"{i.resolved_at:%Y-%m-%d %H:%M}Z" if i.resolved_at else "-",
-        )
-    console.print(table)
-
-
-@posts_app.command("list")
-def posts_list(
-    state: Annotated[str | None, typer.Option(help="Only posts in this state.")] = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """List scheduled posts with their state (held posts wait for a resume)."""
-    with db.session_scope(_engine(_settings(database_url))) as session:
-        rows = posts.list_posts(session, state=state)
-    table = Table("post", "category", "channel", "due", "state", "held by incident")
-    for p in rows:
-        table.add_row(
-            p.key,
-            p.category,
-            p.channel,
-            f"{p.publish_at:%Y-%m-%d %H:%M}Z",
-            p.state,
-            str(p.held_by_incident_id or "-"),
-        )
-    console.print(table)
-
-
 @queue_app.command("list")
 def queue_list(
     state: Annotated[str, typer.Option(help="pending, approved, sent, failed or rejected.")] = (
@@ -201,7 +144,7 @@ def queue_list(
     database_url: DatabaseUrl = None,
 ) -> None:
     """List review items, most urgent first."""
-    with db.session_scope(_engine(_settings(database_url))) as session:
+    with db.session_scope(engine_for(database_url)) as session:
         rows = queue.list_items(session, state=state)[:limit]
     table = Table("#", "priority", "lang", "incident", "reply or reason")
     for item in rows:

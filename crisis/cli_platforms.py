@@ -61,7 +61,7 @@ def configured(settings: Settings) -> dict[str, bool]:
 @connect_app.command("check")
 def connect_check() -> None:
     """Check each configured platform's credentials and permissions, one line per check."""
-    from crisis.cli import console
+    from crisis.cli_common import console
     from crisis.connectors import facebook, x
 
     settings = get_settings()
@@ -102,7 +102,7 @@ def webhook_serve(
     database_url: Annotated[str | None, typer.Option(help="Database URL.")] = None,
 ) -> None:
     """Receive Facebook Page feed webhooks (behind your HTTPS proxy), and poll for lost ones."""
-    from crisis.cli import _engine, _settings, console
+    from crisis.cli_common import console, engine_for, settings_for
     from crisis.clock import SystemClock
     from crisis.connectors import facebook
     from crisis.connectors.webhook import PATH, WebhookApp, serve, stop
@@ -110,7 +110,7 @@ def webhook_serve(
     from crisis.registry import build_pipeline
     from crisis.testing import RecordingPublisher
 
-    settings = _settings(database_url)
+    settings = settings_for(database_url)
     settings.require(
         "facebook_page_id",
         "facebook_app_secret",
@@ -119,7 +119,10 @@ def webhook_serve(
     )
     source = facebook.make_source(settings)
     pipeline = build_pipeline(
-        settings, engine=_engine(settings), clock=SystemClock(), publisher=RecordingPublisher()
+        settings,
+        engine=engine_for(database_url),
+        clock=SystemClock(),
+        publisher=RecordingPublisher(),
     )
     lock = threading.Lock()  # one pipeline step at a time: webhook deliveries and polling
 

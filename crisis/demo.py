@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from crisis.db import make_engine
@@ -61,6 +62,8 @@ def tell_story(summary: dict[str, Any], console: Console, *, seconds: float) -> 
             _local(item["resolved_at"]) if item["resolved_at"] else "[red]still open[/]",
         )
     console.print(incidents)
+    for item in summary["incidents"]:
+        _explain(item, console)
     posts = Table(title="Scheduled posts", title_justify="left")
     for column in ("post", "category", "due (Berlin)", "state", "published"):
         posts.add_column(column)
@@ -86,6 +89,21 @@ def tell_story(summary: dict[str, Any], console: Console, *, seconds: float) -> 
         console.print(f"[yellow]{len(summary['problems'])} scenario lines were skipped:[/]")
         for problem in summary["problems"][:5]:
             console.print(f"  {problem['where']}: {problem['reason']}")
+
+
+def _explain(incident: dict[str, Any], console: Console) -> None:
+    """Why the detector opened an incident: the card's reason, top terms and two examples."""
+    card = incident.get("explanation") or {}
+    if "reason" not in card:
+        return
+    console.print(f"[bold]#{incident['id']} {incident['service']}[/]: {escape(card['reason'])}")
+    terms = ", ".join(f"{word} ({n})" for word, n in card.get("top_terms", [])[:6])
+    if terms:
+        console.print(f"  top terms: {escape(terms)}")
+    if card.get("also_services"):
+        console.print(f"  also complaints about: {', '.join(card['also_services'])}")
+    for example in card.get("examples", [])[-2:]:
+        console.print(f"  [dim]{_local(example['at'])}[/] {escape(example['text'])}")
 
 
 def _examples(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:

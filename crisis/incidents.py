@@ -15,11 +15,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crisis import audit, posts
+from crisis import audit
 from crisis.domain import IncidentFacts, Service
 from crisis.errors import InvalidTransition, NotFound
+from crisis.holds import Blocker, hold_marketing
 from crisis.states import INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
 from crisis.tables import Incident
+
+# A service whose outage is usually another service's outage: our landlines are VoIP over the
+# DSL line, so "Telefon tot" during a DSL outage is that outage (one incident, one status text).
+CARRIED_BY: dict[Service, Service] = {Service.PHONE: Service.INTERNET}
 
 
 def open_incident(
@@ -38,6 +43,7 @@ def open_incident(
 ) -> Incident:
     if status not in OPEN_INCIDENT_STATES:
         raise InvalidTransition("new incident", "(none)", status)
+    previous = last_incident(session, service)
     incident = Incident(
         service=service.value,
         regions=list(dict.fromkeys(regions)),
@@ -47,7 +53,8 @@ def open_incident(
         eta=eta,
         opened_at=now,
         opened_by=opened_by,
-        explanation=explanation or {},
+        explanation=explanation or {"reason": reason},
+        previous_incident_id=previous.id if previous else None,
     )
     session.add(incident)
     session.flush()
@@ -59,9 +66,16 @@ def open_incident(
         entity="incident",
         entity_id=incident.id,
         reason=reason,
-        details={"service": service.value, "regions": incident.regions, "status": status},
+        details={
+            "service": service.value,
+            "regions": incident.regions,
+            "status": status,
+            "public_status": public_status,
+            "eta": _iso(eta),
+            "previous_incident_id": incident.previous_incident_id,
+        },
     )
-    posts.hold_marketing(session, incident_id=_id(incident), now=now, actor=actor)
+    hold_marketing(session, Blocker(incident_id=_id(incident)), now=now, actor=actor)
     return incident
 
 
@@ -176,6 +190,27 @@ def last_resolved(session: Session, service: Service) -> Incident | None:
         .limit(1)
     )
     return session.exec(query).first()
+
+
+def last_incident(session: Session, service: Service) -> Incident | None:
+    """The newest incident of a service, open or resolved."""
+    query = (
+        select(Incident)
+        .where(Incident.service == service.value)
+        .order_by(col(Incident.opened_at).desc(), col(Incident.id).desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def earlier_incidents(session: Session, incident: Incident, *, limit: int = 10) -> list[Incident]:
+    """The chain of earlier incidents of the same service, newest first."""
+    chain: list[Incident] = []
+    current = incident
+    while current.previous_incident_id is not None and len(chain) < limit:
+        current = get_incident(session, current.previous_incident_id)
+        chain.append(current)
+    return chain
 
 
 def list_incidents(session: Session) -> list[Incident]:

@@ -44,8 +44,10 @@ def train(
     ] = None,
     int8: Annotated[
         bool,
-        typer.Option(help="Run the encoder's linear layers in int8 (faster; labels then vary "
-                     "slightly with the batch a comment is in)."),
+        typer.Option(
+            help="Run the encoder's linear layers in int8 (faster; labels then vary "
+            "slightly with the batch a comment is in)."
+        ),
     ] = False,
     max_rows: Annotated[
         int | None,
@@ -53,7 +55,7 @@ def train(
     ] = None,
 ) -> None:
     """Train the classifier heads on labelled data and score them on its held-out part."""
-    from crisis.cli import console
+    from crisis.cli_common import console
 
     settings = get_settings()
     with _progress(console, "embedding") as progress:
@@ -80,7 +82,7 @@ def evaluate(
     card: Annotated[bool, typer.Option(help="Write the scores into the model card.")] = True,
 ) -> None:
     """Precision/recall/F1 per class, macro and micro F1, confusion matrices on held-out data."""
-    from crisis.cli import console
+    from crisis.cli_common import console
 
     results, baseline, name = registry.evaluate_model(model, data, write_card=card)
     _print_summary(console, results, baseline)
@@ -99,7 +101,7 @@ def classify_file(
     ] = None,
 ) -> None:
     """Label every comment in a JSONL file: complaint, service, sentiment, urgency."""
-    from crisis.cli import console
+    from crisis.cli_common import console
 
     settings = get_settings()
     if model is not None:

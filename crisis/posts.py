@@ -1,26 +1,39 @@
 """Scheduled posts: publish when due, and never a marketing post while an incident is open.
 
 The schedule lives in our database (a platform's own scheduled posts cannot be paused). When an
-incident opens, every unpublished marketing post is held; the hold is checked again when a post
-is claimed for publishing, in the same transaction, so a post due a millisecond after the
-incident opened is held too. Held posts wait for an explicit resume, never for the clock.
+incident opens or marketing is frozen, every unpublished marketing post is held (see
+``crisis.holds``). The publisher claims each due post with one conditional UPDATE that checks
+the hold in the same statement, so a post due a millisecond after the incident opened is held
+too, and of two publishers running at once only one gets a post. Held posts wait for an
+explicit resume, never for the clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
+from sqlalchemy import CursorResult, not_, or_, update
 from sqlmodel import Session, col, select
 
 from crisis import audit
 from crisis.domain import OutgoingPost
 from crisis.errors import ConnectorError, InvalidTransition, NotFound
+from crisis.holds import HELD_CATEGORIES, current_blocker, hold_post, marketing_blocked
 from crisis.protocols import Publisher
-from crisis.states import OPEN_INCIDENT_STATES, POST_TRANSITIONS, move
-from crisis.tables import Incident, ScheduledPost
+from crisis.states import POST_STATES, POST_TRANSITIONS, move
+from crisis.tables import ScheduledPost
 
-HELD_CATEGORIES = frozenset({"marketing"})
+__all__ = [
+    "HELD_CATEGORIES",
+    "get_post",
+    "list_posts",
+    "publish_due",
+    "resume_posts",
+    "schedule_post",
+    "settle_post",
+]
 
 
 def schedule_post(
@@ -34,9 +47,13 @@ def schedule_post(
     now: datetime,
     actor: str,
 ) -> ScheduledPost:
-    """Schedule a post, or change a not yet published one with the same key."""
+    """Schedule a post, or change a not yet published one with the same key.
+
+    A draft or failed post goes back on the schedule; a held post stays held (changing its text
+    or time is no way around the hold).
+    """
     post = session.exec(select(ScheduledPost).where(ScheduledPost.key == key)).first()
-    if post is not None and post.state == "published":
+    if post is not None and post.state in ("published", "publishing"):
         raise InvalidTransition(f"post {key}", post.state, "rescheduled")
     if post is None:
         post = ScheduledPost(
@@ -51,6 +68,8 @@ def schedule_post(
     else:
         post.channel, post.category, post.text = channel, category, text
         post.publish_at = publish_at
+        if post.state in ("draft", "failed"):
+            _move(session, post, "scheduled", now=now, actor=actor, reason="scheduled again")
     session.add(post)
     session.flush()
     audit.record(
@@ -62,40 +81,41 @@ def schedule_post(
         entity_id=key,
         details={"category": category, "channel": channel, "publish_at": publish_at.isoformat()},
     )
-    blocking = _open_incident_ids(session)
-    if post.state == "scheduled" and category in HELD_CATEGORIES and blocking:
-        _hold(session, post, incident_id=blocking[0], now=now, actor=actor)
+    blocker = current_blocker(session)
+    if post.state == "scheduled" and category in HELD_CATEGORIES and blocker:
+        assert post.id is not None
+        hold_post(session, post.id, blocker, now=now, actor=actor)
+        session.refresh(post)
     return post
-
-
-def hold_marketing(session: Session, *, incident_id: int, now: datetime, actor: str) -> int:
-    """Hold every scheduled marketing post because ``incident_id`` opened; returns how many."""
-    query = select(ScheduledPost).where(
-        ScheduledPost.state == "scheduled", col(ScheduledPost.category).in_(HELD_CATEGORIES)
-    )
-    held = 0
-    for post in session.exec(query):
-        _hold(session, post, incident_id=incident_id, now=now, actor=actor)
-        held += 1
-    return held
 
 
 def publish_due(
     session: Session, publisher: Publisher, *, now: datetime, actor: str = "publisher"
 ) -> list[ScheduledPost]:
-    """Publish the posts due at ``now``; marketing is held instead while an incident is open."""
-    query = (
-        select(ScheduledPost)
+    """Publish the posts due at ``now``; marketing is held instead while anything blocks it.
+
+    Commits as it goes: each claim is its own short transaction (so no lock is held while a
+    platform answers), and so is each result. A crash after the claim leaves the post in
+    ``publishing``, visible for the team, never published twice.
+    """
+    session.commit()  # the claim must start a transaction of its own (SQLite: take the lock)
+    due = session.exec(
+        select(ScheduledPost.id)
         .where(ScheduledPost.state == "scheduled", col(ScheduledPost.publish_at) <= now)
         .order_by(col(ScheduledPost.publish_at), col(ScheduledPost.id))
-        .with_for_update(skip_locked=True)
-    )
+    ).all()
     published = []
-    for post in session.exec(query).all():
-        blocking = _open_incident_ids(session)
-        if post.category in HELD_CATEGORIES and blocking:
-            _hold(session, post, incident_id=blocking[0], now=now, actor=actor)
+    for post_id in due:
+        if post_id is None:
             continue
+        if not _claim(session, post_id, now=now, actor=actor):
+            blocker = current_blocker(session)
+            if blocker is not None:  # only marketing is held: hold_post checks the category
+                hold_post(session, post_id, blocker, now=now, actor=actor)
+            session.commit()
+            continue
+        session.commit()
+        post = session.get_one(ScheduledPost, post_id, populate_existing=True)
         outgoing = OutgoingPost(
             channel=post.channel, text=post.text, idempotency_key=f"post:{post.key}"
         )
@@ -103,11 +123,41 @@ def publish_due(
             post.published_id = publisher.publish(outgoing)
         except ConnectorError as exc:
             _move(session, post, "failed", now=now, actor=actor, reason=str(exc))
+            session.commit()
             continue
         post.published_at = now
         _move(session, post, "published", now=now, actor=actor)
+        session.commit()
         published.append(post)
     return published
+
+
+def _claim(session: Session, post_id: int, *, now: datetime, actor: str) -> bool:
+    """Take a due post for publishing, in one statement that also checks the hold."""
+    statement = (
+        update(ScheduledPost)
+        .where(
+            col(ScheduledPost.id) == post_id,
+            col(ScheduledPost.state) == "scheduled",
+            col(ScheduledPost.publish_at) <= now,
+            or_(col(ScheduledPost.category).not_in(HELD_CATEGORIES), not_(marketing_blocked())),
+        )
+        .values(state="publishing")
+    )
+    result = cast(CursorResult[tuple[()]], session.connection().execute(statement))
+    if result.rowcount != 1:
+        return False
+    key = session.exec(select(ScheduledPost.key).where(ScheduledPost.id == post_id)).one()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="post.publishing",
+        entity="post",
+        entity_id=key,
+        details={"state": ["scheduled", "publishing"]},
+    )
+    return True
 
 
 def resume_posts(
@@ -118,29 +168,57 @@ def resume_posts(
     actor: str,
     reason: str | None = None,
     publish_at: datetime | None = None,
+    to_draft: bool = False,
 ) -> list[ScheduledPost]:
-    """Put held posts back on the schedule (``keys=None``: all held posts).
+    """Release held posts (``keys=None``: all of them): back on the schedule, or to draft.
 
-    Refused while any incident is open. Without ``publish_at`` a post keeps its old time, so a
-    post whose time has passed goes out at the next publishing run.
+    Back on the schedule only once nothing blocks marketing, and a post whose time has passed
+    needs a new ``publish_at``: a stale post never goes out just because the pause ended.
+    ``to_draft`` sends posts back to the team for review, which is allowed at any time.
     """
-    blocking = _open_incident_ids(session)
-    if blocking:
-        listed = ", ".join(str(i) for i in blocking)
-        raise InvalidTransition("held posts", "held", f"scheduled (incidents still open: {listed})")
     if keys is None:
         chosen = list(session.exec(select(ScheduledPost).where(ScheduledPost.state == "held")))
     else:
         chosen = [get_post(session, key) for key in keys]
+    target = "draft" if to_draft else "scheduled"
     for post in chosen:
         if post.state != "held":
-            raise InvalidTransition(f"post {post.key}", post.state, "scheduled")
+            raise InvalidTransition(f"post {post.key}", post.state, target)
+    if not to_draft:
+        blocker = current_blocker(session)
+        if blocker is not None:
+            raise InvalidTransition("held posts", "held", f"scheduled ({blocker.describe()})")
+        stale = [p.key for p in chosen if publish_at is None and p.publish_at <= now]
+        if stale:
+            raise InvalidTransition(
+                f"post {', '.join(stale)}",
+                "held",
+                "scheduled at a time that has passed (give a new time, or send it to draft)",
+            )
     for post in chosen:
         if publish_at is not None:
             post.publish_at = publish_at
         post.held_by_incident_id = None
-        _move(session, post, "scheduled", now=now, actor=actor, reason=reason or "resumed")
+        post.held_by_freeze_id = None
+        details = {"publish_at": post.publish_at.isoformat()}
+        _move(
+            session, post, target, now=now, actor=actor, reason=reason or "resumed", details=details
+        )
     return chosen
+
+
+def settle_post(
+    session: Session, key: str, *, outcome: str, now: datetime, actor: str, reason: str
+) -> ScheduledPost:
+    """Say how a post left in ``publishing`` (a publisher died mid-call) really ended, after
+    looking on the platform: ``published``, or ``failed`` (then it can be scheduled again)."""
+    post = get_post(session, key)
+    if post.state != "publishing" or outcome not in ("published", "failed"):
+        raise InvalidTransition(f"post {key}", post.state, outcome)
+    if outcome == "published":
+        post.published_at = now
+    _move(session, post, outcome, now=now, actor=actor, reason=reason)
+    return post
 
 
 def get_post(session: Session, key: str) -> ScheduledPost:
@@ -151,22 +229,12 @@ def get_post(session: Session, key: str) -> ScheduledPost:
 
 
 def list_posts(session: Session, *, state: str | None = None) -> list[ScheduledPost]:
+    if state is not None and state not in POST_STATES:
+        raise NotFound(f"no post state {state!r}; states: {', '.join(POST_STATES)}")
     query = select(ScheduledPost).order_by(col(ScheduledPost.publish_at), col(ScheduledPost.id))
     if state is not None:
         query = query.where(ScheduledPost.state == state)
     return list(session.exec(query))
-
-
-def _open_incident_ids(session: Session) -> list[int]:
-    query = select(Incident.id).where(col(Incident.status).in_(OPEN_INCIDENT_STATES))
-    return [i for i in session.exec(query.order_by(col(Incident.id))) if i is not None]
-
-
-def _hold(
-    session: Session, post: ScheduledPost, *, incident_id: int, now: datetime, actor: str
-) -> None:
-    post.held_by_incident_id = incident_id
-    _move(session, post, "held", now=now, actor=actor, reason=f"incident {incident_id} is open")
 
 
 def _move(
@@ -177,6 +245,7 @@ def _move(
     now: datetime,
     actor: str,
     reason: str | None = None,
+    details: dict[str, str] | None = None,
 ) -> None:
     move(
         session,
@@ -188,4 +257,5 @@ def _move(
         actor=actor,
         now=now,
         reason=reason,
+        details=details,
     )

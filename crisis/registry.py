@@ -137,6 +137,15 @@ def spike_rules(settings: Settings) -> SpikeRules:
         min_complaints=settings.spike_min_complaints,
         ratio=settings.spike_ratio,
         history=timedelta(days=settings.spike_history_days),
+        persistence=timedelta(minutes=settings.spike_persistence_minutes),
+        cooldown=timedelta(minutes=settings.spike_cooldown_minutes),
+        prior_per_window=settings.spike_prior_per_window,
+        fast_window=(
+            timedelta(minutes=settings.spike_fast_window_minutes)
+            if settings.spike_fast_window_minutes
+            else None
+        ),
+        significance=settings.spike_significance,
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from crisis import incidents, posts
+from crisis import holds, incidents, posts
 from crisis.clock import VirtualClock
 from crisis.db import session_scope, upgrade
 from crisis.domain import Problem, Service
@@ -193,7 +193,12 @@ def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
             actor=event.actor,
             reason=event.reason,
             publish_at=new_time,
+            to_draft=f.get("to_draft") is True,
         )
+    elif event.action == "freeze_marketing":
+        holds.freeze_marketing(session, reason=event.reason or "", now=now, actor=event.actor)
+    elif event.action == "unfreeze_marketing":
+        holds.unfreeze_marketing(session, now=now, actor=event.actor, reason=event.reason)
 
 
 def _service(fields: dict[str, Any], where: str) -> Service:

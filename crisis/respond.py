@@ -82,6 +82,9 @@ def suggest_replies(
 def _incident_for(open_now: Sequence[Incident], labels: Labels) -> Incident | None:
     if labels.service is not None:
         same = [i for i in open_now if i.service == labels.service.value]
+        carrier = incidents.CARRIED_BY.get(labels.service)
+        if not same and carrier is not None:  # "Festnetz tot" during a DSL outage
+            same = [i for i in open_now if i.service == carrier.value]
         return same[-1] if same else None
     # "Bei mir auch", "Und jetzt?": no service named, but while exactly one outage is open it
     # is almost always about that one. A person reviews the suggestion before it goes out.

@@ -4,7 +4,8 @@
      "location"?}
     {"at", "type": "scheduled_post", "id", "channel", "publish_at", "text", "category"}
     {"at", "type": "operator", "action": "open_incident" | "update_incident" |
-     "resolve_incident" | "resume_posts", "actor"?, "reason"?, ...action fields}
+     "resolve_incident" | "resume_posts" | "freeze_marketing" | "unfreeze_marketing",
+     "actor"?, "reason"?, ...action fields}
 
 Malformed lines and unknown event types come out as ``Problem``s; reading goes on.
 """
@@ -22,7 +23,14 @@ from crisis.errors import BadRecord
 from crisis.records import parse_comment, parse_time, read_jsonl, required_text
 
 OPERATOR_ACTIONS = frozenset(
-    {"open_incident", "update_incident", "resolve_incident", "resume_posts"}
+    {
+        "open_incident",
+        "update_incident",
+        "resolve_incident",
+        "resume_posts",
+        "freeze_marketing",
+        "unfreeze_marketing",
+    }
 )
 
 

@@ -42,11 +42,17 @@ class Settings(BaseSettings):
     encoder: str | None = None
     cache_dir: Path | None = None
 
-    # Spike detector: a service's complaints in the window must reach both numbers.
+    # Spike detector: a service's complaining customers in the window must reach both numbers,
+    # in this window and in the one ``spike_persistence_minutes`` earlier.
     spike_window_minutes: int = Field(default=30, ge=1)
     spike_min_complaints: int = Field(default=8, ge=1)
-    spike_ratio: float = Field(default=4.0, gt=1.0)
-    spike_history_days: int = Field(default=7, ge=1)
+    spike_ratio: float = Field(default=3.0, gt=1.0)
+    spike_history_days: int = Field(default=28, ge=1)  # hour-of-week samples: 4 weeks
+    spike_persistence_minutes: int = Field(default=3, ge=0)
+    spike_cooldown_minutes: int = Field(default=120, ge=0)
+    spike_prior_per_window: float = Field(default=1.0, ge=0.0)
+    spike_fast_window_minutes: int = Field(default=10, ge=0)  # 0: only the main window
+    spike_significance: float = Field(default=1e-5, gt=0.0, le=1.0)
 
     # "local": a laptop or a test; anything else refuses placeholder secrets.
     environment: Literal["local", "staging", "production"] = "local"

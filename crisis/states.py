@@ -21,11 +21,16 @@ INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
     "resolved": frozenset(),
 }
 
-# A held post never publishes by itself: only an explicit resume makes it scheduled again.
+# A held post never publishes by itself: only an explicit resume makes it scheduled again (or
+# sends it back to ``draft``, for the team to review and schedule anew). ``publishing`` is the
+# claim: one publisher owns the post; a crash there leaves it visible, never sent twice.
+POST_STATES = ("draft", "scheduled", "held", "publishing", "published", "failed")
 POST_TRANSITIONS: dict[str, frozenset[str]] = {
-    "scheduled": frozenset({"held", "published", "failed"}),
-    "held": frozenset({"scheduled"}),
-    "failed": frozenset({"scheduled"}),
+    "draft": frozenset({"scheduled"}),
+    "scheduled": frozenset({"held", "publishing", "draft"}),
+    "held": frozenset({"scheduled", "draft"}),
+    "publishing": frozenset({"published", "failed"}),
+    "failed": frozenset({"scheduled", "draft"}),
     "published": frozenset(),
 }
 

@@ -1,13 +1,17 @@
 """The replay summary: the contract other tools read after ``crisis replay``.
 
     {"comments": int,
-     "incidents": [{"id", "service", "regions", "status", "opened_at", "resolved_at", "opened_by"}],
-     "posts": [{"id", "category", "publish_at", "state", "published_at"}],
+     "incidents": [{"id", "service", "regions", "status", "opened_at", "resolved_at", "opened_by",
+                    "previous_incident_id", "explanation"}],
+     "posts": [{"id", "category", "publish_at", "state", "published_at", "held_by_incident_id",
+                "held_by_freeze_id"}],
      "suggestions": [{"comment_id", "incident_id", "lang", "text"}],
      "flagged": [{"comment_id", "incident_id", "reasons"}],
      "problems": [{"where", "reason"}]}
 
-Times are ISO 8601 in UTC; ``comment_id`` is the platform's id of the comment.
+Times are ISO 8601 in UTC; ``comment_id`` is the platform's id of the comment. ``explanation``
+is the incident card (``crisis.card``): why it opened, top terms, examples. Fields may be added,
+never removed.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ def _incident(incident: Incident) -> dict[str, Any]:
         "opened_at": _iso(incident.opened_at),
         "resolved_at": _iso(incident.resolved_at),
         "opened_by": incident.opened_by,
+        "previous_incident_id": incident.previous_incident_id,
+        "explanation": incident.explanation,
     }
 
 
@@ -72,6 +78,8 @@ def _post(post: ScheduledPost) -> dict[str, Any]:
         "publish_at": _iso(post.publish_at),
         "state": post.state,
         "published_at": _iso(post.published_at),
+        "held_by_incident_id": post.held_by_incident_id,
+        "held_by_freeze_id": post.held_by_freeze_id,
     }
 
 

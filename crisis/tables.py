@@ -76,7 +76,25 @@ class Incident(SQLModel, table=True):
     opened_at: datetime = Field(sa_column=utc_column())
     opened_by: str = Field(max_length=16)  # "detector" | "operator"
     resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # The incident card: why it opened (counts against the usual rate), top terms, examples.
     explanation: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    # The last earlier incident of the same service: recurring outages link to their history.
+    previous_incident_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
+    )
+
+
+class MarketingFreeze(SQLModel, table=True):
+    """A manual stop of all marketing ("crisis freeze"): counts like an open incident."""
+
+    __tablename__ = "marketing_freezes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reason: str = Field(sa_column=Column(Text(), nullable=False))
+    started_at: datetime = Field(sa_column=utc_column())
+    started_by: str = Field(max_length=128)
+    ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    ended_by: str | None = Field(default=None, max_length=128)
 
 
 class ScheduledPost(SQLModel, table=True):
@@ -93,6 +111,9 @@ class ScheduledPost(SQLModel, table=True):
     state: str = Field(max_length=16, index=True)
     held_by_incident_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
+    )
+    held_by_freeze_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("marketing_freezes.id"), nullable=True)
     )
     published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     published_id: str | None = Field(default=None, max_length=128)

@@ -30,7 +30,18 @@ def test_the_cli_has_the_commands_the_readme_promises():
         ("ingest",),
         ("replay",),
         ("incidents", "list"),
+        ("incidents", "show"),
+        ("incidents", "open"),
+        ("incidents", "update"),
+        ("incidents", "resolve"),
         ("posts", "list"),
+        ("posts", "show"),
+        ("posts", "schedule"),
+        ("posts", "resume"),
+        ("posts", "settle"),
+        ("freeze",),
+        ("unfreeze",),
+        ("publish",),
         ("queue", "list"),
         ("connect", "check"),
         ("webhook", "serve"),
@@ -159,3 +170,43 @@ def test_an_unreachable_database_is_one_clear_line_without_the_password():
     assert "cannot use the database" in result.stdout
     assert "geheim" not in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_operator_runs_an_incident_and_the_held_posts_from_the_command_line(tmp_path):
+    url = ["--database-url", f"sqlite:///{tmp_path / 'c.db'}"]
+
+    def crisis(*args):
+        result = runner.invoke(app, [*args, *url])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return result.output
+
+    crisis("posts", "schedule", "promo", "--text", "Sommerdeal!", "--at", "+2m", "--by", "lena")
+    crisis("posts", "schedule", "info", "--text", "Wartung", "--at", "+1m", "--by", "lena",
+           "--category", "service")  # fmt: skip
+    opened = crisis(
+        "incidents", "open", "--service", "internet", "--region", "Hamburg", "--eta", "+2h",
+        "--reason", "NOC: DSL down", "--by", "lena",
+    )  # fmt: skip
+    assert "opened incident #1: internet outage in Hamburg (investigating)" in opened
+    listed = crisis("posts", "list")
+    assert "Marketing is held: open incidents #1 internet" in listed
+    assert "held" in listed and "incident #1" in listed
+    crisis("incidents", "update", "1", "--status", "identified", "--public-status",
+           "Störung in Hamburg", "--reason", "Ursache gefunden", "--by", "max")  # fmt: skip
+    resolved = crisis("incidents", "resolve", "1", "--reason", "behoben", "--by", "max")
+    assert "1 posts stay held" in resolved
+    shown = crisis("incidents", "show", "1")
+    assert "why: NOC: DSL down" in shown and "Posts held by it: promo" in shown
+    assert "max: incident.update - Ursache gefunden" in shown
+    frozen = crisis("freeze", "--reason", "Shitstorm, erst abstimmen", "--by", "lena")
+    assert "MARKETING FROZEN" in frozen
+    assert "MARKETING FROZEN" in crisis("incidents", "list")
+    refused = runner.invoke(app, ["posts", "resume", "promo", "--at", "+1h", "--by", "lena",
+                                  "--reason", "ok", *url])  # fmt: skip
+    assert refused.exit_code != 0 and "frozen by hand" in str(refused.exception)
+    crisis("unfreeze", "--reason", "abgestimmt", "--by", "lena")
+    assert "promo: scheduled" in crisis(
+        "posts", "resume", "promo", "--at", "+1h", "--by", "lena", "--reason", "ok"
+    )
+    trail = crisis("posts", "show", "promo")
+    assert "post.held - incident 1 is still open" in trail and "lena: post.scheduled - ok" in trail

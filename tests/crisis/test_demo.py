@@ -40,6 +40,15 @@ def test_demo_scenario_holds_mothers_day_and_the_detector_finds_both_outages(eng
     assert set(dsl["regions"]) == {"Hamburg", "München"}
     assert portal["regions"] == []  # a national outage is not pinned on a city
     assert portal["resolved_at"] and dsl["resolved_at"]
+    assert posts["post-muttertag"]["held_by_incident_id"] == portal["id"]
+    # Each incident explains itself: counts against the usual number, words, examples.
+    for incident, words in ((portal, {"kundencenter", "login", "hotline"}), (dsl, {"dsl"})):
+        card = incident["explanation"]
+        assert "customers complained about" in card["reason"]
+        assert card["authors"] >= card["threshold"] > card["usual_per_window"]
+        assert words <= {word for word, _ in card["top_terms"]}
+        assert len(card["examples"]) == 5
+    assert dsl["previous_incident_id"] is None
 
     suggestions = summary["suggestions"]
     assert {s["lang"] for s in suggestions} == {"de", "en"}
@@ -60,4 +69,5 @@ def test_crisis_demo_prints_the_story(tmp_path):
     assert "post-muttertag" in story and "held" in story
     assert "customer_service" in story and "Hamburg" in story and "München" in story
     assert "reply suggestions in the review queue" in story
+    assert "customers complained about internet" in story and "top terms:" in story
     assert (tmp_path / "demo.db").exists()

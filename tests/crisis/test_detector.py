@@ -8,12 +8,15 @@ from crisis.domain import Service
 from crisis.ingest import store_comments
 from tests.factories import T0, complaint, make_comment
 
+MINUTE = timedelta(minutes=1)
+
 RULES = SpikeRules(
     window=timedelta(minutes=30),
     min_complaints=5,
     ratio=3.0,
     history=timedelta(days=1),
     cooldown=timedelta(hours=2),
+    significance=1.0,  # no Poisson term: these tests are about the floor and the ratio
 )
 
 
@@ -91,3 +94,89 @@ def test_an_open_incident_grows_its_regions_instead_of_a_second_incident(engine)
     [widened] = run_detector(engine, T0 + timedelta(minutes=20))
     assert widened.id == incident.id
     assert widened.regions == ["Hamburg", "München"]
+
+
+def test_a_spike_of_third_party_blame_opens_no_incident(engine):
+    with session_scope(engine) as session:
+        comments = [
+            make_comment(text="WhatsApp geht nicht", author=f"w{i}", created_at=T0 + i * MINUTE)
+            for i in range(20)
+        ]
+        for cid in store_comments(session, comments, now=T0):
+            labels = complaint(Service.MOBILE, third_party="whatsapp")
+            session.add(to_row(cid, labels, now=T0))
+    assert run_detector(engine, T0 + timedelta(minutes=20)) == []
+
+
+def test_one_noisy_minute_is_not_an_outage(engine):
+    add_complaints(engine, T0 + timedelta(minutes=9), 6, spacing=timedelta(seconds=5))
+    assert run_detector(engine, T0 + timedelta(minutes=10)) == []  # not there 3 min earlier
+
+
+def test_the_card_says_why_with_counts_terms_and_examples(engine):
+    add_complaints(engine, T0, 6, location="Hamburg", text="Router blinkt rot, kein DSL")
+    [incident] = run_detector(engine, T0 + timedelta(minutes=10))
+    card = incident.explanation
+    assert card["authors"] == 6 and card["window_minutes"] == 30
+    assert "6 customers complained about internet" in card["reason"]
+    assert ["router", 6] in card["top_terms"] and ["dsl", 6] in card["top_terms"]
+    assert [e["text"] for e in card["examples"]] == ["Router blinkt rot, kein DSL"] * 5
+    assert card["regions_count"] == {"Hamburg": 6}
+
+
+def test_a_phone_spike_during_a_dsl_outage_joins_it_instead_of_a_second_incident(engine):
+    add_complaints(engine, T0, 6, location="Hamburg")
+    [dsl] = run_detector(engine, T0 + timedelta(minutes=10))
+    add_complaints(engine, T0 + timedelta(minutes=11), 6, service=Service.PHONE, location="München")
+    [joined] = run_detector(engine, T0 + timedelta(minutes=20))
+    assert joined.id == dsl.id
+    assert joined.regions == ["Hamburg", "München"]
+    assert joined.explanation["also_services"] == ["phone"]
+
+
+def test_a_recurring_outage_links_to_the_previous_incident_of_its_service(engine):
+    add_complaints(engine, T0, 6)
+    [first] = run_detector(engine, T0 + timedelta(minutes=10))
+    with session_scope(engine) as session:
+        incidents.resolve_incident(session, first.id, now=T0 + timedelta(minutes=30), actor="lena")
+    later = T0 + timedelta(hours=5)
+    add_complaints(engine, later, 8)
+    [second] = run_detector(engine, later + timedelta(minutes=10))
+    assert second.previous_incident_id == first.id
+    with session_scope(engine) as session:
+        chain = incidents.earlier_incidents(session, incidents.get_incident(session, second.id))
+    assert [i.id for i in chain] == [first.id]
+
+
+def test_the_usual_number_is_learned_per_hour_of_the_week(engine):
+    """Sunday evenings are busy every week: 12 complainers are normal then, not at night."""
+    rules = SpikeRules(min_complaints=5, ratio=3.0, significance=1.0)
+    sunday_evening = T0 + timedelta(days=1, hours=10)  # Sunday 14 May, 20:00 in Berlin
+    for weeks in (1, 2, 3):  # about 10 complainers per half hour around 20:00
+        add_complaints(
+            engine, sunday_evening - timedelta(weeks=weeks, minutes=65), 32, spacing=MINUTE * 3
+        )
+    add_complaints(engine, sunday_evening - timedelta(minutes=25), 12, spacing=MINUTE * 2)
+    with session_scope(engine) as session:
+        assert detect(session, model="keywords.test", now=sunday_evening, rules=rules) == []
+    night = sunday_evening + timedelta(hours=7)
+    add_complaints(engine, night - timedelta(minutes=25), 12, spacing=MINUTE * 2)
+    with session_scope(engine) as session:
+        [incident] = detect(session, model="keywords.test", now=night, rules=rules)
+    assert incident.explanation["same_hour_earlier_weeks"] == [0, 0, 0]
+    assert incident.explanation["same_hour_earlier_days"] == []  # three weeks are enough
+
+
+def test_a_local_outage_hidden_in_busy_national_traffic_is_found_in_its_region(engine):
+    now = T0 + timedelta(days=1)
+    yesterday = now - timedelta(days=1)
+    add_complaints(engine, yesterday - timedelta(minutes=60), 60, spacing=MINUTE * 1.5)
+    add_complaints(engine, now - timedelta(minutes=29), 20, spacing=MINUTE * 1.4)
+    add_complaints(engine, now - timedelta(minutes=25), 10, spacing=MINUTE * 2, location="Altona")
+    # 30 customers nationally are normal here (about 20 per half hour), 10 in Hamburg are not.
+    [incident] = run_detector(engine, now)
+    assert incident.regions == ["Hamburg"]
+    assert incident.explanation["spike_region"] == "Hamburg"
+    assert incident.explanation["reason"].startswith(
+        "10 customers in Hamburg complained about internet in the last 30 min"
+    )

@@ -12,7 +12,8 @@ from crisis.tables import Classification, Incident, ReviewItem
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from tests.factories import T0, complaint, make_comment, make_labels
 
-RULES = SpikeRules(window=timedelta(minutes=30), min_complaints=5, ratio=3.0)
+# Small spikes open incidents here (no Poisson term): these tests are about the flow.
+RULES = SpikeRules(window=timedelta(minutes=30), min_complaints=5, ratio=3.0, significance=1.0)
 
 
 def make_pipeline(engine, clock):
@@ -101,7 +102,8 @@ def test_urgent_complaints_and_unknown_languages_are_flagged_for_a_human(engine)
 def test_one_reply_per_customer_per_incident(engine):
     clock = VirtualClock(T0)
     pipeline = make_pipeline(engine, clock)
-    pipeline.process(comments_at(clock, ["Internet tot"] * 6))
+    opened = pipeline.process(comments_at(clock, ["Internet tot"] * 9))  # 9 min: persistent
+    assert len(opened.incidents) == 1
     again = [
         make_comment(text="Internet immer noch tot", author="a0-Inter", created_at=clock.now())
     ]
@@ -135,7 +137,7 @@ def test_a_me_too_without_a_service_joins_the_only_open_incident(engine):
     clock = VirtualClock(T0)
     pipeline = make_pipeline(engine, clock)
     pipeline.classifier.rules["Bei mir auch"] = complaint(service=None)
-    [incident] = pipeline.process(comments_at(clock, ["Internet tot"] * 6)).incidents
+    [incident] = pipeline.process(comments_at(clock, ["Internet tot"] * 9)).incidents
     [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
     assert item.incident_id == incident.id
     assert f"incident {incident.id} (internet)" in item.text
@@ -145,8 +147,8 @@ def test_a_me_too_is_not_guessed_into_one_of_several_open_incidents(engine):
     clock = VirtualClock(T0)
     pipeline = make_pipeline(engine, clock)
     pipeline.classifier.rules["Bei mir auch"] = complaint(service=None)
-    pipeline.process(comments_at(clock, ["Internet tot"] * 6))
-    pipeline.process(comments_at(clock, ["Rechnung doppelt abgebucht"] * 6))
+    assert pipeline.process(comments_at(clock, ["Internet tot"] * 9)).incidents
+    assert pipeline.process(comments_at(clock, ["Rechnung doppelt abgebucht"] * 9)).incidents
     [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
     assert item.incident_id is None
 

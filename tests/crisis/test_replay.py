@@ -45,7 +45,14 @@ def run(engine, path):
         publisher=publisher,
         responder=EchoResponder(),
         classifier=KeywordClassifier({"Internet": complaint(Service.INTERNET)}),
-        rules=SpikeRules(window=timedelta(minutes=30), min_complaints=3, ratio=2.0),
+        # No persistence: the summary's contract, not the detector, is tested here.
+        rules=SpikeRules(
+            window=timedelta(minutes=30),
+            min_complaints=3,
+            ratio=2.0,
+            persistence=timedelta(0),
+            significance=1.0,
+        ),
     )
     log = replay(path, pipeline, clock)
     with session_scope(engine) as session:
@@ -117,6 +124,10 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
     assert summary["comments"] == 5
     # Comments within a minute form one batch, as a poller would fetch them: the third
     # complainer arrives at minute 63, in the batch that closes with comment 5 at minute 64.
+    [incident] = summary["incidents"]
+    card = incident.pop("explanation")
+    assert card["reason"].startswith("3 customers complained about internet in the last 30 min")
+    assert [e["id"] for e in card["examples"]] == ["2", "3", "4", "5"]
     assert summary["incidents"] == [
         {
             "id": 1,
@@ -126,6 +137,7 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "opened_at": (START + timedelta(minutes=64)).isoformat(),
             "resolved_at": (START + timedelta(minutes=200)).isoformat(),
             "opened_by": "detector",
+            "previous_incident_id": None,
         }
     ]
     assert summary["posts"] == [
@@ -135,6 +147,8 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "publish_at": (START + timedelta(minutes=10)).isoformat(),
             "state": "published",
             "published_at": (START + timedelta(minutes=10)).isoformat(),
+            "held_by_incident_id": None,
+            "held_by_freeze_id": None,
         },
         {
             "id": "muttertag",
@@ -142,6 +156,8 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "publish_at": (START + timedelta(minutes=120)).isoformat(),
             "state": "held",
             "published_at": None,
+            "held_by_incident_id": 1,
+            "held_by_freeze_id": None,
         },
         {
             "id": "info",
@@ -149,6 +165,8 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "publish_at": (START + timedelta(minutes=130)).isoformat(),
             "state": "published",
             "published_at": (START + timedelta(minutes=130)).isoformat(),
+            "held_by_incident_id": None,
+            "held_by_freeze_id": None,
         },
     ]
     assert [p.text for p in publisher.published] == ["Frühlingsangebot", "Störung in Hamburg"]
@@ -169,3 +187,39 @@ def test_replay_is_as_fast_as_the_machine_not_as_slow_as_the_scenario(engine, tm
     started = time.monotonic()
     run(engine, small_scenario(tmp_path))
     assert time.monotonic() - started < 60
+
+
+def test_a_scenario_can_freeze_marketing_by_hand_and_the_end_of_it_releases_nothing(
+    engine, tmp_path
+):
+    def post(key, minutes):
+        return {
+            "at": at(0),
+            "type": "scheduled_post",
+            "id": key,
+            "channel": "facebook",
+            "publish_at": at(minutes),
+            "text": key,
+            "category": "marketing",
+        }
+
+    def operator(minutes, action, **fields):
+        return {"at": at(minutes), "type": "operator", "action": action, "actor": "lena", **fields}
+
+    path = write_scenario(
+        tmp_path / "freeze.jsonl",
+        [
+            post("before", 5),
+            post("during", 30),
+            operator(10, "freeze_marketing", reason="Shitstorm"),
+            operator(20, "freeze_marketing", reason="twice"),
+            operator(60, "unfreeze_marketing", reason="vorbei"),
+            operator(70, "resume_posts", posts=["during"], to_draft=True),
+            comment(90, "1", "Wie teuer ist Roaming?"),
+        ],
+    )
+    summary, publisher = run(engine, path)
+    states = {p["id"]: (p["state"], p["held_by_freeze_id"]) for p in summary["posts"]}
+    assert states == {"before": ("published", None), "during": ("draft", None)}
+    assert [p.text for p in publisher.published] == ["before"]
+    assert [p["where"] for p in summary["problems"]] == ["freeze.jsonl:4"]  # frozen already
