@@ -228,9 +228,7 @@ def _weights(rows: Sequence[Example]) -> np.ndarray:
     )
 
 
-def fit_heads(
-    x: np.ndarray, rows: Sequence[Example], l2: float
-) -> list[tuple[Head, heads.Layers]]:
+def fit_heads(x: np.ndarray, rows: Sequence[Example], l2: float) -> list[tuple[Head, heads.Layers]]:
     import numpy as np
 
     def select(task: str) -> tuple[np.ndarray, list[Example]]:
