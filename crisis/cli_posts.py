@@ -19,9 +19,11 @@ from crisis.cli_common import (
     engine_for,
     parse_when,
     print_blockers,
+    settings_for,
     utc,
 )
 from crisis.errors import BadRecord
+from crisis.protocols import Publisher
 from crisis.testing import RecordingPublisher
 
 posts_app = typer.Typer(help="Scheduled posts: list, show, schedule, resume.", no_args_is_help=True)
@@ -153,8 +155,8 @@ def publish(
     publisher: Annotated[
         str,
         typer.Option(
-            help="Which publisher: only 'recording' for now (keeps posts in memory, sends "
-            "nothing; X and Facebook publishers come with the connectors)."
+            help="Which publisher: 'platforms' (X and Facebook, per the post's channel, each "
+            "post at most once) or 'recording' (keeps posts in memory, sends nothing: for trials)."
         ),
     ],
     once: Annotated[bool, typer.Option("--once", help="One round, then stop.")] = False,
@@ -162,14 +164,22 @@ def publish(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Publish due posts, again every --interval seconds; marketing is held while blocked."""
-    if publisher != "recording":
-        raise BadRecord("command line", f"unknown publisher {publisher!r}; known: recording")
+    if publisher not in ("platforms", "recording"):
+        raise BadRecord(
+            "command line", f"unknown publisher {publisher!r}; known: platforms, recording"
+        )
     engine = engine_for(database_url)
-    console.print(
-        "[yellow]recording publisher: due posts are marked published, but nothing leaves this "
-        "machine[/]"
-    )
-    chosen = RecordingPublisher()
+    chosen: Publisher
+    if publisher == "platforms":
+        from crisis.registry import make_publisher
+
+        chosen = make_publisher(settings_for(database_url), engine=engine, clock=clock)
+    else:
+        console.print(
+            "[yellow]recording publisher: due posts are marked published, but nothing leaves "
+            "this machine[/]"
+        )
+        chosen = RecordingPublisher()
     last_held = 0
     while True:
         with db.session_scope(engine) as session:

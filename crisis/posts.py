@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from crisis import audit
 from crisis.domain import OutgoingPost
-from crisis.errors import ConnectorError, InvalidTransition, NotFound
+from crisis.errors import ConfigError, ConnectorError, InvalidTransition, NotFound
 from crisis.holds import HELD_CATEGORIES, current_blocker, hold_post, marketing_blocked
 from crisis.protocols import Publisher
 from crisis.states import POST_STATES, POST_TRANSITIONS, move
@@ -125,6 +125,10 @@ def publish_due(
             _move(session, post, "failed", now=now, actor=actor, reason=str(exc))
             session.commit()
             continue
+        except ConfigError as exc:  # raised before any platform call: nothing went out
+            _move(session, post, "scheduled", now=now, actor=actor, reason=str(exc))
+            session.commit()
+            raise
         post.published_at = now
         _move(session, post, "published", now=now, actor=actor)
         session.commit()

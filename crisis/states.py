@@ -29,7 +29,8 @@ POST_TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"scheduled"}),
     "scheduled": frozenset({"held", "publishing", "draft"}),
     "held": frozenset({"scheduled", "draft"}),
-    "publishing": frozenset({"published", "failed"}),
+    # back to "scheduled" only when the publisher could not even start (a missing setting)
+    "publishing": frozenset({"published", "failed", "scheduled"}),
     "failed": frozenset({"scheduled", "draft"}),
     "published": frozenset(),
 }

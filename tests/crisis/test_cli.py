@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -210,3 +211,27 @@ def test_an_operator_runs_an_incident_and_the_held_posts_from_the_command_line(t
     )
     trail = crisis("posts", "show", "promo")
     assert "post.held - incident 1 is still open" in trail and "lena: post.scheduled - ok" in trail
+
+
+def test_publishing_to_the_platforms_without_credentials_names_the_settings(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+
+    def crisis(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "crisis.cli", *args, "--database-url", url],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,  # no .env here: no credentials
+            env={k: v for k, v in os.environ.items() if not k.startswith("CRISIS_")},
+        )
+
+    scheduled = crisis("posts", "schedule", "info", "--text", "Wartung heute Nacht", "--at", "+0m",
+                       "--by", "lena", "--channel", "x", "--category", "service")  # fmt: skip
+    assert scheduled.returncode == 0, scheduled.stdout + scheduled.stderr
+    result = crisis("publish", "--publisher", "platforms", "--once")
+    assert result.returncode == 2
+    assert "CRISIS_X_USER_TOKEN" in " ".join(result.stdout.split())
+    assert "Traceback" not in result.stdout + result.stderr
+    listed = crisis("posts", "list")
+    assert "scheduled" in listed.stdout and "publishing" not in listed.stdout

@@ -5,7 +5,7 @@ import pytest
 from crisis import audit, incidents, posts
 from crisis.db import session_scope
 from crisis.domain import Service
-from crisis.errors import InvalidTransition
+from crisis.errors import ConfigError, InvalidTransition
 from crisis.testing import RecordingPublisher
 
 T0 = datetime(2017, 5, 13, 8, 0, tzinfo=UTC)
@@ -107,6 +107,22 @@ def test_a_failed_publish_is_visible_not_reported_as_sent(engine):
     with session_scope(engine) as session:
         post = posts.get_post(session, "info")
     assert published == [] and post.state == "failed" and post.published_at is None
+
+
+class UnconfiguredPublisher:
+    def publish(self, post):
+        raise ConfigError("posting to X needs CRISIS_X_USER_TOKEN")
+
+
+def test_a_publisher_without_credentials_leaves_the_post_scheduled_not_stuck(engine):
+    with session_scope(engine) as session:
+        schedule(session, "info", category="service")
+    with session_scope(engine) as session, pytest.raises(ConfigError, match="CRISIS_X_USER_TOKEN"):
+        posts.publish_due(session, UnconfiguredPublisher(), now=T0 + timedelta(hours=2))
+    with session_scope(engine) as session:
+        assert posts.get_post(session, "info").state == "scheduled"
+        done = posts.publish_due(session, RecordingPublisher(), now=T0 + timedelta(hours=2))
+    assert [p.key for p in done] == ["info"]
 
 
 def test_invalid_incident_transitions_are_refused_and_valid_ones_audited(engine):
