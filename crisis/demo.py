@@ -36,7 +36,9 @@ def run_demo(db_file: Path, settings: Settings, console: Console) -> dict[str, A
         console.print(f"Replaying [bold]{path.name}[/]: a telecom's weekend in May 2017 ...")
         summary = replay_into(engine, path, settings)
     engine.dispose()
-    tell_story(summary, console, seconds=time.perf_counter() - started)
+    tell_story(
+        summary, console, seconds=time.perf_counter() - started, classifier=settings.classifier
+    )
     console.print(
         f"\nThe demo database is [bold]{db_file}[/]; look around with e.g. "
         f"[bold]CRISIS_DATABASE_URL=sqlite:///{db_file} crisis queue list[/]"
@@ -44,10 +46,12 @@ def run_demo(db_file: Path, settings: Settings, console: Console) -> dict[str, A
     return summary
 
 
-def tell_story(summary: dict[str, Any], console: Console, *, seconds: float) -> None:
+def tell_story(
+    summary: dict[str, Any], console: Console, *, seconds: float, classifier: str
+) -> None:
     console.print(
         f"[bold]{summary['comments']}[/] comments replayed in {seconds:.1f} s "
-        f"(classifier: {summary.get('classifier', 'lexicon.v1')})\n"
+        f"(classifier: {classifier})\n"
     )
     incidents = Table(title="Incidents", title_justify="left")
     for column in ("#", "service", "regions", "opened (Berlin)", "by", "resolved"):
