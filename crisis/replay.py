@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from crisis import holds, incidents, posts
+from crisis.classify import Prelabelled
 from crisis.clock import VirtualClock
 from crisis.db import session_scope, upgrade
 from crisis.domain import Problem, Service
@@ -255,6 +256,8 @@ def replay_into(
         )
     clock = VirtualClock(datetime(1970, 1, 1, tzinfo=UTC))
     pipeline = build_pipeline(settings, engine=engine, clock=clock, publisher=RecordingPublisher())
+    texts = [e.comment.text for e in read_scenario(path) if isinstance(e, CommentEvent)]
+    pipeline.classifier = Prelabelled(pipeline.classifier, texts)
     log = replay(path, pipeline, clock, on_event=on_event)
     with session_scope(engine) as session:
         return summarize(session, comments=log.comments, problems=log.problems)

