@@ -8,7 +8,8 @@ language, the *name* of a third-party service ("whatsapp"), and explicit urgency
 threat costs far more than a second look at a harmless comment.
 
 Rules after the heads, each for a reason the data alone does not teach:
-- a third-party outage is never our complaint (the customer blames us for WhatsApp);
+- a third-party outage is never our complaint (the customer blames us for WhatsApp); a third
+  party the lexicon names counts when the complaint head does not see our own fault;
 - a complaint is never ``positive``: "Super Service, seit 3 Tagen kein Netz 👏" is irony.
 """
 
@@ -107,9 +108,11 @@ class OutageClassifier:
         urgent_cuts = heads["urgent"].thresholds
         out = []
         for row, lexical in enumerate(baseline):
-            third = float(scores["third_party"][row, 0]) >= third_cut
-            third_party = (lexical.third_party or "other") if third else None
             complaint_score = float(scores["complaint"][row, 0])
+            third = float(scores["third_party"][row, 0]) >= third_cut or (
+                lexical.third_party is not None and complaint_score < complaint_cut
+            )
+            third_party = (lexical.third_party or "other") if third else None
             is_complaint = complaint_score >= complaint_cut and not third
             service = services[int(scores["service"][row].argmax())]
             sentiment = Sentiment(sentiments[int(scores["sentiment"][row].argmax())])
