@@ -65,9 +65,11 @@ whether it is about another company's outage (third party).
   `crisis train`: logistic regressions for complaint, third party, service and urgency; a
   one-hidden-layer MLP (256 units) for sentiment, which has the data for it. Head types and the
   data set weights were chosen on a validation fifth of the *training* rows.
-- Rules after the heads (`classifiers/outage.py`): a third-party outage is never our complaint;
-  a complaint is never positive (irony); the lexicon baseline's explicit urgency terms are added
-  to the urgency head's; language and the third party's name come from the lexicon.
+- The lexicon baseline runs beside the heads (`classifiers/outage.py`): the complaint score is
+  70 % the head's and 30 % the lexicon's; a complaint the service head calls "other" takes the
+  service the lexicon names; the lexicon's explicit urgency terms are added to the urgency
+  head's; language and the third party's name come from it.
+- Rules: a third-party outage is never our complaint; a complaint is never positive (irony).
 
 ## Training data
 {chr(10).join(rows)}

@@ -7,6 +7,10 @@ language, the *name* of a third-party service ("whatsapp"), and explicit urgency
 ("Anwalt", "Hausnotruf"), which are added to what the urgency head finds because a missed legal
 threat costs far more than a second look at a harmless comment.
 
+The complaint score is 70 % the head's and 30 % the lexicon's (``LEXICON_WEIGHT``); a complaint
+the service head calls "other" takes the service the lexicon names, if any (on validation rows
+this raised service macro-F1 on complaints from 0.781 to 0.792).
+
 Rules after the heads, each for a reason the data alone does not teach:
 - a third-party outage is never our complaint (the customer blames us for WhatsApp); a third
   party the lexicon names counts when the complaint head does not see our own fault;
@@ -31,6 +35,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 CONFIG_FILE = "config.json"
+# Share of the lexicon's complaint score in ours. Chosen on a validation fifth of the training
+# rows: neutral there (telecom macro-F1 0.851 either way, Preotiuc 0.818 -> 0.813), but it
+# catches explicit outage words ("DSL tot", "Router synchronisiert nicht") the head can miss.
+LEXICON_WEIGHT = 0.3
 BUNDLED = Path(__file__).resolve().parent.parent / "models" / "outage.v1"
 
 
@@ -108,13 +116,17 @@ class OutageClassifier:
         urgent_cuts = heads["urgent"].thresholds
         out = []
         for row, lexical in enumerate(baseline):
-            complaint_score = float(scores["complaint"][row, 0])
+            complaint_score = (1 - LEXICON_WEIGHT) * float(
+                scores["complaint"][row, 0]
+            ) + LEXICON_WEIGHT * lexical.complaint_score
             third = float(scores["third_party"][row, 0]) >= third_cut or (
                 lexical.third_party is not None and complaint_score < complaint_cut
             )
             third_party = (lexical.third_party or "other") if third else None
             is_complaint = complaint_score >= complaint_cut and not third
             service = services[int(scores["service"][row].argmax())]
+            if service == "other" and is_complaint and lexical.service is not None:
+                service = lexical.service.value
             sentiment = Sentiment(sentiments[int(scores["sentiment"][row].argmax())])
             if is_complaint and sentiment is Sentiment.POSITIVE:
                 sentiment = Sentiment.NEGATIVE

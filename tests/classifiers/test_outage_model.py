@@ -108,9 +108,10 @@ def test_another_companys_outage_is_not_our_complaint(model: OutageClassifier) -
 
 
 def test_a_plain_third_party_outage_is_named(model: OutageClassifier) -> None:
-    labels = _one(model, "Bei mir geht WhatsApp seit heute Mittag nicht, bei euch auch?")
-    assert labels.third_party == "whatsapp"
-    assert not labels.is_complaint
+    for text in ("WhatsApp ist seit heute Mittag down, bei euch auch?", "Is WhatsApp down for everyone?"):
+        labels = _one(model, text)
+        assert labels.third_party == "whatsapp", text
+        assert not labels.is_complaint, text
 
 
 @pytest.mark.parametrize(
