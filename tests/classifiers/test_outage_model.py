@@ -108,7 +108,10 @@ def test_another_companys_outage_is_not_our_complaint(model: OutageClassifier) -
 
 
 def test_a_plain_third_party_outage_is_named(model: OutageClassifier) -> None:
-    for text in ("WhatsApp ist seit heute Mittag down, bei euch auch?", "Is WhatsApp down for everyone?"):
+    for text in (
+        "WhatsApp ist seit heute Mittag down, bei euch auch?",
+        "Is WhatsApp down for everyone?",
+    ):
         labels = _one(model, text)
         assert labels.third_party == "whatsapp", text
         assert not labels.is_complaint, text
