@@ -23,6 +23,7 @@ import multiprocessing
 import resource
 import time
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,9 +84,8 @@ def run_plain(texts: list[str], queue: multiprocessing.Queue) -> None:  # type: 
         tokens = np.asarray(extractor("query: " + text, truncation=True, max_length=128)[0])
         vector = tokens.mean(axis=0)
         vector /= np.linalg.norm(vector)
-        complaints += int(
-            heads.scores(vector[None, :].astype(np.float32))["complaint"][0, 0] >= 0.5
-        )
+        score = heads.scores(vector[None, :].astype(np.float32))["complaint"][0, 0]
+        complaints.append(bool(score >= 0.5))
     elapsed = time.perf_counter() - started
     queue.put(("plain", len(texts), elapsed, loaded, _peak_mb(), complaints))
 
@@ -107,7 +107,14 @@ def main() -> None:
     for target, count, extra in runs:
         process = context.Process(target=target, args=(comments(count), queue, *extra))
         process.start()
-        name, n, elapsed, loaded, peak, complaints = queue.get()
+        while True:  # a crashed child must not leave us waiting forever
+            try:
+                name, n, elapsed, loaded, peak, complaints = queue.get(timeout=5)
+                break
+            except Empty:
+                if not process.is_alive():
+                    failed = f"{target.__name__} failed (exit {process.exitcode})"
+                    raise SystemExit(failed) from None
         process.join()
         results[name] = n / elapsed
         labels[name] = complaints
