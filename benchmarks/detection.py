@@ -2,14 +2,14 @@
 
     python benchmarks/detection.py [--seeds 5] [--skip-pipeline]
 
-1. The demo scenario through the real pipeline (lexicon classifier): when each outage was
+1. The demo scenario through the real pipeline (the configured classifier): when each outage was
    detected, against when the scenario says it started, and incidents nobody expected.
 2. Generated ordinary weeks (``crisis.traffic``, daily and weekly rhythm, noise, a third-party
    outage) at two volumes and several seeds: false incidents per week, with the generator's
    labels, the detector run every 5 minutes. The same for a "naive" detector (floor and ratio
    only: no persistence, no Poisson term) as the baseline in the same run.
 3. Generated outages of several sizes at a busy hour after three ordinary days: detection delay.
-4. One generated quiet week through the real pipeline and lexicon classifier (``crisis replay``).
+4. One generated quiet week through the real pipeline and classifier (``crisis replay``).
 
 Every run starts from an empty SQLite file, as a fresh installation would. The detector's
 settings come from the environment as in production (``CRISIS_SPIKE_MIN_COMPLAINTS=5 python
@@ -52,7 +52,7 @@ def fresh_engine(tmp: Path, name: str):  # type: ignore[no-untyped-def]
 
 
 def demo(tmp: Path) -> None:
-    print("== demo scenario (may2017.jsonl), real pipeline, lexicon.v1 ==")
+    print(f"== demo scenario (may2017.jsonl), real pipeline, {Settings().classifier} ==")
     engine = fresh_engine(tmp, "demo")
     with scenario_path() as path:
         summary = replay_into(engine, path, Settings())
@@ -140,7 +140,10 @@ def _delays(values: list[float | None]) -> str:
 
 
 def pipeline_week(tmp: Path) -> None:
-    print("\n== one generated ordinary week (volume 3) through the real pipeline, lexicon.v1 ==")
+    print(
+        "\n== one generated ordinary week (volume 3) through the real pipeline, "
+        f"{Settings().classifier} =="
+    )
     week = traffic.ordinary_traffic(MONDAY, 7, volume=3.0, seed=1)
     path = traffic.write_scenario(tmp / "quiet.jsonl", week)
     engine = fresh_engine(tmp, "pipeline")
