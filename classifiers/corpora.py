@@ -19,20 +19,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crisis.domain import Sentiment, Service, Urgency
 from crisis.errors import BadRecord, ConfigError
 
-SENTIMENTS = ("negative", "neutral", "positive")
-SERVICES = (
-    "mobile",
-    "internet",
-    "phone",
-    "tv",
-    "email",
-    "customer_service",
-    "billing",
-    "other",
-)
-URGENCIES = ("churn", "legal", "business", "vulnerable", "safety")
+# Label names as the domain spells them; heads.json stores the order a model was trained with.
+SENTIMENTS = tuple(s.value for s in Sentiment)
+SERVICES = tuple(s.value for s in Service)
+URGENCIES = tuple(u.value for u in Urgency)
 
 
 @dataclass(frozen=True)
