@@ -66,7 +66,7 @@ class Encoder:
         spec: str = DEFAULT,
         *,
         quantize: bool = True,
-        batch_size: int = 32,
+        batch_size: int = 64,
         cache_dir: Path | None = None,
         threads: int | None = None,
     ) -> None:

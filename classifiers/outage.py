@@ -78,7 +78,7 @@ class OutageClassifier:
         encoder: Encoder | None = None,
         encoder_spec: str | None = None,
         cache_dir: Path | None = None,
-        batch_size: int = 32,
+        batch_size: int = 64,
     ) -> None:
         self.config = ModelConfig.read(model_dir)
         self.name = self.config.name

@@ -54,7 +54,7 @@ class TrainOptions:
     # depends on its batch neighbours (6 % of complaint labels flipped in a measurement). Off by
     # default; the bundled model is fp32.
     quantize: bool = False
-    batch_size: int = 32
+    batch_size: int = 64
     cache_dir: Path | None = None
     l2: float = 1e-3
     # At most this many rows per data set and split (a fixed sample by hash of the text):
