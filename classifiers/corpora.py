@@ -16,7 +16,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from crisis.domain import Sentiment, Service, Urgency
@@ -39,8 +39,6 @@ class Example:
     sentiment: str | None = None
     urgent: tuple[str, ...] | None = None
     third_party: bool | None = None
-    ironic: bool = False
-    meta: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -95,8 +93,6 @@ def read_labelled(
                 sentiment=row.get("sentiment"),
                 urgent=tuple(urgent) if isinstance(urgent, list) else None,
                 third_party=_bool(row.get("third_party")),
-                ironic="iron" in str(row.get("kind", "")) or bool(row.get("ironic")),
-                meta={"id": key, "kind": str(row.get("kind", ""))},
             )
 
 
@@ -171,7 +167,6 @@ def _preotiuc(path: Path) -> Corpus:
                     "complaints_preotiuc2019",
                     split,
                     complaint=bool(row["complaint"]),
-                    meta={"domain": row["domain"]},
                 )
             )
     return Corpus("complaints_preotiuc2019", "research use, cite the paper", examples)

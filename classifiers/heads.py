@@ -37,13 +37,6 @@ class Head:
         return len(self.labels)
 
 
-@dataclass
-class FitReport:
-    name: str
-    rows: int
-    loss: float
-
-
 class Heads:
     """All heads of one model, plus the feature standardisation they were trained with."""
 
@@ -140,7 +133,7 @@ def fit(
     *,
     l2: float = 1e-3,
     steps: int = 200,
-) -> tuple[Layers, FitReport]:
+) -> Layers:
     """Fit one head. ``x`` is standardised; ``y`` holds class ids (softmax) or 0/1 columns."""
     import torch
 
@@ -176,10 +169,7 @@ def fit(
         return loss
 
     optimiser.step(closure)  # type: ignore[no-untyped-call]
-    with torch.no_grad():
-        final = float(loss_fn())
-    fitted = [(linear.weight.detach().numpy().copy(), linear.bias.detach().numpy().copy())]
-    return fitted, FitReport(head.name, len(x), final)
+    return [(linear.weight.detach().numpy().copy(), linear.bias.detach().numpy().copy())]
 
 
 def _fit_mlp(
@@ -190,7 +180,7 @@ def _fit_mlp(
     *,
     epochs: int = 10,
     batch: int = 256,
-) -> tuple[Layers, FitReport]:
+) -> Layers:
     """A softmax MLP head: dropout on the input and the hidden layer against over-fitting."""
     import torch
 
@@ -211,7 +201,6 @@ def _fit_mlp(
     target = torch.from_numpy(y).long()
     weights = torch.from_numpy(sample_weight.astype("float32"))
     weights = weights / weights.mean()
-    loss = torch.zeros(())
     for _ in range(epochs):
         order = torch.randperm(len(x))
         for start in range(0, len(x), batch):
@@ -223,8 +212,7 @@ def _fit_mlp(
             optimiser.zero_grad()
             loss.backward()  # type: ignore[no-untyped-call]
             optimiser.step()
-    fitted = [
+    return [
         (layer.weight.detach().numpy().copy(), layer.bias.detach().numpy().copy())
         for layer in (first, second)
     ]
-    return fitted, FitReport(head.name, len(x), float(loss.detach()))

@@ -254,6 +254,5 @@ def fit_heads(x: np.ndarray, rows: Sequence[Example], l2: float) -> list[tuple[H
             )
         else:
             y = np.array([[1.0 if getattr(e, task) else 0.0] for e in chosen], dtype=np.float32)
-        fitted, _report = heads.fit(head, x[index], y, _weights(chosen), l2=l2)
-        out.append((head, fitted))
+        out.append((head, heads.fit(head, x[index], y, _weights(chosen), l2=l2)))
     return out

@@ -7,7 +7,7 @@ commands never need; everything heavy is imported inside the commands, through t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -84,7 +84,7 @@ def evaluate(
     """Precision/recall/F1 per class, macro and micro F1, confusion matrices on held-out data."""
     from crisis.cli_common import console
 
-    results, baseline, name = registry.evaluate_model(model, data, write_card=card)
+    results, baseline, name = registry.evaluate_model(get_settings(), model, data, write_card=card)
     _print_summary(console, results, baseline)
     if card:
         console.print(f"scores on {escape(name)} written to {escape(str(model / 'MODEL_CARD.md'))}")
@@ -125,7 +125,10 @@ def classify_file(
     )
 
 
-def _print_summary(console: Console, results: dict, baseline: dict | None) -> None:  # type: ignore[type-arg]
+Results = dict[str, dict[str, Any]]  # task -> held-out data -> classifiers.evaluation.Scores
+
+
+def _print_summary(console: Console, results: Results, baseline: Results | None) -> None:
     from rich.table import Table
 
     table = Table("task", "held-out data", "n", "macro-F1", "micro-F1", "baseline micro-F1")

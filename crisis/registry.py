@@ -188,7 +188,9 @@ def train_model(
     return train(data, out, options, progress=progress)
 
 
-def evaluate_model(model_dir: Path, data: Path, *, write_card: bool) -> tuple[Any, Any, str]:
+def evaluate_model(
+    settings: Settings, model_dir: Path, data: Path, *, write_card: bool
+) -> tuple[Any, Any, str]:
     """Scores of the model in ``model_dir`` and of the lexicon baseline on held-out ``data``."""
     from classifiers import corpora
     from classifiers.evaluation import evaluate
@@ -198,7 +200,7 @@ def evaluate_model(model_dir: Path, data: Path, *, write_card: bool) -> tuple[An
     corpus = corpora.load(data)
     rows = [e for e in corpus.examples if e.split == "test"]
     texts = [e.text for e in rows]
-    classifier = _load_outage(model_dir, None, None)
+    classifier = _load_outage(model_dir, settings.encoder, settings.cache_dir)
     results = evaluate(rows, classifier.classify(texts))
     baseline = evaluate(rows, LexiconClassifier().classify(texts))
     if write_card:
