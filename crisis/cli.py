@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from crisis import db, modelcli, queue
+from crisis import cli_report, db, modelcli, queue
 from crisis.cli_common import DatabaseUrl, console, engine_for, settings_for
 from crisis.cli_incidents import freeze, incidents_app, unfreeze
 from crisis.cli_platforms import connect_app, webhook_app
@@ -38,6 +38,7 @@ app.add_typer(webhook_app, name="webhook")
 app.command("freeze")(freeze)
 app.command("unfreeze")(unfreeze)
 app.command("publish")(publish)
+app.command("report")(cli_report.report)
 
 
 @db_app.command("upgrade")

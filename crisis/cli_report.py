@@ -1,0 +1,78 @@
+"""``crisis report``: the crisis report as one HTML file with charts, or its numbers as CSV
+or JSON. Thin: the numbers come from ``crisis.report_data``."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crisis import db
+from crisis.cli_common import DatabaseUrl, clock, console, engine_for, settings_for
+from crisis.report_data import build_report
+from crisis.report_export import to_csv, to_json
+from crisis.report_html import render_html
+from crisis.report_period import parse_bound, resolve_period
+
+
+class Format(str, Enum):
+    html = "html"
+    csv = "csv"
+    json = "json"
+
+
+def report(
+    out: Annotated[
+        str, typer.Option("--out", help="File to write; '-' writes to standard output.")
+    ] = "report.html",
+    since: Annotated[
+        str | None,
+        typer.Option(help="Start: an ISO date (a Berlin day) or time, e.g. 2017-05-12T14:00."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="End: an ISO date (that whole day included) or time."),
+    ] = None,
+    incident: Annotated[
+        int | None,
+        typer.Option(help="Report on this incident, with up to 24 h before and after it."),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="html (charts, default), csv or json (numbers).")
+    ] = Format.html,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the crisis report: volume and sentiment, incidents, response times, held posts
+    (everything stored unless --since/--until or --incident; times in Europe/Berlin)."""
+    settings = settings_for(database_url)
+    now = clock.now()
+    with db.session_scope(engine_for(database_url)) as session:
+        period = resolve_period(
+            session,
+            now=now,
+            since=parse_bound(since, option="--since") if since else None,
+            until=parse_bound(until, option="--until", end=True) if until else None,
+            incident_id=incident,
+        )
+        data = build_report(
+            session,
+            period,
+            now=now,
+            classifier=settings.classifier,
+            own_authors=settings.own_authors,
+        )
+    writers = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
+    text = writers[output_format](data)
+    if out == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(out)
+    path.write_text(text, encoding="utf-8")
+    where = f"#{period.incident_id}" if period.incident_id is not None else "the period"
+    console.print(
+        f"wrote {path} ({output_format.value}): {data.volume.comments} comments, "
+        f"{len(data.incidents)} incidents, {where}; labels from {data.model or 'no model'}"
+    )

@@ -1,0 +1,170 @@
+"""The report's charts as inline SVG, drawn here: no JavaScript, no web fonts, nothing to
+download, so the file reads offline, prints, and shows the same in any browser. Every text
+that goes into a chart is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+
+from markupsafe import Markup
+
+from crisis.report_period import LOCAL
+from crisis.report_volume import Bucket
+
+COLOURS = {
+    "negative": "#d1495b",
+    "neutral": "#9aa5b1",
+    "positive": "#3c9d5d",
+    "unlabelled": "#dde2e7",
+    "complaints": "#1f3a5f",
+    "during": "rgba(209,73,91,0.16)",
+    "context": "rgba(31,58,95,0.05)",
+    "freeze": "rgba(237,174,73,0.22)",
+}
+FONT = 'font-family="system-ui, sans-serif"'
+
+
+@dataclass(frozen=True, slots=True)
+class Shade:
+    label: str
+    start: datetime
+    end: datetime
+    kind: str  # "during" | "context" | "freeze"
+
+
+def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[Shade]) -> Markup:
+    """Stacked bars of comments per bucket by sentiment, the complaints as a line, and the
+    incidents (and 24 h before and after them) and freezes as shaded spans."""
+    width, height, left, right, top, bottom = 960, 320, 52, 16, 28, 58
+    if not buckets:
+        return _empty(width, "no comments in this period")
+    plot_w, plot_h = width - left - right, height - top - bottom
+    start, end = buckets[0].start, buckets[-1].start + size
+    span = (end - start).total_seconds() or 1.0
+    peak = _nice(max(b.comments for b in buckets))
+
+    def x(at: datetime) -> float:
+        seconds = min(max((at - start).total_seconds(), 0.0), span)
+        return left + plot_w * seconds / span
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * value / peak
+
+    parts = [_open(width, height, "Comments per bucket by sentiment, complaints as a line")]
+    for shade in shades:
+        x0, x1 = x(shade.start), x(shade.end)
+        if x1 - x0 < 0.5:
+            continue
+        parts.append(_rect(x0, top, x1 - x0, plot_h, COLOURS[shade.kind]))
+        if shade.kind != "context":
+            parts.append(_text(x0 + 3, top - 6, shade.label, size=11, anchor="start"))
+    for tick in _ticks(peak):
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e8eb"/>')
+        parts.append(_text(left - 6, y(tick) + 4, f"{tick:g}", size=11, anchor="end"))
+    bar = plot_w / len(buckets)
+    for i, b in enumerate(buckets):
+        base = 0
+        for mood in ("negative", "neutral", "positive", "unlabelled"):
+            n = getattr(b, mood)
+            if n:
+                parts.append(_rect(left + i * bar + bar * 0.1, y(base + n), bar * 0.8, y(base) - y(base + n), COLOURS[mood]))
+                base += n
+    points = " ".join(f"{left + (i + 0.5) * bar:.1f},{y(b.complaints):.1f}" for i, b in enumerate(buckets))
+    parts.append(f'<polyline points="{points}" fill="none" stroke="{COLOURS["complaints"]}" stroke-width="2"/>')
+    every = max(1, math.ceil(len(buckets) / 12))
+    for i in range(0, len(buckets), every):
+        parts.append(_text(left + (i + 0.5) * bar, top + plot_h + 16, _label(buckets[i].start, size), size=11))
+    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#888"/>')
+    parts.append(_legend(left, height - 14))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, colour: str = "#1f3a5f") -> Markup:
+    """Horizontal bars, one per row, with the label left and the number right."""
+    width, row_h, left, right = 640, 24, 170, 60
+    if not rows:
+        return _empty(width, "nothing to show")
+    height = row_h * len(rows) + 8
+    peak = max(n for _, n in rows) or 1
+    parts = [_open(width, height, title)]
+    for i, (label, n) in enumerate(rows):
+        y0 = 4 + i * row_h
+        w = (width - left - right) * n / peak
+        parts.append(_text(left - 8, y0 + 16, _short(label), size=12, anchor="end"))
+        parts.append(_rect(left, y0 + 3, max(w, 1.0), row_h - 8, colour))
+        parts.append(_text(left + w + 6, y0 + 16, f"{n:,}", size=12, anchor="start"))
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _legend(left: float, y: float) -> str:
+    items = [("negative", "negative"), ("neutral", "neutral"), ("positive", "positive"), ("unlabelled", "not labelled")]
+    parts, at = [], left
+    for key, label in items:
+        parts.append(_rect(at, y - 9, 12, 12, COLOURS[key]))
+        parts.append(_text(at + 16, y + 1, label, size=12, anchor="start"))
+        at += 28 + 7 * len(label)
+    parts.append(f'<line x1="{at}" x2="{at + 18}" y1="{y - 3}" y2="{y - 3}" stroke="{COLOURS["complaints"]}" stroke-width="2"/>')
+    parts.append(_text(at + 22, y + 1, "complaints", size=12, anchor="start"))
+    at += 110
+    for key, label in (("during", "incident open"), ("context", "24 h before / after"), ("freeze", "marketing freeze")):
+        parts.append(_rect(at, y - 9, 12, 12, COLOURS[key]))
+        parts.append(f'<rect x="{at}" y="{y - 9}" width="12" height="12" fill="none" stroke="#bbb"/>')
+        parts.append(_text(at + 16, y + 1, label, size=12, anchor="start"))
+        at += 28 + 7 * len(label)
+    return "".join(parts)
+
+
+def _open(width: int, height: int, title: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>"
+    )
+
+
+def _empty(width: int, message: str) -> Markup:
+    return Markup(_open(width, 40, message) + _text(width / 2, 24, message, size=13) + "</svg>")
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{max(h, 0):.1f}" fill="{fill}"/>'
+
+
+def _text(x: float, y: float, text: str, *, size: int, anchor: str = "middle") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'{FONT} fill="#333">{escape(text)}</text>'
+    )
+
+
+def _label(at: datetime, size: timedelta) -> str:
+    local = at.astimezone(LOCAL)
+    if size >= timedelta(days=1):
+        return local.strftime("%a %d.%m.")
+    return local.strftime("%a %H:%M") if local.hour or size < timedelta(hours=1) else local.strftime("%a %d.%m.")
+
+
+def _nice(value: float) -> float:
+    """A round number at or above ``value`` for the top of an axis."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return float(step * magnitude)
+    return float(10 * magnitude)
+
+
+def _ticks(peak: float) -> list[float]:
+    return [peak * i / 4 for i in range(5)]
+
+
+def _short(label: str, limit: int = 24) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"

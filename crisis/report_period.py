@@ -1,0 +1,104 @@
+"""Which stretch of time a report covers: given dates, one incident with context, or everything.
+
+A report after a crisis is usually about one incident: its span plus the same length of
+ordinary time before and after it (at least 6 h, at most 24 h each side), so the chart shows
+what normal looked like. Dates without a time are days in Europe/Berlin, the team's time zone;
+``--until 2017-05-14`` includes that whole day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from crisis.errors import BadRecord, NotFound
+from crisis.tables import Comment, Incident
+
+LOCAL = ZoneInfo("Europe/Berlin")
+MIN_CONTEXT = timedelta(hours=6)
+MAX_CONTEXT = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """``[start, end)`` in UTC; ``incident_id`` when the report is about one incident."""
+
+    start: datetime
+    end: datetime
+    incident_id: int | None = None
+    empty_store: bool = False  # no comments stored at all: the period is only a placeholder
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+
+def parse_bound(value: str, *, option: str, end: bool = False) -> datetime:
+    """An ISO date (a Berlin day; as ``end``, the end of that day) or datetime (Berlin time
+    unless it names an offset), in UTC."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            local = datetime.combine(day + timedelta(days=1) if end else day, time(), LOCAL)
+            return local.astimezone(UTC)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRecord(
+            option, f"{value!r} is not an ISO date or time (e.g. 2017-05-12 or 2017-05-12T14:30)"
+        ) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LOCAL)
+    return parsed.astimezone(UTC)
+
+
+def resolve_period(
+    session: Session,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    incident_id: int | None = None,
+) -> Period:
+    """The period a report covers; refuses a period that ends before it starts."""
+    if incident_id is not None:
+        if since is not None or until is not None:
+            raise BadRecord("--incident", "give either an incident or --since/--until, not both")
+        return _incident_period(session, incident_id, now=now)
+    first, last = session.exec(select(func.min(Comment.created_at), func.max(Comment.created_at))).one()
+    empty = first is None
+    start = since or _aware(first) or now
+    stop = until or (_aware(last) + timedelta(seconds=1) if last is not None else now)
+    if stop <= start:
+        raise BadRecord(
+            "--since/--until",
+            f"the period must end after it starts ({_show(start)} to {_show(stop)})",
+        )
+    return Period(start=start, end=stop, empty_store=empty and since is None and until is None)
+
+
+def _incident_period(session: Session, incident_id: int, *, now: datetime) -> Period:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        known = session.exec(select(Incident.id).order_by(Incident.id)).all()
+        listed = ", ".join(str(i) for i in known) or "none stored"
+        raise NotFound(f"no incident with id {incident_id} (incidents: {listed})")
+    opened = _aware(incident.opened_at)
+    assert opened is not None
+    closed = _aware(incident.resolved_at) or max(now, opened + timedelta(hours=1))
+    context = min(max(closed - opened, MIN_CONTEXT), MAX_CONTEXT)
+    return Period(start=opened - context, end=closed + context, incident_id=incident_id)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _show(value: datetime) -> str:
+    return value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M %Z")
