@@ -36,7 +36,9 @@ def render_html(report: Report) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(local=local, duration=duration, percent=percent, number=number)
+    env.filters.update(
+        local=local, duration=duration, percent=percent, number=number, isotime=isotime
+    )
     template = env.get_template("report.html.j2")
     return template.render(r=report, sections=SECTIONS, charts=charts(report), top_regions=TOP_REGIONS)
 
@@ -69,6 +71,14 @@ def charts(report: Report) -> dict[str, object]:
 def local(value: datetime | None, fmt: str = "%a %d.%m.%Y %H:%M") -> str:
     """A time as the team reads it: Berlin time."""
     return value.astimezone(LOCAL).strftime(fmt) if value else "—"
+
+
+def isotime(value: str) -> str:
+    """An ISO time from a stored card, in Berlin time; left as it is when it is not one."""
+    try:
+        return local(datetime.fromisoformat(value), "%a %H:%M")
+    except (TypeError, ValueError):
+        return value
 
 
 def duration(value: timedelta | None) -> str:

@@ -59,6 +59,7 @@ class IncidentReport:
     events: list[Event] = field(default_factory=list)
     phases: dict[str, Phase] = field(default_factory=dict)
     reason: str | None = None
+    examples: list[dict[str, str]] = field(default_factory=list)  # from the card: customers' words
 
     @property
     def detection_delay(self) -> timedelta | None:
@@ -102,6 +103,7 @@ def incidents_in(
             resolved_at=incident.resolved_at,
             first_complaint_at=None,
             reason=(incident.explanation or {}).get("reason"),
+            examples=_examples(incident.explanation or {}),
             events=timeline(session, incident.id),
         )
         if model is not None:
@@ -189,6 +191,11 @@ def _first_complaint(
     )
     first = session.connection().execute(query).scalar()
     return first.astimezone(UTC) if first is not None else None
+
+
+def _examples(card: dict[str, Any], limit: int = 3) -> list[dict[str, str]]:
+    found = [e for e in card.get("examples", []) if isinstance(e, dict) and e.get("text")]
+    return [{"at": str(e.get("at", "")), "text": str(e["text"])} for e in found[-limit:]]
 
 
 def _describe(entry: AuditEntry) -> str:

@@ -45,3 +45,38 @@ def complaint(service: Service = Service.INTERNET, **overrides: Any) -> Labels:
 
 def urgent(*reasons: Urgency) -> Labels:
     return make_labels(urgent=reasons)
+
+
+def store_comment(
+    session: Any,
+    *,
+    at: datetime,
+    text: str = "Kein Internet",
+    author: str | None = None,
+    location: str | None = None,
+    labels: Labels | None = None,
+    platform: str = "facebook",
+) -> int:
+    """A stored comment (and its labels, when given); returns its id."""
+    from crisis.classify import to_row
+    from crisis.tables import Comment
+
+    n = next(_ids)
+    row = Comment(
+        platform=platform,
+        external_id=f"s{n}",
+        author=author or f"customer {n}",
+        text=text,
+        lang="de",
+        created_at=at,
+        location=location,
+        raw={},
+        ingested_at=at,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    if labels is not None:
+        session.add(to_row(row.id, labels, now=at))
+        session.flush()
+    return row.id

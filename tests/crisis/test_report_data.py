@@ -1,0 +1,173 @@
+"""The report's numbers on a small scenario whose every number is counted by hand (see
+``report_scenario``), on SQLite and PostgreSQL."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crisis.errors import BadRecord, NotFound
+from crisis.report_data import build_report
+from crisis.report_period import Period, parse_bound, resolve_period
+from crisis.tables import ScheduledPost
+from tests.crisis import report_scenario as scenario
+from tests.crisis.report_scenario import END, MODEL, NOW, OWN, START, at
+
+
+def _report(session, period=None):
+    scenario.build(session)
+    period = period or Period(start=START, end=END)
+    return build_report(session, period, now=NOW, classifier=MODEL, own_authors=OWN)
+
+
+def test_volume_and_sentiment_per_hour_count_customers_only(session):
+    report = _report(session)
+    rows = [
+        (b.start.hour, b.comments, b.negative, b.neutral, b.positive, b.unlabelled, b.complaints)
+        for b in report.volume.buckets
+    ]
+    assert report.volume.bucket == "hour"
+    assert rows == [
+        (8, 3, 2, 1, 0, 0, 2),
+        (9, 4, 2, 1, 1, 0, 2),
+        (10, 2, 2, 0, 0, 0, 2),
+        (11, 1, 0, 0, 0, 1, 0),
+    ]
+    assert (report.volume.comments, report.volume.labelled, report.volume.complaints) == (10, 9, 6)
+    assert report.volume.third_party == 1
+    assert report.volume.sentiment == {"negative": 6, "neutral": 2, "positive": 1}
+
+
+def test_labels_come_from_the_configured_model_and_every_model_is_named(session):
+    report = _report(session)
+    assert report.model == MODEL
+    assert report.models == [(MODEL, 9), ("other.v0", 1)]
+
+
+def test_complaints_by_service_region_and_top_terms(session):
+    report = _report(session)
+    assert report.volume.services == [("internet", 4), ("mobile", 1), ("phone", 1)]
+    assert report.text.regions == [("Hamburg", 2), ("München", 1)]
+    assert report.text.no_region == 3 and report.text.other_regions == 0
+    assert not report.text.sampled
+    assert report.text.terms == [("internet", 4), ("router", 3), ("hamburg", 2)]
+
+
+def test_first_response_median_p90_and_share_within_an_hour(session):
+    report = _report(session)
+    overall = report.response
+    # answered: 20, 30, 90, 120 min of 6 complaints
+    assert (overall.complaints, overall.answered, overall.within_hour) == (6, 4, 2)
+    assert overall.median == timedelta(minutes=60)
+    assert overall.p90 == timedelta(minutes=120)
+    assert overall.answered_share == pytest.approx(4 / 6)
+    assert overall.within_hour_share == pytest.approx(2 / 6)
+    during = report.response_by_incident[1]  # c5 (20 min) and c9 (120 min)
+    assert (during.complaints, during.answered, during.within_hour) == (2, 2, 1)
+    assert during.median == timedelta(minutes=70)
+
+
+def test_replies_by_state_and_urgent_cases_with_who_decided(session):
+    report = _report(session)
+    assert report.replies["suggested"] == {
+        "pending": 1, "approved": 0, "sent": 3, "failed": 0, "rejected": 0,
+    }
+    assert report.replies["for a human"]["sent"] == 1
+    assert report.replies["for a human"]["rejected"] == 1
+    assert report.urgent.comments == 2
+    assert report.urgent.by_reason == {
+        "churn": {"rejected": 1, "sent": 1},
+        "legal": {"sent": 1},
+    }
+    assert sorted(report.urgent.handled_by) == [("lena", 1), ("tom", 1)]
+
+
+def test_incident_timeline_phases_and_detection_delay(session):
+    report = _report(session)
+    [incident] = report.incidents
+    assert incident.services == ["internet", "phone"]
+    assert incident.detection_delay == timedelta(minutes=25)
+    assert [(e.at, e.actor) for e in incident.events] == [
+        (at("08:30"), "detector"),
+        (at("09:30"), "lena"),
+        (at("10:30"), "lena"),
+    ]
+    assert incident.events[0].what == "opened (suspected, Hamburg): 9 customers complained about internet"
+    assert incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00: router firmware"
+    before, during, after = (incident.phases[p] for p in ("before", "during", "after"))
+    assert (before.comments, before.complaints) == (4, 3)  # c0, c1, c2 (+ c3)
+    assert (during.comments, during.complaints, during.hours) == (5, 2, 2.0)
+    assert (after.comments, after.complaints) == (3, 2)  # c10 (phone), c11; c12 unlabelled
+    assert after.hours == pytest.approx(2.5)  # 10:30 to now (13:00)
+
+
+def test_held_and_resumed_posts_and_what_almost_published(session):
+    report = _report(session)
+    holds = [(h.key, h.held_at, h.held_by, h.released_by, h.released_to) for h in report.holds]
+    assert holds == [
+        ("post-deal", at("08:30"), "incident #1", None, None),
+        ("post-mothers-day", at("08:30"), "incident #1", "lena", "scheduled"),
+    ]
+    mothers_day = report.holds[1]
+    assert mothers_day.new_due == START.replace(hour=13)
+    [almost] = report.almost_published
+    assert almost.key == "post-mothers-day"
+    assert almost.margin == timedelta(minutes=75)
+    assert almost.due_during == "incident #1"
+    assert report.published_during == []  # the service post went out; marketing never did
+
+
+def test_a_marketing_post_published_during_an_incident_is_reported(session):
+    scenario.build(session)
+    session.add(
+        ScheduledPost(
+            key="rogue", channel="x", category="marketing", text="Sale!", publish_at=at("09:05"),
+            state="published", published_at=at("09:05"), created_at=START,
+        )
+    )
+    session.flush()
+    report = build_report(
+        session, Period(start=START, end=END), now=NOW, classifier=MODEL, own_authors=OWN
+    )
+    assert [(p.key, p.during) for p in report.published_during] == [("rogue", "incident #1")]
+
+
+def test_an_incident_period_spans_the_incident_with_context(session):
+    scenario.build(session)
+    period = resolve_period(session, now=NOW, incident_id=1)
+    # open 2 h: context is at least 6 h either side
+    assert period.start == at("08:30") - timedelta(hours=6)
+    assert period.end == at("10:30") + timedelta(hours=6)
+    with pytest.raises(NotFound, match="no incident with id 7 \\(incidents: 1\\)"):
+        resolve_period(session, now=NOW, incident_id=7)
+
+
+def test_an_empty_period_gives_a_report_that_says_so(session):
+    scenario.build(session)
+    empty = Period(start=datetime(2016, 1, 1, tzinfo=UTC), end=datetime(2016, 1, 2, tzinfo=UTC))
+    report = build_report(session, empty, now=NOW, classifier=MODEL, own_authors=OWN)
+    assert report.empty and report.model is None
+    assert report.response.median is None and report.response.answered_share == 0.0
+    assert report.incidents == [] and report.holds == []
+
+
+def test_dates_are_berlin_days_and_a_backwards_period_is_refused(session):
+    assert parse_bound("2017-05-13", option="--since") == datetime(2017, 5, 12, 22, tzinfo=UTC)
+    assert parse_bound("2017-05-13", option="--until", end=True) == datetime(
+        2017, 5, 13, 22, tzinfo=UTC
+    )
+    assert parse_bound("2017-05-13T10:00", option="--since") == at("08:00")
+    assert parse_bound("2017-05-13T10:00Z", option="--since") == at("10:00")
+    with pytest.raises(BadRecord, match="not an ISO date"):
+        parse_bound("yesterday", option="--since")
+    with pytest.raises(BadRecord, match="must end after it starts"):
+        resolve_period(session, now=NOW, since=END, until=START)
+
+
+def test_regions_and_terms_of_many_complaints_come_from_an_evenly_spread_sample(
+    session, monkeypatch
+):
+    monkeypatch.setattr("crisis.report_volume.TEXT_SAMPLE", 2)
+    report = _report(session)
+    assert report.text.sampled and 0 < report.text.read < report.text.complaints == 6
+    estimated = sum(n for _, n in report.text.regions) + report.text.no_region
+    assert estimated >= 6 - 1  # scaled back to all complaints (a complaint may name two)
