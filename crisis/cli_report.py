@@ -4,21 +4,25 @@ or JSON. Thin: the numbers come from ``crisis.report_data``."""
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from crisis import db
 from crisis.cli_common import DatabaseUrl, clock, console, engine_for, settings_for
-from crisis.report_data import build_report
+from crisis.errors import BadRecord
+from crisis.report_data import Report, build_report
 from crisis.report_export import to_csv, to_json
 from crisis.report_html import render_html
 from crisis.report_period import parse_bound, resolve_period
+from crisis.settings import Settings
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     html = "html"
     csv = "csv"
     json = "json"
@@ -49,7 +53,38 @@ def report(
     (everything stored unless --since/--until or --incident; times in Europe/Berlin)."""
     settings = settings_for(database_url)
     now = clock.now()
-    with db.session_scope(engine_for(database_url)) as session:
+    engine = engine_for(database_url)
+    try:
+        data = _build(engine, settings, now=now, since=since, until=until, incident=incident)
+    finally:
+        engine.dispose()
+    writers = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
+    text = writers[output_format](data)
+    if out == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(out)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadRecord("--out", f"cannot write {path}: {exc.strerror or exc}") from exc
+    where = f"#{data.period.incident_id}" if data.period.incident_id is not None else "the period"
+    console.print(
+        f"wrote {path} ({output_format.value}): {data.volume.comments} comments, "
+        f"{len(data.incidents)} incidents, {where}; labels from {data.model or 'no model'}"
+    )
+
+
+def _build(
+    engine: Engine,
+    settings: Settings,
+    *,
+    now: datetime,
+    since: str | None,
+    until: str | None,
+    incident: int | None,
+) -> Report:
+    with db.session_scope(engine) as session:
         period = resolve_period(
             session,
             now=now,
@@ -57,22 +92,10 @@ def report(
             until=parse_bound(until, option="--until", end=True) if until else None,
             incident_id=incident,
         )
-        data = build_report(
+        return build_report(
             session,
             period,
             now=now,
             classifier=settings.classifier,
             own_authors=settings.own_authors,
         )
-    writers = {Format.html: render_html, Format.csv: to_csv, Format.json: to_json}
-    text = writers[output_format](data)
-    if out == "-":
-        sys.stdout.write(text)
-        return
-    path = Path(out)
-    path.write_text(text, encoding="utf-8")
-    where = f"#{period.incident_id}" if period.incident_id is not None else "the period"
-    console.print(
-        f"wrote {path} ({output_format.value}): {data.volume.comments} comments, "
-        f"{len(data.incidents)} incidents, {where}; labels from {data.model or 'no model'}"
-    )

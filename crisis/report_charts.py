@@ -64,7 +64,7 @@ def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[
         if shade.kind != "context":
             parts.append(_text(x0 + 3, top - 6, shade.label, size=11, anchor="start"))
     for tick in _ticks(peak):
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#e5e8eb"/>')
+        parts.append(_line(left, left + plot_w, y(tick), y(tick), "#e5e8eb"))
         parts.append(_text(left - 6, y(tick) + 4, f"{tick:g}", size=11, anchor="end"))
     bar = plot_w / len(buckets)
     for i, b in enumerate(buckets):
@@ -72,14 +72,29 @@ def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[
         for mood in ("negative", "neutral", "positive", "unlabelled"):
             n = getattr(b, mood)
             if n:
-                parts.append(_rect(left + i * bar + bar * 0.1, y(base + n), bar * 0.8, y(base) - y(base + n), COLOURS[mood]))
+                parts.append(
+                    _rect(
+                        left + i * bar + bar * 0.1,
+                        y(base + n),
+                        bar * 0.8,
+                        y(base) - y(base + n),
+                        COLOURS[mood],
+                    )
+                )
                 base += n
-    points = " ".join(f"{left + (i + 0.5) * bar:.1f},{y(b.complaints):.1f}" for i, b in enumerate(buckets))
-    parts.append(f'<polyline points="{points}" fill="none" stroke="{COLOURS["complaints"]}" stroke-width="2"/>')
+    points = " ".join(
+        f"{left + (i + 0.5) * bar:.1f},{y(b.complaints):.1f}" for i, b in enumerate(buckets)
+    )
+    line = COLOURS["complaints"]
+    parts.append(f'<polyline points="{points}" fill="none" stroke="{line}" stroke-width="2"/>')
     every = max(1, math.ceil(len(buckets) / 12))
     for i in range(0, len(buckets), every):
-        parts.append(_text(left + (i + 0.5) * bar, top + plot_h + 16, _label(buckets[i].start, size), size=11))
-    parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#888"/>')
+        parts.append(
+            _text(
+                left + (i + 0.5) * bar, top + plot_h + 16, _label(buckets[i].start, size), size=11
+            )
+        )
+    parts.append(_line(left, left + plot_w, top + plot_h, top + plot_h, "#888"))
     parts.append(_legend(left, height - 14))
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -104,18 +119,30 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, colour: str = "#1f
 
 
 def _legend(left: float, y: float) -> str:
-    items = [("negative", "negative"), ("neutral", "neutral"), ("positive", "positive"), ("unlabelled", "not labelled")]
-    parts, at = [], left
+    items = [
+        ("negative", "negative"),
+        ("neutral", "neutral"),
+        ("positive", "positive"),
+        ("unlabelled", "not labelled"),
+    ]
+    parts: list[str] = []
+    at = left
     for key, label in items:
         parts.append(_rect(at, y - 9, 12, 12, COLOURS[key]))
         parts.append(_text(at + 16, y + 1, label, size=12, anchor="start"))
         at += 28 + 7 * len(label)
-    parts.append(f'<line x1="{at}" x2="{at + 18}" y1="{y - 3}" y2="{y - 3}" stroke="{COLOURS["complaints"]}" stroke-width="2"/>')
+    parts.append(_line(at, at + 18, y - 3, y - 3, COLOURS["complaints"], width=2))
     parts.append(_text(at + 22, y + 1, "complaints", size=12, anchor="start"))
     at += 110
-    for key, label in (("during", "incident open"), ("context", "24 h before / after"), ("freeze", "marketing freeze")):
+    for key, label in (
+        ("during", "incident open"),
+        ("context", "24 h before / after"),
+        ("freeze", "marketing freeze"),
+    ):
         parts.append(_rect(at, y - 9, 12, 12, COLOURS[key]))
-        parts.append(f'<rect x="{at}" y="{y - 9}" width="12" height="12" fill="none" stroke="#bbb"/>')
+        parts.append(
+            f'<rect x="{at}" y="{y - 9}" width="12" height="12" fill="none" stroke="#bbb"/>'
+        )
         parts.append(_text(at + 16, y + 1, label, size=12, anchor="start"))
         at += 28 + 7 * len(label)
     return "".join(parts)
@@ -137,6 +164,13 @@ def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{max(h, 0):.1f}" fill="{fill}"/>'
 
 
+def _line(x1: float, x2: float, y1: float, y2: float, colour: str, *, width: int = 1) -> str:
+    return (
+        f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{y1:.1f}" y2="{y2:.1f}" stroke="{colour}" '
+        f'stroke-width="{width}"/>'
+    )
+
+
 def _text(x: float, y: float, text: str, *, size: int, anchor: str = "middle") -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
@@ -148,7 +182,11 @@ def _label(at: datetime, size: timedelta) -> str:
     local = at.astimezone(LOCAL)
     if size >= timedelta(days=1):
         return local.strftime("%a %d.%m.")
-    return local.strftime("%a %H:%M") if local.hour or size < timedelta(hours=1) else local.strftime("%a %d.%m.")
+    return (
+        local.strftime("%a %H:%M")
+        if local.hour or size < timedelta(hours=1)
+        else local.strftime("%a %d.%m.")
+    )
 
 
 def _nice(value: float) -> float:

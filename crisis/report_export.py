@@ -22,13 +22,23 @@ Row = tuple[str, str, str, Any]
 
 def report_rows(report: Report) -> Iterator[Row]:
     p = report.period
-    yield from _pairs("summary", "", {
-        "period_start": p.start, "period_end": p.end, "incident_id": p.incident_id,
-        "generated_at": report.generated_at, "timezone": report.timezone, "model": report.model,
-        "comments": report.volume.comments, "labelled": report.volume.labelled,
-        "complaints": report.volume.complaints, "third_party_blame": report.volume.third_party,
-        "bucket": report.volume.bucket,
-    })
+    yield from _pairs(
+        "summary",
+        "",
+        {
+            "period_start": p.start,
+            "period_end": p.end,
+            "incident_id": p.incident_id,
+            "generated_at": report.generated_at,
+            "timezone": report.timezone,
+            "model": report.model,
+            "comments": report.volume.comments,
+            "labelled": report.volume.labelled,
+            "complaints": report.volume.complaints,
+            "third_party_blame": report.volume.third_party,
+            "bucket": report.volume.bucket,
+        },
+    )
     for name, n in report.models:
         yield ("models", name, "labels", n)
     for mood, n in report.volume.sentiment.items():
@@ -49,11 +59,20 @@ def report_rows(report: Report) -> Iterator[Row]:
         yield ("terms", word, "complaints", n)
     for i in report.incidents:
         key = str(i.id)
-        yield from _pairs("incidents", key, {
-            "service": i.service, "title": i.title, "status": i.status, "opened_by": i.opened_by,
-            "opened_at": i.opened_at, "resolved_at": i.resolved_at,
-            "detection_delay_seconds": i.detection_delay, "regions": ", ".join(i.regions),
-        })
+        yield from _pairs(
+            "incidents",
+            key,
+            {
+                "service": i.service,
+                "title": i.title,
+                "status": i.status,
+                "opened_by": i.opened_by,
+                "opened_at": i.opened_at,
+                "resolved_at": i.resolved_at,
+                "detection_delay_seconds": i.detection_delay,
+                "regions": ", ".join(i.regions),
+            },
+        )
         for name, phase in i.phases.items():
             for metric in ("hours", "comments", "complaints", "negative"):
                 yield ("incidents", key, f"{name}_{metric}", getattr(phase, metric))
@@ -72,20 +91,41 @@ def report_rows(report: Report) -> Iterator[Row]:
     for who, n in report.urgent.handled_by:
         yield ("urgent_decided_by", who, "items", n)
     for h in report.holds:
-        yield from _pairs("held_posts", h.key, {
-            "category": h.category, "due": h.due, "held_at": h.held_at, "held_by": h.held_by,
-            "released_at": h.released_at, "released_by": h.released_by,
-            "released_to": h.released_to, "new_due": h.new_due, "state": h.state,
-        })
+        yield from _pairs(
+            "held_posts",
+            h.key,
+            {
+                "category": h.category,
+                "due": h.due,
+                "held_at": h.held_at,
+                "held_by": h.held_by,
+                "released_at": h.released_at,
+                "released_by": h.released_by,
+                "released_to": h.released_to,
+                "new_due": h.new_due,
+                "state": h.state,
+            },
+        )
     for h in report.almost_published:
-        yield from _pairs("almost_published", h.key, {
-            "due": h.due, "held_at": h.held_at, "held_before_due_seconds": h.margin,
-            "due_during": h.due_during,
-        })
+        yield from _pairs(
+            "almost_published",
+            h.key,
+            {
+                "due": h.due,
+                "held_at": h.held_at,
+                "held_before_due_seconds": h.margin,
+                "due_during": h.due_during,
+            },
+        )
     for post in report.published_during:
-        yield from _pairs("published_during_block", post.key, {
-            "published_at": post.published_at, "during": post.during,
-        })
+        yield from _pairs(
+            "published_during_block",
+            post.key,
+            {
+                "published_at": post.published_at,
+                "during": post.during,
+            },
+        )
 
 
 def to_csv(report: Report) -> str:
@@ -108,12 +148,19 @@ def to_json(report: Report) -> str:
 
 
 def _response(section: str, key: str, stats: ResponseStats) -> Iterator[Row]:
-    yield from _pairs(section, key, {
-        "complaints": stats.complaints, "answered": stats.answered,
-        "answered_share": round(stats.answered_share, 4), "median_seconds": stats.median,
-        "p90_seconds": stats.p90, "answered_within_1h": stats.within_hour,
-        "answered_within_1h_share": round(stats.within_hour_share, 4),
-    })
+    yield from _pairs(
+        section,
+        key,
+        {
+            "complaints": stats.complaints,
+            "answered": stats.answered,
+            "answered_share": round(stats.answered_share, 4),
+            "median_seconds": stats.median,
+            "p90_seconds": stats.p90,
+            "answered_within_1h": stats.within_hour,
+            "answered_within_1h_share": round(stats.within_hour_share, 4),
+        },
+    )
 
 
 def _pairs(section: str, key: str, values: dict[str, Any]) -> Iterator[Row]:

@@ -40,7 +40,9 @@ def render_html(report: Report) -> str:
         local=local, duration=duration, percent=percent, number=number, isotime=isotime
     )
     template = env.get_template("report.html.j2")
-    return template.render(r=report, sections=SECTIONS, charts=charts(report), top_regions=TOP_REGIONS)
+    return template.render(
+        r=report, sections=SECTIONS, charts=charts(report), top_regions=TOP_REGIONS
+    )
 
 
 def charts(report: Report) -> dict[str, object]:
@@ -52,7 +54,14 @@ def charts(report: Report) -> dict[str, object]:
         shades.append(Shade("", end, end + CONTEXT, "context"))
         shades.append(Shade(label, incident.opened_at, end, "during"))
     for freeze in report.freezes:
-        shades.append(Shade(f"freeze #{freeze.id}", freeze.started_at, freeze.ended_at or report.generated_at, "freeze"))
+        shades.append(
+            Shade(
+                f"freeze #{freeze.id}",
+                freeze.started_at,
+                freeze.ended_at or report.generated_at,
+                "freeze",
+            )
+        )
     regions = list(report.text.regions)
     if report.text.other_regions:
         regions.append(("other regions", report.text.other_regions))
@@ -63,7 +72,9 @@ def charts(report: Report) -> dict[str, object]:
         "services": bar_chart(report.volume.services, title="Complaints by service"),
         "regions": bar_chart(regions, title="Complaints by region", colour="#3d6c99"),
         "sentiment": bar_chart(
-            [(mood, n) for mood, n in report.volume.sentiment.items()], title="Sentiment", colour="#6b7c8f"
+            [(mood, n) for mood, n in report.volume.sentiment.items()],
+            title="Sentiment",
+            colour="#6b7c8f",
         ),
     }
 

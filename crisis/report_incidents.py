@@ -79,7 +79,12 @@ class Freeze:
 
 
 def incidents_in(
-    session: Session, period: Period, model: str | None, own_authors: Sequence[str], *, now: datetime
+    session: Session,
+    period: Period,
+    model: str | None,
+    own_authors: Sequence[str],
+    *,
+    now: datetime,
 ) -> list[IncidentReport]:
     """Incidents open at any time in the period, oldest first."""
     query = select(Incident).where(
@@ -132,7 +137,12 @@ def timeline(session: Session, incident_id: int) -> list[Event]:
 
 
 def phases(
-    session: Session, report: IncidentReport, model: str, own_authors: Sequence[str], *, now: datetime
+    session: Session,
+    report: IncidentReport,
+    model: str,
+    own_authors: Sequence[str],
+    *,
+    now: datetime,
 ) -> dict[str, Phase]:
     """Comments and the incident's complaints in the 24 h before, while open, and 24 h after."""
     opened, closed = report.opened_at, report.resolved_at or now
@@ -144,7 +154,12 @@ def phases(
     )
     ours = is_complaint() & col(Classification.service).in_(report.services)
     query = (
-        sa_select(phase, star(), count_int(flag(ours)), count_int(flag(col(Classification.sentiment) == "negative")))
+        sa_select(
+            phase,
+            star(),
+            count_int(flag(ours)),
+            count_int(flag(col(Classification.sentiment) == "negative")),
+        )
         .select_from(Comment)
         .outerjoin(Classification, labelled_by(model))
         .where(*in_period(around, own_authors))
@@ -216,7 +231,6 @@ def _describe(entry: AuditEntry) -> str:
     if details.get("eta") and entry.action == "incident.open":
         text += f", ETA {_when(details['eta'])}"
     return f"{text}: {entry.reason}" if entry.reason else text
-
 
 
 def _when(value: Any) -> str:

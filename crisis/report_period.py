@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from crisis.errors import BadRecord, NotFound
 from crisis.tables import Comment, Incident
@@ -69,10 +69,13 @@ def resolve_period(
         if since is not None or until is not None:
             raise BadRecord("--incident", "give either an incident or --since/--until, not both")
         return _incident_period(session, incident_id, now=now)
-    first, last = session.exec(select(func.min(Comment.created_at), func.max(Comment.created_at))).one()
+    first, last = session.exec(
+        select(func.min(Comment.created_at), func.max(Comment.created_at))
+    ).one()
     empty = first is None
     start = since or _aware(first) or now
-    stop = until or (_aware(last) + timedelta(seconds=1) if last is not None else now)
+    latest = _aware(last)
+    stop = until or (latest + timedelta(seconds=1) if latest is not None else now)
     if stop <= start:
         raise BadRecord(
             "--since/--until",
@@ -84,7 +87,7 @@ def resolve_period(
 def _incident_period(session: Session, incident_id: int, *, now: datetime) -> Period:
     incident = session.get(Incident, incident_id)
     if incident is None:
-        known = session.exec(select(Incident.id).order_by(Incident.id)).all()
+        known = session.exec(select(Incident.id).order_by(col(Incident.id))).all()
         listed = ", ".join(str(i) for i in known) or "none stored"
         raise NotFound(f"no incident with id {incident_id} (incidents: {listed})")
     opened = _aware(incident.opened_at)

@@ -112,7 +112,9 @@ def holds_in(session: Session, period: Period, spans: list[Span]) -> list[Hold]:
         post = posts.get(key)
         if post is not None:
             found += _episodes(post, log, spans)
-    kept = [h for h in found if h.held_at < period.end and (h.released_at or period.end) >= period.start]
+    kept = [
+        h for h in found if h.held_at < period.end and (h.released_at or period.end) >= period.start
+    ]
     return sorted(kept, key=lambda h: (h.held_at, h.key))
 
 
@@ -128,7 +130,9 @@ def published_during_blocks(session: Session, period: Period, spans: list[Span])
         assert post.published_at is not None
         on = [s.name for s in spans if s.covers(post.published_at)]
         if on:
-            found.append(Published(post.key, post.channel, post.text, post.published_at, ", ".join(on)))
+            found.append(
+                Published(post.key, post.channel, post.text, post.published_at, ", ".join(on))
+            )
     return found
 
 
@@ -174,7 +178,8 @@ def _blocker(post: ScheduledPost, at: datetime, spans: list[Span]) -> Span | Non
             return span
     on = [s for s in spans if s.covers(at)]
     incidents = [s for s in on if s.kind == "incident"]
-    return (incidents or on or [None])[0]
+    chosen = incidents or on
+    return chosen[0] if chosen else None
 
 
 def _time(value: object) -> datetime | None:

@@ -21,7 +21,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from crisis.report_period import Period
-from crisis.report_sql import in_period, is_complaint, labelled_by, review_join, star, urgent_nonempty
+from crisis.report_sql import (
+    in_period,
+    is_complaint,
+    labelled_by,
+    review_join,
+    star,
+    urgent_nonempty,
+)
 from crisis.tables import Classification, Comment, ReviewItem, SentReply
 
 HOUR = timedelta(hours=1)
@@ -135,7 +142,10 @@ def urgent_cases(
             by_reason[str(reason)][state or "no review item"] += 1
         if decided_by:
             people[decided_by] += 1
-    urgent.by_reason = {r: dict(by_reason[r]) for r in sorted(by_reason, key=lambda r: (-sum(by_reason[r].values()), r))}
+    urgent.by_reason = {
+        r: dict(by_reason[r])
+        for r in sorted(by_reason, key=lambda r: (-sum(by_reason[r].values()), r))
+    }
     urgent.handled_by = people.most_common()
     return urgent
 

@@ -51,7 +51,9 @@ def labelled_by(model: str | None) -> Any:
 
 def is_complaint() -> Any:
     """A complaint about us: what the detector counts (blaming us for WhatsApp's outage is not)."""
-    return and_(col(Classification.is_complaint).is_(True), col(Classification.third_party).is_(None))
+    return and_(
+        col(Classification.is_complaint).is_(True), col(Classification.third_party).is_(None)
+    )
 
 
 def flag(condition: Any) -> Any:

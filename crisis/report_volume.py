@@ -69,7 +69,9 @@ class TextCounts:
 
     complaints: int
     read: int
-    regions: list[tuple[str, int]] = field(default_factory=list)  # top regions (estimated if sampled)
+    regions: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # top regions (estimated if sampled)
     other_regions: int = 0
     no_region: int = 0
     terms: list[tuple[str, int]] = field(default_factory=list)
@@ -79,7 +81,9 @@ class TextCounts:
         return self.read < self.complaints
 
 
-def label_counts(session: Session, period: Period, own_authors: Sequence[str]) -> list[tuple[str, int]]:
+def label_counts(
+    session: Session, period: Period, own_authors: Sequence[str]
+) -> list[tuple[str, int]]:
     """Which models labelled the period's comments, and how many each."""
     query = (
         sa_select(col(Classification.model), star())
@@ -125,7 +129,9 @@ def volume(
     sentiment: Counter[str] = Counter()
     services: Counter[str] = Counter()
     totals = Counter[str]()
-    for hour_text, mood, service, n, labelled, complaints, third in session.connection().execute(query):
+    for hour_text, mood, service, n, labelled, complaints, third in session.connection().execute(
+        query
+    ):
         at = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
         bucket = buckets.setdefault(_floor(at, size), Bucket(_floor(at, size)))
         bucket.comments += n
@@ -150,7 +156,12 @@ def volume(
 
 
 def text_counts(
-    session: Session, period: Period, model: str | None, own_authors: Sequence[str], *, complaints: int
+    session: Session,
+    period: Period,
+    model: str | None,
+    own_authors: Sequence[str],
+    *,
+    complaints: int,
 ) -> TextCounts:
     """Regions and top words of the complaints (read in full up to ``TEXT_SAMPLE``)."""
     counts = TextCounts(complaints=complaints, read=0)
@@ -182,7 +193,8 @@ def text_counts(
 
 
 def _bucket_starts(period: Period, size: timedelta) -> list[datetime]:
-    starts, at = [], _floor(period.start, size)
+    starts: list[datetime] = []
+    at = _floor(period.start, size)
     while at < period.end and len(starts) < 2000:
         starts.append(at)
         at = _next(at, size)

@@ -66,44 +66,137 @@ def build(session: Session) -> dict[str, int]:
         ids[name] = store_comment(session, at=when, text=text, labels=labels, **kw)
 
     comment("c0", at("07:30"), "Internet weg", complaint(Service.INTERNET))
-    comment("c1", at("08:05"), "Kein Internet in Hamburg, Router blinkt", complaint(Service.INTERNET), location="Hamburg")
+    comment(
+        "c1",
+        at("08:05"),
+        "Kein Internet in Hamburg, Router blinkt",
+        complaint(Service.INTERNET),
+        location="Hamburg",
+    )
     comment("c2", at("08:10"), "Internet tot in München, Router aus", complaint(Service.INTERNET))
     comment("c3", at("08:20"), "Frage zum Tarif", other(Sentiment.NEUTRAL))
-    comment("own", at("08:30"), "Wir arbeiten an einer Störung", other(Sentiment.NEUTRAL), author="Nordtel")
+    comment(
+        "own",
+        at("08:30"),
+        "Wir arbeiten an einer Störung",
+        other(Sentiment.NEUTRAL),
+        author="Nordtel",
+    )
     comment("c5", at("09:00"), "Internet Störung in Hamburg, Router", complaint(Service.INTERNET))
     comment("c6", at("09:15"), SCRIPT, complaint(Service.MOBILE, Urgency.CHURN))
     comment("c7", at("09:40"), "Danke für die schnelle Hilfe", other(Sentiment.POSITIVE))
-    comment("c8", at("09:45"), "WhatsApp geht nicht", make_labels(model=MODEL, service=None, sentiment=Sentiment.NEUTRAL, third_party="whatsapp"))
-    comment("c9", at("10:10"), "Ich verklage euch, Internet seit Stunden weg", complaint(Service.INTERNET, Urgency.LEGAL, Urgency.CHURN))
+    comment(
+        "c8",
+        at("09:45"),
+        "WhatsApp geht nicht",
+        make_labels(model=MODEL, service=None, sentiment=Sentiment.NEUTRAL, third_party="whatsapp"),
+    )
+    comment(
+        "c9",
+        at("10:10"),
+        "Ich verklage euch, Internet seit Stunden weg",
+        complaint(Service.INTERNET, Urgency.LEGAL, Urgency.CHURN),
+    )
     comment("c10", at("10:50"), "Telefon geht nicht", complaint(Service.PHONE))
-    comment("c12", at("11:10"), "Hallo?", make_labels(model="other.v0", is_complaint=False, service=None, sentiment=Sentiment.NEUTRAL))
+    comment(
+        "c12",
+        at("11:10"),
+        "Hallo?",
+        make_labels(
+            model="other.v0", is_complaint=False, service=None, sentiment=Sentiment.NEUTRAL
+        ),
+    )
     comment("c11", at("12:30"), "Internet schon wieder weg", complaint(Service.INTERNET))
 
-    posts.schedule_post(session, key="post-mothers-day", channel="facebook", category="marketing", text="Muttertag! <b>Flat</b> für Mama", publish_at=at("09:45"), now=at("08:00"), actor="anna")
-    posts.schedule_post(session, key="post-deal", channel="x", category="marketing", text="Neuer Deal", publish_at=START.replace(hour=14), now=at("08:00"), actor="anna")
-    posts.schedule_post(session, key="post-maintenance", channel="x", category="service", text="Wartung heute", publish_at=at("09:00"), now=at("08:00"), actor="anna")
+    posts.schedule_post(
+        session,
+        key="post-mothers-day",
+        channel="facebook",
+        category="marketing",
+        text="Muttertag! <b>Flat</b> für Mama",
+        publish_at=at("09:45"),
+        now=at("08:00"),
+        actor="anna",
+    )
+    posts.schedule_post(
+        session,
+        key="post-deal",
+        channel="x",
+        category="marketing",
+        text="Neuer Deal",
+        publish_at=START.replace(hour=14),
+        now=at("08:00"),
+        actor="anna",
+    )
+    posts.schedule_post(
+        session,
+        key="post-maintenance",
+        channel="x",
+        category="service",
+        text="Wartung heute",
+        publish_at=at("09:00"),
+        now=at("08:00"),
+        actor="anna",
+    )
     card = {
         "reason": "9 customers complained about internet",
         "window_minutes": 30,
         "persistence_minutes": 3,
         "examples": [{"id": "x", "at": at("08:10").isoformat(), "text": SCRIPT}],
     }
-    incident = incidents.open_incident(session, service=Service.INTERNET, now=at("08:30"), opened_by="detector", actor="detector", reason=card["reason"], regions=["Hamburg"], status="suspected", explanation=card)
+    incident = incidents.open_incident(
+        session,
+        service=Service.INTERNET,
+        now=at("08:30"),
+        opened_by="detector",
+        actor="detector",
+        reason=card["reason"],
+        regions=["Hamburg"],
+        status="suspected",
+        explanation=card,
+    )
     assert incident.id is not None
     publisher = RecordingPublisher()
     posts.publish_due(session, publisher, now=at("09:00"))
-    incidents.update_incident(session, incident.id, now=at("09:30"), actor="lena", status="identified", eta=at("12:00"), reason="router firmware")
+    incidents.update_incident(
+        session,
+        incident.id,
+        now=at("09:30"),
+        actor="lena",
+        status="identified",
+        eta=at("12:00"),
+        reason="router firmware",
+    )
     incidents.resolve_incident(session, incident.id, now=at("10:30"), actor="lena", reason="fixed")
-    posts.resume_posts(session, keys=["post-mothers-day"], now=at("11:00"), actor="lena", publish_at=START.replace(hour=13))
+    posts.resume_posts(
+        session,
+        keys=["post-mothers-day"],
+        now=at("11:00"),
+        actor="lena",
+        publish_at=START.replace(hour=13),
+    )
 
     items = {}
     for name in ("c1", "c2", "c5", "c6", "c9", "c10"):
-        item = ReviewItem(comment_id=ids[name], incident_id=incident.id, lang="de", text="Wir kümmern uns", state="pending", created_at=START, needs_human=name in ("c6", "c9"))
+        item = ReviewItem(
+            comment_id=ids[name],
+            incident_id=incident.id,
+            lang="de",
+            text="Wir kümmern uns",
+            state="pending",
+            created_at=START,
+            needs_human=name in ("c6", "c9"),
+        )
         session.add(item)
         session.flush()
         items[name] = item.id
     session.commit()
-    for name, sent, who in (("c1", "08:35", "anna"), ("c2", "09:40", "anna"), ("c5", "09:20", "anna"), ("c9", "12:10", "tom")):
+    for name, sent, who in (
+        ("c1", "08:35", "anna"),
+        ("c2", "09:40", "anna"),
+        ("c5", "09:20", "anna"),
+        ("c9", "12:10", "tom"),
+    ):
         when = at(sent)
         queue.approve(session, items[name], actor=who, now=when - timedelta(minutes=1))
         session.commit()

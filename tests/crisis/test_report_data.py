@@ -69,7 +69,11 @@ def test_first_response_median_p90_and_share_within_an_hour(session):
 def test_replies_by_state_and_urgent_cases_with_who_decided(session):
     report = _report(session)
     assert report.replies["suggested"] == {
-        "pending": 1, "approved": 0, "sent": 3, "failed": 0, "rejected": 0,
+        "pending": 1,
+        "approved": 0,
+        "sent": 3,
+        "failed": 0,
+        "rejected": 0,
     }
     assert report.replies["for a human"]["sent"] == 1
     assert report.replies["for a human"]["rejected"] == 1
@@ -91,7 +95,10 @@ def test_incident_timeline_phases_and_detection_delay(session):
         (at("09:30"), "lena"),
         (at("10:30"), "lena"),
     ]
-    assert incident.events[0].what == "opened (suspected, Hamburg): 9 customers complained about internet"
+    assert (
+        incident.events[0].what
+        == "opened (suspected, Hamburg): 9 customers complained about internet"
+    )
     assert incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00: router firmware"
     before, during, after = (incident.phases[p] for p in ("before", "during", "after"))
     assert (before.comments, before.complaints) == (4, 3)  # c0, c1, c2 (+ c3)
@@ -120,8 +127,14 @@ def test_a_marketing_post_published_during_an_incident_is_reported(session):
     scenario.build(session)
     session.add(
         ScheduledPost(
-            key="rogue", channel="x", category="marketing", text="Sale!", publish_at=at("09:05"),
-            state="published", published_at=at("09:05"), created_at=START,
+            key="rogue",
+            channel="x",
+            category="marketing",
+            text="Sale!",
+            publish_at=at("09:05"),
+            state="published",
+            published_at=at("09:05"),
+            created_at=START,
         )
     )
     session.flush()
