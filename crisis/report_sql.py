@@ -30,7 +30,9 @@ def hour_of(column: Any, dialect_name: str) -> Any:
     """The UTC hour of a timestamp as text, ``'2017-05-13 08'``, on either database."""
     if dialect_name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
-    return func.strftime("%Y-%m-%d %H", column)
+    # SQLite holds UTC text, "2017-05-13 08:05:00.000000" (crisis.dbtypes): the first 13
+    # characters are the hour, at half the cost of strftime's parsing.
+    return func.substr(column, 1, 13)
 
 
 def in_period(period: Period, own_authors: Sequence[str]) -> list[Any]:
