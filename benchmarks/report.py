@@ -47,7 +47,11 @@ def fill(engine: Engine, n: int, days: int) -> None:
     step = days * 86400 / n
     pg = engine.dialect.name == "postgresql"
     series = "generate_series(1, :n) AS s(i)" if pg else "seq"
-    cte = "" if pg else "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < :n) "
+    cte = (
+        ""
+        if pg
+        else "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < :n) "
+    )
     at = (
         "to_timestamp(:t0 + i * :step)"
         if pg

@@ -40,7 +40,7 @@ class Shade:
 def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[Shade]) -> Markup:
     """Stacked bars of comments per bucket by sentiment, the complaints as a line, and the
     incidents (and 24 h before and after them) and freezes as shaded spans."""
-    width, height, left, right, top, bottom = 960, 320, 52, 16, 28, 58
+    width, height, left, right, top, bottom = 960, 340, 52, 16, 46, 58
     if not buckets:
         return _empty(width, "no comments in this period")
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -56,13 +56,17 @@ def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[
         return top + plot_h - plot_h * value / peak
 
     parts = [_open(width, height, "Comments per bucket by sentiment, complaints as a line")]
+    labelled = 0
     for shade in shades:
         x0, x1 = x(shade.start), x(shade.end)
         if x1 - x0 < 0.5:
             continue
         parts.append(_rect(x0, top, x1 - x0, plot_h, COLOURS[shade.kind]))
-        if shade.kind != "context":
-            parts.append(_text(x0 + 3, top - 6, shade.label, size=11, anchor="start"))
+        if shade.label:  # two rows, so neighbouring incidents' names do not overlap
+            row = 6 + 16 * (labelled % 2)
+            parts.append(_line(x0, x0, top - row + 3, top + plot_h, "#b3261e"))
+            parts.append(_text(x0 + 3, top - row, shade.label, size=11, anchor="start"))
+            labelled += 1
     for tick in _ticks(peak):
         parts.append(_line(left, left + plot_w, y(tick), y(tick), "#e5e8eb"))
         parts.append(_text(left - 6, y(tick) + 4, f"{tick:g}", size=11, anchor="end"))
@@ -87,13 +91,10 @@ def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[
     )
     line = COLOURS["complaints"]
     parts.append(f'<polyline points="{points}" fill="none" stroke="{line}" stroke-width="2"/>')
-    every = max(1, math.ceil(len(buckets) / 12))
-    for i in range(0, len(buckets), every):
-        parts.append(
-            _text(
-                left + (i + 0.5) * bar, top + plot_h + 16, _label(buckets[i].start, size), size=11
-            )
-        )
+    for i in _tick_indices(buckets, size):
+        label = _label(buckets[i].start, size)
+        parts.append(_line(left + i * bar, left + i * bar, top + plot_h, top + plot_h + 4, "#888"))
+        parts.append(_text(left + i * bar, top + plot_h + 16, label, size=11))
     parts.append(_line(left, left + plot_w, top + plot_h, top + plot_h, "#888"))
     parts.append(_legend(left, height - 14))
     parts.append("</svg>")
@@ -178,30 +179,54 @@ def _text(x: float, y: float, text: str, *, size: int, anchor: str = "middle") -
     )
 
 
+def _tick_indices(buckets: Sequence[Bucket], size: timedelta) -> list[int]:
+    """Buckets that get a label: at round local times (every 1, 2, 3, 6 or 12 h, or 1, 2, 7,
+    14 or 28 days), at most 14 of them."""
+    hours = size / timedelta(hours=1)
+    for step in (1, 2, 3, 6, 12, 24, 48, 168, 336, 672):
+        if step < hours or len(buckets) * hours / step > 14:
+            continue
+        picked = []
+        for i, b in enumerate(buckets):
+            local = b.start.astimezone(LOCAL)
+            if step < 24 and local.hour % step == 0 and local.minute == 0:
+                picked.append(i)
+            elif step >= 24 and local.hour == 0 and local.toordinal() % (step // 24) == 0:
+                picked.append(i)
+        if picked:
+            return picked
+    return [0]
+
+
 def _label(at: datetime, size: timedelta) -> str:
+    """``Sat 13.05.`` at midnight and for days, else the hour: ``14:00``."""
     local = at.astimezone(LOCAL)
-    if size >= timedelta(days=1):
+    if size >= timedelta(days=1) or (local.hour == 0 and local.minute == 0):
         return local.strftime("%a %d.%m.")
-    return (
-        local.strftime("%a %H:%M")
-        if local.hour or size < timedelta(hours=1)
-        else local.strftime("%a %d.%m.")
-    )
+    return local.strftime("%H:%M")
 
 
 def _nice(value: float) -> float:
-    """A round number at or above ``value`` for the top of an axis."""
-    if value <= 0:
+    """A round number at or above ``value`` for the top of an axis: a multiple of its step."""
+    step = _step(value)
+    return step * max(1, math.ceil(value / step))
+
+
+def _step(value: float) -> float:
+    """The gridline spacing: 1, 2 or 5 times a power of ten, about a quarter of ``value``,
+    never below 1 (these are counts)."""
+    if value <= 4:
         return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return float(step * magnitude)
+    magnitude = 10 ** math.floor(math.log10(value / 4))
+    for factor in (1, 2, 5, 10):
+        if value / (factor * magnitude) <= 5:
+            return float(factor * magnitude)
     return float(10 * magnitude)
 
 
 def _ticks(peak: float) -> list[float]:
-    return [peak * i / 4 for i in range(5)]
+    step = _step(peak)
+    return [step * i for i in range(int(peak / step) + 1)]
 
 
 def _short(label: str, limit: int = 24) -> str:

@@ -230,7 +230,7 @@ def _describe(entry: AuditEntry) -> str:
         text = "; ".join(parts) or entry.action
     if details.get("eta") and entry.action == "incident.open":
         text += f", ETA {_when(details['eta'])}"
-    return f"{text}: {entry.reason}" if entry.reason else text
+    return f"{text} — {entry.reason}" if entry.reason else text
 
 
 def _when(value: Any) -> str:

@@ -14,7 +14,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -139,7 +139,7 @@ def urgent_cases(
     for reasons, state, decided_by in session.connection().execute(query):
         urgent.comments += 1
         for reason in dict.fromkeys(reasons or []):
-            by_reason[str(reason)][state or "no review item"] += 1
+            by_reason[str(reason)][state or "not in the queue"] += 1
         if decided_by:
             people[decided_by] += 1
     urgent.by_reason = {
@@ -157,6 +157,4 @@ def _median(waits: Sequence[timedelta]) -> timedelta | None:
 
 
 def _utc(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

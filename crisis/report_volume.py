@@ -96,10 +96,10 @@ def label_counts(
 
 
 def bucket_size(period: Period) -> timedelta:
-    """An hour up to 3 days, 6 hours up to 3 weeks, else a day: 72 to ~100 bars at most."""
-    if period.length <= timedelta(days=3):
+    """An hour up to 8 days (a crisis week), 6 hours up to a month, else a day."""
+    if period.length <= timedelta(days=8):
         return timedelta(hours=1)
-    if period.length <= timedelta(days=21):
+    if period.length <= timedelta(days=31):
         return timedelta(hours=6)
     return timedelta(days=1)
 

@@ -97,9 +97,11 @@ def test_incident_timeline_phases_and_detection_delay(session):
     ]
     assert (
         incident.events[0].what
-        == "opened (suspected, Hamburg): 9 customers complained about internet"
+        == "opened (suspected, Hamburg) — 9 customers complained about internet"
     )
-    assert incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00: router firmware"
+    assert (
+        incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00 — router firmware"
+    )
     before, during, after = (incident.phases[p] for p in ("before", "during", "after"))
     assert (before.comments, before.complaints) == (4, 3)  # c0, c1, c2 (+ c3)
     assert (during.comments, during.complaints, during.hours) == (5, 2, 2.0)
