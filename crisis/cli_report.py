@@ -42,7 +42,9 @@ def report(
     ] = None,
     incident: Annotated[
         int | None,
-        typer.Option(help="Report on this incident, with up to 24 h before and after it."),
+        typer.Option(
+            help="Report on this incident, with as long again (6 to 24 h) before and after it."
+        ),
     ] = None,
     output_format: Annotated[
         Format, typer.Option("--format", help="html (charts, default), csv or json (numbers).")

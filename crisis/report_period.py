@@ -73,9 +73,11 @@ def resolve_period(
         select(func.min(Comment.created_at), func.max(Comment.created_at))
     ).one()
     empty = first is None
-    start = since or _aware(first) or now
-    latest = _aware(last)
-    stop = until or (latest + timedelta(seconds=1) if latest is not None else now)
+    earliest, latest = _aware(first), _aware(last)
+    if earliest is None or latest is None:  # nothing stored: the last day, saying so
+        earliest, latest = (until or now) - timedelta(days=1), (until or now) - timedelta(seconds=1)
+    start = since or earliest
+    stop = until or latest + timedelta(seconds=1)
     if stop <= start:
         raise BadRecord(
             "--since/--until",

@@ -43,6 +43,7 @@ def test_the_cli_has_the_commands_the_readme_promises():
         ("freeze",),
         ("unfreeze",),
         ("publish",),
+        ("report",),
         ("queue", "list"),
         ("connect", "check"),
         ("webhook", "serve"),

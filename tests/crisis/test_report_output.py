@@ -129,3 +129,14 @@ def test_the_command_names_an_unknown_incident_in_one_line(tmp_path):
     assert "no incident with id 4 (incidents: none stored)" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_the_command_on_an_empty_database_writes_a_report_that_says_so(tmp_path):
+    page = tmp_path / "empty.html"
+    result = CliRunner().invoke(
+        app, ["report", "--out", str(page), "--database-url", f"sqlite:///{tmp_path / 'e.db'}"]
+    )
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "the database holds no comments yet" in html
+    assert "No incident was open in this period." in html
