@@ -1,28 +1,85 @@
 """The report as a person sees it: rendered by a real browser (headless Chromium), every
-section heading visible and every chart drawn with a size."""
+section heading visible and every chart drawn with a size; and the demo weekend's report."""
 
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from crisis.db import make_engine, session_scope, upgrade
+from crisis.demo import scenario_path
+from crisis.replay import replay_into
 from crisis.report_data import build_report
 from crisis.report_html import SECTIONS, render_html
-from crisis.report_period import Period
+from crisis.report_period import Period, resolve_period
+from crisis.settings import Settings
 from tests.crisis import report_scenario as scenario
 from tests.crisis.report_scenario import END, MODEL, NOW, OWN, START
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
+needs_browser = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="no /usr/bin/chromium: run scripts/install-browser (Debian's chromium package)",
 )
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    """The shipped demo weekend, replayed once into SQLite, and its report over everything."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    settings = Settings()
+    with scenario_path() as scenario_file:
+        replay_into(engine, scenario_file, settings)
+    now = datetime(2017, 5, 15, 12, 0, tzinfo=UTC)
+    with session_scope(engine) as session:
+        period = resolve_period(session, now=now)
+        report = build_report(
+            session,
+            period,
+            now=now,
+            classifier=settings.classifier,
+            own_authors=settings.own_authors,
+        )
+    engine.dispose()
+    return report
+
+
+def test_the_demo_report_tells_the_weekend(demo_report):
+    report = demo_report
+    assert report.model == Settings().classifier
+    portal, dsl = report.incidents
+    assert (portal.service, dsl.service) == ("customer_service", "internet")
+    assert portal.detection_delay is not None and dsl.detection_delay is not None
+    assert dsl.phases["during"].complaints_per_hour > 5 * dsl.phases["before"].complaints_per_hour
+    assert dict(report.volume.services)["internet"] > 0
+    assert {"Hamburg", "München"} <= {region for region, _ in report.text.regions[:2]}
+    # the demo only suggests replies: nothing answered, and the page says so sensibly
+    assert report.response.answered == 0 and report.response.median is None
+    assert report.replies["suggested"]["pending"] > 100
+    holds = {h.key: h for h in report.holds}
+    assert holds["post-muttertag"].state == "held"
+    assert holds["post-wochenend-deal"].released_by == "lena.schmidt"
+    assert holds["post-wochenend-deal"].new_due == datetime(2017, 5, 15, 10, tzinfo=BERLIN)
+    [almost] = report.almost_published
+    assert almost.key == "post-muttertag"
+    assert almost.due == datetime(2017, 5, 14, 9, tzinfo=BERLIN)
+    assert almost.due_during == f"incident #{dsl.id}"
+    assert report.published_during == []
+    html = render_html(report)
+    assert "No complaint of this period has been answered yet." in html
+    assert "post-muttertag" in html
+
+
+@needs_browser
+def test_the_demo_report_renders_in_a_browser_with_every_section_and_chart(demo_report, tmp_path):
+    _check_in_browser(render_html(demo_report), tmp_path)
+
+
+@needs_browser
 def test_the_report_renders_in_a_browser_with_every_section_and_chart(tmp_path):
-    from scripts.screenshot_report import ARGS
-
-    playwright = pytest.importorskip("playwright.sync_api")
     engine = make_engine(f"sqlite:///{tmp_path / 'crisis.db'}")
     upgrade(engine)
     with session_scope(engine) as session:
@@ -31,8 +88,15 @@ def test_the_report_renders_in_a_browser_with_every_section_and_chart(tmp_path):
             session, Period(start=START, end=END), now=NOW, classifier=MODEL, own_authors=OWN
         )
     engine.dispose()
+    _check_in_browser(render_html(report), tmp_path)
+
+
+def _check_in_browser(html, tmp_path):
+    from scripts.screenshot_report import ARGS
+
+    playwright = pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "report.html"
-    page_file.write_text(render_html(report), encoding="utf-8")
+    page_file.write_text(html, encoding="utf-8")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
