@@ -7,7 +7,7 @@ import pytest
 
 from crisis.errors import BadRecord, NotFound
 from crisis.report_data import build_report
-from crisis.report_period import Period, parse_bound, resolve_period
+from crisis.report_period import LOCAL, Period, parse_bound, resolve_period
 from crisis.tables import ScheduledPost
 from tests.crisis import report_scenario as scenario
 from tests.crisis.report_scenario import END, MODEL, NOW, OWN, START, at
@@ -186,3 +186,45 @@ def test_regions_and_terms_of_many_complaints_come_from_an_evenly_spread_sample(
     assert report.text.sampled and 0 < report.text.read < report.text.complaints == 6
     estimated = sum(n for _, n in report.text.regions) + report.text.no_region
     assert estimated >= 6 - 1  # scaled back to all complaints (a complaint may name two)
+
+
+def test_day_buckets_are_berlin_days(session):
+    from tests.factories import make_labels, store_comment
+
+    labels = make_labels(model=MODEL)
+    store_comment(session, at=datetime(2017, 5, 13, 21, 30, tzinfo=UTC), labels=labels)  # 23:30
+    store_comment(session, at=datetime(2017, 5, 13, 22, 30, tzinfo=UTC), labels=labels)  # 00:30
+    period = Period(start=datetime(2017, 5, 1, tzinfo=UTC), end=datetime(2017, 6, 10, tzinfo=UTC))
+    report = build_report(session, period, now=NOW, classifier=MODEL, own_authors=OWN)
+    assert report.volume.bucket == "day"
+    busy = {b.start: b.comments for b in report.volume.buckets if b.comments}
+    assert busy == {  # Berlin midnight is 22:00 UTC in May
+        datetime(2017, 5, 12, 22, tzinfo=UTC): 1,
+        datetime(2017, 5, 13, 22, tzinfo=UTC): 1,
+    }
+    assert all(b.start.astimezone(LOCAL).hour == 0 for b in report.volume.buckets)
+
+
+def test_a_post_held_by_a_freeze_and_due_during_it_almost_published(session):
+    from crisis import holds, posts
+
+    holds.freeze_marketing(session, reason="Sturmwarnung", now=at("08:00"), actor="lena")
+    posts.schedule_post(
+        session,
+        key="promo",
+        channel="x",
+        category="marketing",
+        text="Sale",
+        publish_at=at("09:00"),
+        now=at("08:10"),
+        actor="anna",
+    )
+    holds.unfreeze_marketing(session, now=at("10:00"), actor="lena")
+    report = build_report(
+        session, Period(start=START, end=END), now=NOW, classifier=MODEL, own_authors=OWN
+    )
+    [freeze] = report.freezes
+    assert (freeze.started_by, freeze.ended_at) == ("lena", at("10:00"))
+    [held] = report.almost_published
+    assert (held.key, held.held_by, held.due_during) == ("promo", "freeze #1", "freeze #1")
+    assert held.margin == timedelta(minutes=50)
