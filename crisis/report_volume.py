@@ -141,7 +141,7 @@ def volume(
             setattr(bucket, mood, getattr(bucket, mood) + labelled)
             sentiment[mood] += labelled
         if complaints:
-            services[service or "unknown"] += complaints
+            services[service or "no service named"] += complaints
         totals.update(comments=n, labelled=labelled, complaints=complaints, third=third)
     return Volume(
         bucket=_bucket_name(size),
