@@ -19,6 +19,7 @@ from crisis.domain import (
     Urgency,
 )
 from crisis.errors import TemplateError
+from crisis.states import INCIDENT_STATES
 from responders.templates import TemplateResponder, rotation, x_length
 
 SATURDAY_6PM_BERLIN = datetime(2023, 5, 13, 16, 0, tzinfo=UTC)  # summer time: UTC+2
@@ -88,12 +89,16 @@ def write_templates(directory: Path, lang: str = "de", **situations: str) -> Pat
         "outage_incident": "{{ greeting }} Störung: {{ service }}.",
         "outage_no_incident": "{{ greeting }} Bitte DM.",
         "complaint": "{{ greeting }} Bitte DM.",
+        "resolved_follow_up": "{{ greeting }} Behoben: {{ service }}.",
         **situations,
     }
     services = "\n".join(f'{service.value} = "{service.value}"' for service in Service)
     tables = "\n".join(f"[{name}]\nwordings = [{text!r}]\n" for name, text in wordings.items())
     (directory / f"{lang}.toml").write_text(
         f"[services]\n{services}\n"
+        "[statuses]\n"
+        + "".join(f'{state} = "S-{state}"\n' for state in INCIDENT_STATES)
+        + 
         '[words]\nand = "und"\nmore_regions = "weiteren Regionen"\n'
         "[dates]\n"
         f"weekdays = {[f'W{n}' for n in range(7)]!r}\n"
