@@ -133,16 +133,12 @@ class ReviewItem(SQLModel, table=True):
     __tablename__ = "review_items"
     __table_args__ = (
         UniqueConstraint("comment_id", "kind", name="uq_review_items_comment_id_kind"),
-        Index(
-            "ix_review_items_queue", "state", "urgency_rank", "reach_rank", "arrived_at", "id"
-        ),
+        Index("ix_review_items_queue", "state", "urgency_rank", "reach_rank", "arrived_at", "id"),
         Index("ix_review_items_incident_id", "incident_id", "state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    comment_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("comments.id"), nullable=False)
-    )
+    comment_id: int = Field(sa_column=Column(Integer, ForeignKey("comments.id"), nullable=False))
     incident_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
     )

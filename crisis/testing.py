@@ -58,16 +58,31 @@ class KeywordClassifier:
 
 
 class EchoResponder:
-    """Suggests a reply that names the incident, so tests can see which one was used."""
+    """Suggests a reply that names the incident and its status, so tests can see which one was
+    used; its template name is ``<lang>/<situation>#1``, like the real responder's."""
+
+    languages = frozenset({"de", "en"})
 
     def respond(
-        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+        self,
+        comment: CommentView,
+        labels: Labels,
+        incident: IncidentFacts | None,
+        situation: str | None = None,
     ) -> Suggestion | None:
         lang = comment.lang or labels.lang
-        if lang is None:
+        if lang not in self.languages:
             return None
-        about = f"incident {incident.id} ({incident.service.value})" if incident else "no incident"
-        return Suggestion(lang=lang, text=f"Reply to {comment.author}: {about}", template="echo")
+        about = (
+            f"incident {incident.id} ({incident.service.value}, {incident.status})"
+            if incident
+            else "no incident"
+        )
+        return Suggestion(
+            lang=lang,
+            text=f"Reply to {comment.author}: {about}",
+            template=f"{lang}/{situation or 'complaint'}#1",
+        )
 
 
 @dataclass

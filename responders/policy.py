@@ -46,7 +46,9 @@ def decide(comment: CommentView, labels: Labels, context: ReplyContext) -> Decis
         return Decision(Verdict.SKIP, reasons=("customer already has a reply for this incident",))
     situation = situation_for(comment, labels, has_incident=context.has_incident)
     lang = language(comment.lang) or language(labels.lang)
-    no_language = () if lang in context.languages else (f"no template for language {lang or 'unknown'}",)
+    no_language = (
+        () if lang in context.languages else (f"no template for language {lang or 'unknown'}",)
+    )
     if labels.urgent:
         reasons = tuple(dict.fromkeys(reason.value for reason in labels.urgent))
         return Decision(Verdict.FLAG, situation, lang, (*reasons, *no_language))

@@ -16,7 +16,9 @@ NOW = datetime(2017, 5, 13, 10, 0, tzinfo=UTC)
 def pending_item(engine, text="Hallo, wir kennen die Störung."):
     with session_scope(engine) as session:
         [cid] = store_comments(session, [make_comment(external_id="99", platform="x")], now=NOW)
-        item = ReviewItem(comment_id=cid, lang="de", text=text, state="pending", created_at=NOW)
+        item = ReviewItem(
+            comment_id=cid, lang="de", text=text, state="pending", created_at=NOW, arrived_at=NOW
+        )
         session.add(item)
         session.flush()
         return item.id

@@ -98,8 +98,7 @@ def write_templates(directory: Path, lang: str = "de", **situations: str) -> Pat
         f"[services]\n{services}\n"
         "[statuses]\n"
         + "".join(f'{state} = "S-{state}"\n' for state in INCIDENT_STATES)
-        + 
-        '[words]\nand = "und"\nmore_regions = "weiteren Regionen"\n'
+        + '[words]\nand = "und"\nmore_regions = "weiteren Regionen"\n'
         "[dates]\n"
         f"weekdays = {[f'W{n}' for n in range(7)]!r}\n"
         f"months = {[f'M{n}' for n in range(12)]!r}\n"

@@ -33,7 +33,9 @@ def approved_item(engine, platform="facebook", external_id=COMMENT):
     comment = make_comment(platform=platform, external_id=external_id, text="Still down!")
     with session_scope(engine) as session:
         [cid] = store_comments(session, [comment], now=NOW)
-        item = ReviewItem(comment_id=cid, lang="en", text=TEXT, state="pending", created_at=NOW)
+        item = ReviewItem(
+            comment_id=cid, lang="en", text=TEXT, state="pending", created_at=NOW, arrived_at=NOW
+        )
         session.add(item)
         session.flush()
         item_id = item.id
