@@ -10,11 +10,11 @@
      "flagged": [{"comment_id", "incident_id", "reasons", "kind", "state"}],
      "problems": [{"where", "reason"}]}
 
-Times are ISO 8601 in UTC; ``comment_id`` is the platform's id of the comment. ``kind`` is
-"reply" or "follow_up" (after the incident was resolved; the customer's pending "we are on it"
-reply is then ``rejected``, superseded by it); ``state`` is the review state at the end. ``explanation``
-is the incident card (``crisis.card``): why it opened, top terms, examples. Fields may be added,
-never removed.
+Times are ISO 8601 in UTC; ``comment_id`` is the platform's id of the comment. ``explanation``
+is the incident card (``crisis.card``): why it opened, top terms, examples. ``kind`` is "reply"
+or "follow_up" (queued when the incident is resolved; the customer's pending "we are on it" reply
+is then ``rejected``, superseded by it); ``state`` is the review state at the end. Fields may be
+added, never removed.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service, Suggestion
+from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.states import OPEN_INCIDENT_STATES
 from responders.catalog import Catalog, Wording, format_eta, load_catalogs
 from responders.policy import FOLLOW_UP, OUTAGE_SERVICES, language, situation_for
 
-LENGTH_LIMITS = {"x": 280, "twitter": 280}  # platform -> the most a reply may weigh there
 MAX_NAME_LENGTH = 40
 SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply must be short
 # Every open state: suggestions are reviewed by a person before they go out, so a suspected
@@ -31,12 +31,8 @@ SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply 
 ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES)
 __all__ = ["OUTAGE_SERVICES", "TemplateResponder", "clean_name", "language", "x_length"]
 _TAG = re.compile(r"<[^>]*>")
-_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 _LINKISH_NAME = re.compile(r"https?:|www\.|\.(com|de|net|org)\b", re.IGNORECASE)
 _ZWJ = "\u200d"  # holds emoji sequences such as 👩‍💻 together, unlike other format characters
-# twitter-text v3: these code points weigh 1, all others 2; every link weighs 23.
-_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-_X_LINK_WEIGHT = 23
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +205,6 @@ def clean_name(author: str) -> str:
     if _LINKISH_NAME.search(text) or not any(ch.isalpha() for ch in text):
         return ""  # a spam link or only emoji: greeting it would look odd or promote it
     return text
-
-
-def x_length(text: str) -> int:
-    """How much ``text`` weighs on X, at least ``len(text)``: most non-Latin characters weigh 2,
-    a link 23 (or its length, if longer, so that no other counting finds the reply too long)."""
-    links = sum(max(len(link), _X_LINK_WEIGHT) for link in _LINK.findall(text))
-    rest = _LINK.sub("", text)
-    weight = sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT_RANGES) else 2 for ch in rest)
-    return weight + links
 
 
 def cut_at_word(text: str, limit: int) -> str:
