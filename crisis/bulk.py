@@ -73,12 +73,17 @@ def clusters(
             func.count(),
         )
         .where(*_members())
-        .group_by(ReviewItem.incident_id, ReviewItem.kind, ReviewItem.lang, ReviewItem.situation)
+        .group_by(
+            col(ReviewItem.incident_id),
+            col(ReviewItem.kind),
+            col(ReviewItem.lang),
+            col(ReviewItem.situation),
+        )
     )
     if incident_id is not None:
-        query = query.where(ReviewItem.incident_id == incident_id)
+        query = query.where(col(ReviewItem.incident_id) == incident_id)
     if lang is not None:
-        query = query.where(ReviewItem.lang == lang)
+        query = query.where(col(ReviewItem.lang) == lang)
     found = []
     for inc, kind, language, situation, size in session.execute(query).all():
         sample = session.exec(
