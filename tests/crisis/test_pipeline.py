@@ -64,7 +64,9 @@ def test_a_spike_of_complaints_opens_one_incident_and_later_complaints_name_it(e
         assert len(session.exec(select(Incident)).all()) == 1
     incident_id = spike.incidents[0].id
     assert all(item.incident_id == incident_id for item in more.review_items)
-    assert all(f"incident {incident_id} (internet, suspected)" in item.text for item in more.review_items)
+    assert all(
+        f"incident {incident_id} (internet, suspected)" in item.text for item in more.review_items
+    )
 
 
 def test_other_companies_outages_and_one_loud_customer_open_no_incident(engine):

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 import pytest
 import responses
 
-from crisis import queue
+from crisis import queue, sending
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
@@ -46,7 +46,7 @@ def approved_item(engine, platform="facebook", external_id=COMMENT):
 
 def send(engine, item_id, publisher):
     with session_scope(engine) as session:
-        return queue.send(session, item_id, publisher, actor="lena", now=NOW).state
+        return sending.send(session, item_id, publisher, actor="lena", now=NOW).state
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_a_crash_after_recording_the_reply_but_before_the_queue_commit_reuses_it
     item_id = approved_item(engine)
     publisher = make_publisher(settings, engine=engine, clock=VirtualClock(NOW))
     with pytest.raises(SimulatedCrash), session_scope(engine) as session:
-        queue.send(session, item_id, publisher, actor="lena", now=NOW)
+        sending.send(session, item_id, publisher, actor="lena", now=NOW)
         raise SimulatedCrash  # the queue's transaction never commits
 
     assert send(engine, item_id, publisher) == "sent"
