@@ -1,4 +1,4 @@
-"""The queue follows its incidents: early complaints join, facts re-render, resolution follows up."""
+"""The queue follows its incidents: early complaints join, facts re-render, follow-ups come."""
 
 from datetime import timedelta
 
@@ -50,13 +50,18 @@ def open_internet(engine, now, **fields):
 
 
 def test_complaints_from_before_the_incident_join_it_once_per_customer(engine):
+    def at(author, minutes, service):
+        return make_comment(author=author, created_at=T0 + timedelta(minutes=minutes)), complaint(
+            service
+        )
+
     arrive(
         engine,
-        (make_comment(author="anna", created_at=T0), complaint(Service.INTERNET)),
-        (make_comment(author="ben", created_at=T0 + timedelta(minutes=5)), complaint(Service.PHONE)),
-        (make_comment(author="anna", created_at=T0 + timedelta(minutes=9)), complaint(Service.INTERNET)),
-        (make_comment(author="cleo", created_at=T0), complaint(Service.BILLING)),
-    )  # fmt: skip
+        at("anna", 0, Service.INTERNET),
+        at("ben", 5, Service.PHONE),
+        at("anna", 9, Service.INTERNET),
+        at("cleo", 0, Service.BILLING),
+    )
     assert {i.situation for i in items(engine)} == {"outage_no_incident", "complaint"}
 
     incident_id = open_internet(engine, T0 + timedelta(minutes=30))

@@ -145,20 +145,21 @@ def test_bulk_approve_needs_three_spot_checks_of_the_cluster_and_skips_human_ite
     german = cluster(engine, 5, incident_id=incident_id)
     english = cluster(engine, 2, incident_id=incident_id, lang="en")
     human = cluster(engine, 1, incident_id=incident_id, needs_human=True, reasons=["legal"])
+
+    def approve(session, checked):
+        return bulk.bulk_approve(
+            session, incident_id=incident_id, spot_checked=checked, actor="lena", now=NOW
+        )
+
     with session_scope(engine) as session:
         [big, small] = bulk.clusters(session, incident_id=incident_id)
         with pytest.raises(bulk.SpotCheckMissing, match="check at least 3 items"):
-            bulk.bulk_approve(session, incident_id=incident_id, spot_checked=german[:2],
-                              actor="lena", now=NOW)  # fmt: skip
+            approve(session, german[:2])
         with pytest.raises(bulk.SpotCheckMissing, match="different clusters"):
-            bulk.bulk_approve(session, incident_id=incident_id,
-                              spot_checked=[*german[:2], english[0]], actor="lena", now=NOW)  # fmt: skip
+            approve(session, [*german[:2], english[0]])
         with pytest.raises(bulk.SpotCheckMissing, match="needs a person"):
-            bulk.bulk_approve(session, incident_id=incident_id,
-                              spot_checked=[*german[:2], human[0]], actor="lena", now=NOW)  # fmt: skip
-        result = bulk.bulk_approve(
-            session, incident_id=incident_id, spot_checked=german[:3], actor="lena", now=NOW
-        )
+            approve(session, [*german[:2], human[0]])
+        result = approve(session, german[:3])
         trail = audit.history(session, entity="review_item", entity_id=german[4])
     assert (big.size, big.lang, small.size, small.lang) == (5, "de", 2, "en")
     assert result.approved == german and result.refused == []
