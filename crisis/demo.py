@@ -101,12 +101,11 @@ def tell_story(
             f"  [dim]{escape(example['comment_id'])} ({example['lang']}):[/] "
             f"{escape(example['text'])}"
         )
-    flagged = Counter(reason for item in summary["flagged"] for reason in item["reasons"])
+    people = [f for f in summary["flagged"] if f.get("kind", "reply") == "reply"]
+    flagged = Counter(reason for item in people for reason in item["reasons"])
     if flagged:
         reasons = ", ".join(f"{n} {reason}" for reason, n in flagged.most_common())
-        console.print(
-            f"[bold]{len(summary['flagged'])}[/] comments flagged for a human first ({reasons})"
-        )
+        console.print(f"[bold]{len(people)}[/] comments flagged for a human first ({reasons})")
     if summary["problems"]:
         console.print(f"[yellow]{len(summary['problems'])} scenario lines were skipped:[/]")
         for problem in summary["problems"][:5]:
