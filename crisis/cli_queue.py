@@ -228,16 +228,14 @@ def queue_bulk_approve(
 @queue_app.command("send")
 def queue_send(
     by: By,
+    publisher: Annotated[
+        str,
+        typer.Option(help="'platforms' (X and Facebook) or 'recording' (sends nothing)."),
+    ],
     item: Annotated[int | None, typer.Option("--id", help="Send this approved item.")] = None,
     all_due: Annotated[
         bool, typer.Option("--all", help="Send every approved item and retry failed ones due.")
     ] = False,
-    publisher: Annotated[
-        str,
-        typer.Option(
-            help="'platforms' (X and Facebook) or 'recording' (sends nothing: a dry run)."
-        ),
-    ] = "recording",
     database_url: DatabaseUrl = None,
 ) -> None:
     """Send approved replies, each at most once; failures are retried later with backoff."""
