@@ -20,7 +20,14 @@ from sqlmodel import Session, col, or_, select
 
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
-from crisis.errors import ConnectorError, CrisisError, InvalidTransition, NotFound, RateLimited
+from crisis.errors import (
+    ConnectorError,
+    CrisisError,
+    InvalidTransition,
+    NotFound,
+    RateLimited,
+    UnknownName,
+)
 from crisis.protocols import Clock, Publisher
 from crisis.queue import _move, get_item
 from crisis.tables import Comment, ReviewItem, SentReply
@@ -83,6 +90,10 @@ def send(
         external_id = publisher.publish(post)
     except ConnectorError as exc:
         _failed(session, item, exc, actor=actor, now=now, retry=retry)
+        return item
+    except UnknownName as exc:  # no publisher for this platform: retrying will not help
+        item.attempts = max(item.attempts, retry.max_attempts - 1)
+        _failed(session, item, ConnectorError(str(exc)), actor=actor, now=now, retry=retry)
         return item
     session.add(
         SentReply(

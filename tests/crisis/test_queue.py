@@ -234,3 +234,17 @@ def test_a_reply_is_sent_once_even_when_the_process_dies_after_the_platform_took
     with session_scope(engine) as session:
         sent = session.exec(select(SentReply)).one()
     assert sent.external_id == "x-1" and sent.idempotency_key == f"reply:{item_id}"
+
+
+def test_a_reply_to_a_platform_nobody_publishes_to_gives_up_at_once_and_the_rest_go_out(engine):
+    from crisis.publishing import ChannelPublisher
+
+    stray = approved_item(engine, platform="mastodon")
+    fine = approved_item(engine)
+    platform = PlatformFake()
+    publisher = OnceOnlyPublisher(
+        ChannelPublisher({"x": lambda: platform}), engine=engine, clock=VirtualClock(NOW)
+    )
+    report = sending.send_due(engine, publisher, actor="sender", clock=VirtualClock(NOW))
+    assert (report.sent, report.gave_up) == ([fine], [stray])
+    assert "unknown publishing channel 'mastodon'" in (get(engine, stray).last_error or "")
