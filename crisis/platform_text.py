@@ -13,6 +13,7 @@ _LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 # twitter-text v3: these code points weigh 1, all others 2; every link weighs 23.
 _LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
 _X_LINK_WEIGHT = 23
+_HEAVY = re.compile("[^" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _LIGHT_RANGES) + "]")
 
 
 def x_length(text: str) -> int:
@@ -20,8 +21,7 @@ def x_length(text: str) -> int:
     a link 23 (or its length, if longer, so that no other counting finds the reply too long)."""
     links = sum(max(len(link), _X_LINK_WEIGHT) for link in _LINK.findall(text))
     rest = _LINK.sub("", text)
-    weight = sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT_RANGES) else 2 for ch in rest)
-    return weight + links
+    return len(rest) + len(_HEAVY.findall(rest)) + links
 
 
 def too_long(platform: str, text: str) -> str | None:
