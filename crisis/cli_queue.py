@@ -146,7 +146,8 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
     if item.facts_changed:
         console.print("  [bold yellow]the incident's facts changed since this text was written[/]")
     label = "draft (a starting point only)" if item.needs_human else "reply"
-    console.print(f"  {label} [{escape(item.template or '-')}, {item.lang or '?'}]:")
+    which = escape(f"[{item.template or '-'}, {item.lang or '?'}]")
+    console.print(f"  {label} {which}:")
     console.print(f"    {escape(item.text) or '(none: write one with approve --text)'}")
     if item.edited_by:
         console.print(f"  edited by {escape(item.edited_by)}")
@@ -155,7 +156,7 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
             f"  [red]send failed {item.attempts}x:[/] {escape(item.last_error)}; next try "
             f"{utc(item.next_attempt_at) if item.next_attempt_at else '(gave up: approve again)'}"
         )
-    console.print("[bold]History:[/]")
+    console.print("[bold]History:[/]" + ("" if trail else " (no decisions yet)"))
     for entry in trail:
         reason = f" - {escape(entry.reason)}" if entry.reason else ""
         console.print(f"  {utc(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")

@@ -68,6 +68,7 @@ def test_a_team_works_through_the_queue_from_the_command_line(tmp_path, monkeypa
     assert "Dr. Hahn" in shown and "<b>klagt</b>" in shown  # shown as text, not markup
     assert "a person answers this: legal" in shown and "draft (a starting point only)" in shown
     assert "incident #1: internet outage in Hamburg (investigating)" in shown
+    assert "[de/outage_incident#" in shown
 
     refused = crisis("queue", "bulk-approve", "--incident", "1", "--spot-checked", "1,2",
                      "--by", "lena", ok=False)  # fmt: skip
