@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crisis.domain import Labels
+from crisis.domain import Labels, Sentiment, Service, Urgency
 from crisis.protocols import Classifier
 from crisis.tables import Classification, Comment
 
@@ -74,6 +74,20 @@ def to_row(comment_id: int, labels: Labels, *, now: datetime) -> Classification:
         third_party=labels.third_party,
         lang=labels.lang,
         created_at=now,
+    )
+
+
+def from_row(row: Classification) -> Labels:
+    """The labels a stored classification holds (the inverse of ``to_row``)."""
+    return Labels(
+        model=row.model,
+        is_complaint=row.is_complaint,
+        complaint_score=row.complaint_score,
+        service=Service(row.service) if row.service else None,
+        sentiment=Sentiment(row.sentiment),
+        urgent=tuple(Urgency(reason) for reason in row.urgent),
+        third_party=row.third_party,
+        lang=row.lang,
     )
 
 

@@ -10,14 +10,14 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from crisis import cli_report, db, modelcli, queue
+from crisis import cli_report, db, modelcli
 from crisis.cli_common import DatabaseUrl, console, engine_for, settings_for
 from crisis.cli_incidents import freeze, incidents_app, unfreeze
 from crisis.cli_platforms import connect_app, webhook_app
 from crisis.cli_posts import posts_app, publish
+from crisis.cli_queue import queue_app
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
 from crisis.settings import get_settings
@@ -28,7 +28,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-queue_app = typer.Typer(help="The review queue of reply suggestions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(posts_app, name="posts")
@@ -134,27 +133,6 @@ def demo(
     from crisis.demo import run_demo
 
     run_demo(db_file, get_settings(), console)
-
-
-@queue_app.command("list")
-def queue_list(
-    state: Annotated[str, typer.Option(help="pending, approved, sent, failed or rejected.")] = (
-        "pending"
-    ),
-    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """List review items, most urgent first."""
-    with db.session_scope(engine_for(database_url)) as session:
-        rows = queue.list_items(session, state=state)[:limit]
-    table = Table("#", "priority", "lang", "incident", "reply or reason")
-    for item in rows:
-        reasons = escape(", ".join(item.reasons))
-        shown = f"[red]human: {reasons}[/]" if item.needs_human else escape(item.text)
-        table.add_row(
-            str(item.id), str(item.priority), item.lang or "?", str(item.incident_id or "-"), shown
-        )
-    console.print(table)
 
 
 def _safe(url: str) -> str:

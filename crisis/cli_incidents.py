@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlmodel import Session
 
 from crisis import audit, card, db, holds, incidents
 from crisis.cli_common import (
@@ -19,10 +20,12 @@ from crisis.cli_common import (
     engine_for,
     parse_when,
     print_blockers,
+    settings_for,
     utc,
 )
 from crisis.domain import Service
 from crisis.errors import UnknownName
+from crisis.incident_replies import after_incident_change
 from crisis.tables import Incident, ScheduledPost
 
 incidents_app = typer.Typer(
@@ -137,7 +140,9 @@ def incidents_open(
             public_status=public_status,
             eta=parse_when(eta, "--eta"),
         )
+        changed = _update_queue(session, incident, database_url)
     console.print(f"opened incident #{incident.id}: {escape(incident.title)} ({incident.status})")
+    _print_queue_changes(changed)
 
 
 @incidents_app.command("update")
@@ -166,7 +171,9 @@ def incidents_update(
             eta=parse_when(eta, "--eta"),
             regions=region,
         )
+        changed = _update_queue(session, incident, database_url)
     _print_incident(incident)
+    _print_queue_changes(changed)
 
 
 @incidents_app.command("resolve")
@@ -187,13 +194,40 @@ def incidents_resolve(
             reason=reason,
             public_status=public_status,
         )
+        changed = _update_queue(session, incident, database_url)
         still_held = len(session.exec(holds.held_posts_query()).all())
     console.print(f"resolved incident #{incident.id}")
+    _print_queue_changes(changed)
     if still_held:
         console.print(
             f"[yellow]{still_held} posts stay held[/]: check them, then "
             "crisis posts resume POST... --at TIME (or --draft) --by NAME --reason ..."
         )
+
+
+def _update_queue(session: Session, incident: Incident, database_url: str | None) -> dict[str, int]:
+    """Attach early complaints, re-render suggestions, or queue follow-ups (see
+    ``crisis.incident_replies``)."""
+    from crisis.registry import reply_setup
+
+    setup = reply_setup(settings_for(database_url))
+    return after_incident_change(session, setup, incident, now=clock.now())
+
+
+_QUEUE_WORDS = {
+    "attached": "earlier complaints attached",
+    "duplicates": "duplicates rejected",
+    "rerendered": "suggestions re-written",
+    "marked_changed": "edited or approved replies marked 'facts changed'",
+    "follow_ups": "follow-ups queued",
+    "superseded": "pending replies superseded by follow-ups",
+}
+
+
+def _print_queue_changes(changed: dict[str, int]) -> None:
+    said = [f"{n} {_QUEUE_WORDS.get(key, key)}" for key, n in changed.items() if n]
+    if said:
+        console.print(f"review queue: {', '.join(said)}")
 
 
 def freeze(reason: Reason, by: Actor, database_url: DatabaseUrl = None) -> None:

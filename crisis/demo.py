@@ -77,18 +77,35 @@ def tell_story(
         published = _local(item["published_at"]) if item["published_at"] else "-"
         posts.add_row(item["id"], item["category"], _local(item["publish_at"]), shown, published)
     console.print(posts)
-    suggestions = summary["suggestions"]
+    suggestions = [s for s in summary["suggestions"] if s.get("kind", "reply") == "reply"]
     by_lang = Counter(s["lang"] for s in suggestions)
     langs = ", ".join(f"{n} {lang}" for lang, n in by_lang.most_common())
     console.print(f"\n[bold]{len(suggestions)}[/] reply suggestions in the review queue ({langs})")
     for example in _examples(suggestions):
-        console.print(f"  [dim]{example['comment_id']} ({example['lang']}):[/] {example['text']}")
-    flagged = Counter(reason for item in summary["flagged"] for reason in item["reasons"])
+        console.print(
+            f"  [dim]{escape(example['comment_id'])} ({example['lang']}):[/] "
+            f"{escape(example['text'])}"
+        )
+    follow_ups = [s for s in summary["suggestions"] if s.get("kind") == "follow_up"]
+    if follow_ups:
+        superseded = sum(
+            1 for s in suggestions if s.get("state") == "rejected" and s["incident_id"]
+        )
+        console.print(
+            f"[bold]{len(follow_ups)}[/] follow-ups to the customers who complained, queued when "
+            f"their incident was resolved ({superseded} replies still pending then were "
+            "superseded by them)"
+        )
+        example = follow_ups[0]
+        console.print(
+            f"  [dim]{escape(example['comment_id'])} ({example['lang']}):[/] "
+            f"{escape(example['text'])}"
+        )
+    people = [f for f in summary["flagged"] if f.get("kind", "reply") == "reply"]
+    flagged = Counter(reason for item in people for reason in item["reasons"])
     if flagged:
         reasons = ", ".join(f"{n} {reason}" for reason, n in flagged.most_common())
-        console.print(
-            f"[bold]{len(summary['flagged'])}[/] comments flagged for a human first ({reasons})"
-        )
+        console.print(f"[bold]{len(people)}[/] comments flagged for a human first ({reasons})")
     if summary["problems"]:
         console.print(f"[yellow]{len(summary['problems'])} scenario lines were skipped:[/]")
         for problem in summary["problems"][:5]:
@@ -115,7 +132,8 @@ def _examples(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     picked: list[dict[str, Any]] = []
     for lang in ("de", "en"):
         picked += [s for s in suggestions if s["lang"] == lang and s["incident_id"]][:1]
-    picked += [s for s in suggestions if not s["incident_id"]][:1]
+    without = [s for s in suggestions if not s["incident_id"]]
+    picked += [s for s in without if s.get("situation") in ("outage_no_incident", "complaint")][:1]
     return picked
 
 

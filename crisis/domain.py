@@ -131,3 +131,37 @@ class OutgoingPost:
     text: str
     idempotency_key: str
     in_reply_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    """What the reply policy needs to know beyond the comment and its labels.
+
+    ``own_accounts`` and ``bot_accounts`` are casefolded names; ``addressed_to_us``: the comment
+    mentions us, replies to us or sits on our page; ``already_answered``: this author already
+    has a reply for the incident the comment belongs to; ``languages``: those we have templates
+    for.
+    """
+
+    own_accounts: frozenset[str]
+    bot_accounts: frozenset[str]
+    addressed_to_us: bool
+    already_answered: bool
+    has_incident: bool
+    languages: frozenset[str]
+
+
+class Verdict(StrEnum):
+    SUGGEST = "suggest"  # a templated reply, for the team to approve
+    FLAG = "flag"  # a person must answer; any template text is only a starting point
+    SKIP = "skip"  # no review item at all
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The reply policy's answer for one comment; ``reasons`` say why (flag or skip)."""
+
+    verdict: Verdict
+    situation: str | None = None
+    lang: str | None = None
+    reasons: tuple[str, ...] = ()

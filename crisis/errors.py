@@ -4,6 +4,7 @@
     ├── ConfigError              a setting is missing or unusable
     ├── UnknownName              a registry lookup failed (says which names exist)
     ├── InvalidTransition        a state change that the lifecycle does not allow
+    │   └── InvalidReply         a reply text that is empty or too long for its platform
     ├── NotFound                 no row with that id
     ├── BadRecord                one input record is malformed (says where and why)
     ├── TemplateError            a reply template is missing or cannot be rendered
@@ -43,6 +44,12 @@ class InvalidTransition(CrisisError):
     def __init__(self, entity: str, current: str, wanted: str) -> None:
         self.entity, self.current, self.wanted = entity, current, wanted
         super().__init__(f"{entity}: cannot go from {current!r} to {wanted!r}")
+
+
+class InvalidReply(InvalidTransition):
+    def __init__(self, item_id: object, reason: str) -> None:
+        self.entity, self.current, self.wanted = f"review item {item_id}", "", "approved"
+        CrisisError.__init__(self, f"review item {item_id}: {reason}")
 
 
 class NotFound(CrisisError):

@@ -18,9 +18,10 @@ from crisis.classify import classify_comments, unclassified_ids
 from crisis.db import session_scope
 from crisis.detector import SpikeRules, detect
 from crisis.domain import CommentIn, Labels, Page
+from crisis.incident_replies import after_incident_change
 from crisis.ingest import ingest_page, store_comments
-from crisis.protocols import Classifier, Clock, Publisher, Responder
-from crisis.respond import suggest_replies
+from crisis.protocols import Classifier, Clock, Publisher, ReplyPolicy, Responder
+from crisis.respond import ReplySetup, suggest_replies
 from crisis.tables import Incident, ReviewItem, ScheduledPost
 
 
@@ -39,10 +40,22 @@ class Pipeline:
     responder: Responder
     publisher: Publisher
     clock: Clock
+    policy: ReplyPolicy
     rules: SpikeRules = field(default_factory=SpikeRules)
     own_authors: Sequence[str] = ()
+    bot_accounts: Sequence[str] = ()
     status_url: str | None = None
     batch_size: int = 64
+
+    @property
+    def replies(self) -> ReplySetup:
+        return ReplySetup(
+            responder=self.responder,
+            policy=self.policy,
+            own_authors=self.own_authors,
+            bot_accounts=self.bot_accounts,
+            status_url=self.status_url,
+        )
 
     def process(self, items: Sequence[CommentIn]) -> StepResult:
         """Store new comments and take them through every step."""
@@ -72,14 +85,10 @@ class Pipeline:
                     rules=self.rules,
                     own_authors=self.own_authors,
                 )
-            items = suggest_replies(
-                session,
-                self.responder,
-                labels,
-                now=now,
-                own_authors=self.own_authors,
-                status_url=self.status_url,
-            )
+            setup = self.replies
+            for incident in opened:  # complaints that came before it was noticed join it
+                after_incident_change(session, setup, incident, now=now)
+            items = suggest_replies(session, setup, labels, now=now)
         return StepResult(list(comment_ids), labels, opened, items)
 
     def catch_up(self) -> StepResult:

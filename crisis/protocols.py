@@ -9,7 +9,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from crisis.domain import CommentView, IncidentFacts, Labels, OutgoingPost, Page, Suggestion
+from crisis.domain import (
+    CommentView,
+    Decision,
+    IncidentFacts,
+    Labels,
+    OutgoingPost,
+    Page,
+    ReplyContext,
+    Suggestion,
+)
 
 
 class Clock(Protocol):
@@ -33,10 +42,26 @@ class Classifier(Protocol):
 
 
 class Responder(Protocol):
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages it has wordings for."""
+        ...
+
     def respond(
-        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+        self,
+        comment: CommentView,
+        labels: Labels,
+        incident: IncidentFacts | None,
+        situation: str | None = None,
     ) -> Suggestion | None:
-        """A reply suggestion, or ``None`` when this comment gets no templated reply."""
+        """A reply for ``situation`` ("outage_incident", "resolved_follow_up", ...; ``None``:
+        the responder picks one), or ``None`` when no template fits."""
+        ...
+
+
+class ReplyPolicy(Protocol):
+    def __call__(self, comment: CommentView, labels: Labels, context: ReplyContext) -> Decision:
+        """Suggest a reply (and for which situation), flag the comment for a person, or skip."""
         ...
 
 

@@ -1,20 +1,36 @@
 """The review queue: pending -> approved (maybe edited) -> sent | failed, or rejected.
 
 Each decision is one function that refuses an invalid move and is audited with who made it.
-Sending records the reply under an idempotency key, so a reply goes out at most once.
+The queue page reads stored sort columns under one index: urgent first, then the author's
+reach, then the oldest (the SLA clock runs from the comment's arrival). Bulk approval lives in
+``crisis.bulk``, sending in ``crisis.sending``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crisis.domain import OutgoingPost
-from crisis.errors import ConnectorError, InvalidTransition, NotFound
-from crisis.protocols import Publisher
+from crisis import audit
+from crisis.errors import InvalidReply, InvalidTransition, NotFound
+from crisis.platform_text import too_long
 from crisis.states import REVIEW_TRANSITIONS, move
-from crisis.tables import Comment, ReviewItem, SentReply
+from crisis.tables import ReviewItem
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """Which items a listing shows; ``None`` means any."""
+
+    state: str | None = "pending"
+    incident_id: int | None = None
+    service: str | None = None
+    platform: str | None = None
+    lang: str | None = None
+    kind: str | None = None
+    urgent: bool | None = None  # True: only items a person must answer; False: only templates
 
 
 def get_item(session: Session, item_id: int) -> ReviewItem:
@@ -24,26 +40,86 @@ def get_item(session: Session, item_id: int) -> ReviewItem:
     return item
 
 
-def list_items(session: Session, *, state: str | None = "pending") -> list[ReviewItem]:
+def list_items(
+    session: Session,
+    *,
+    state: str | None = "pending",
+    where: QueueFilter | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[ReviewItem]:
+    """Items in queue order: urgent first, then the widest reach, then the oldest comment."""
+    chosen = where or QueueFilter(state=state)
     query = select(ReviewItem).order_by(
-        col(ReviewItem.priority).desc(), col(ReviewItem.created_at), col(ReviewItem.id)
+        col(ReviewItem.urgency_rank),
+        col(ReviewItem.reach_rank),
+        col(ReviewItem.arrived_at),
+        col(ReviewItem.id),
     )
-    if state is not None:
-        query = query.where(ReviewItem.state == state)
-    return list(session.exec(query))
+    for column, value in (
+        (ReviewItem.state, chosen.state),
+        (ReviewItem.incident_id, chosen.incident_id),
+        (ReviewItem.service, chosen.service),
+        (ReviewItem.platform, chosen.platform),
+        (ReviewItem.lang, chosen.lang),
+        (ReviewItem.kind, chosen.kind),
+        (ReviewItem.needs_human, chosen.urgent),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
+    """Change a pending item's text; it stays pending until someone approves it."""
+    item = get_item(session, item_id)
+    if item.state != "pending":
+        raise InvalidTransition(f"review item {item_id}", item.state, "edited (only pending)")
+    check_text(item, text)
+    before = item.text
+    item.text, item.edited_by, item.facts_changed = text, actor, False
+    session.add(item)
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="review_item.edited",
+        entity="review_item",
+        entity_id=item_id,
+        details={"before": before, "after": text, "chars": [len(before), len(text)]},
+    )
+    return item
 
 
 def approve(
-    session: Session, item_id: int, *, actor: str, now: datetime, text: str | None = None
+    session: Session,
+    item_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    text: str | None = None,
+    bulk_id: int | None = None,
 ) -> ReviewItem:
     """Approve a suggestion, optionally with the reviewer's own wording."""
     item = get_item(session, item_id)
     final = item.text if text is None else text
-    if not final.strip():
-        raise InvalidTransition(f"review item {item_id}", item.state, "approved (reply is empty)")
+    if item.state not in REVIEW_TRANSITIONS or "approved" not in REVIEW_TRANSITIONS[item.state]:
+        raise InvalidTransition(f"review item {item_id}", item.state, "approved")
+    check_text(item, final)
+    if item.state == "failed":  # approved again by a person: a fresh round of attempts
+        item.attempts, item.next_attempt_at = 0, None
     edited = final != item.text
+    if edited:
+        item.edited_by = actor
     item.text = final
-    _move(session, item, "approved", actor=actor, now=now, details={"edited": edited})
+    details: dict[str, object] = {"edited": edited}
+    if item.needs_human:
+        details["needs_human"] = list(item.reasons)
+    if bulk_id is not None:
+        details["bulk"] = bulk_id
+    if item.facts_changed:
+        details["facts_changed"] = True
+    _move(session, item, "approved", actor=actor, now=now, details=details)
     return item
 
 
@@ -55,43 +131,13 @@ def reject(
     return item
 
 
-def send(
-    session: Session, item_id: int, publisher: Publisher, *, actor: str, now: datetime
-) -> ReviewItem:
-    """Publish an approved reply once; a second call for a sent item is refused.
-
-    The real publisher (``registry.make_publisher``) commits its own record of the attempt
-    before calling the platform, so on SQLite ``session`` must have no writes pending here.
-    """
-    item = get_item(session, item_id)
-    if item.state != "approved":
-        raise InvalidTransition(f"review item {item_id}", item.state, "sent")
-    comment = session.get(Comment, item.comment_id)
-    if comment is None:
-        raise NotFound(f"comment {item.comment_id} of review item {item_id} is gone")
-    key = f"reply:{item.id}"
-    post = OutgoingPost(
-        channel=comment.platform,
-        text=item.text,
-        idempotency_key=key,
-        in_reply_to=comment.external_id,
-    )
-    try:
-        external_id = publisher.publish(post)
-    except ConnectorError as exc:
-        _move(session, item, "failed", actor=actor, now=now, reason=str(exc))
-        return item
-    session.add(
-        SentReply(
-            review_item_id=item_id,
-            idempotency_key=key,
-            platform=comment.platform,
-            external_id=external_id,
-            sent_at=now,
-        )
-    )
-    _move(session, item, "sent", actor=actor, now=now)
-    return item
+def check_text(item: ReviewItem, text: str) -> None:
+    """Refuse an empty reply or one the platform would refuse as too long."""
+    if not text.strip():
+        raise InvalidReply(item.id, "the reply is empty: write one")
+    problem = too_long(item.platform, text)
+    if problem:
+        raise InvalidReply(item.id, problem)
 
 
 def _move(

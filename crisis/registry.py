@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 from crisis.detector import SpikeRules
 from crisis.errors import UnknownName
 from crisis.pipeline import Pipeline
-from crisis.protocols import Classifier, Clock, CommentSource, Publisher, Responder
+from crisis.protocols import Classifier, Clock, CommentSource, Publisher, ReplyPolicy, Responder
+from crisis.respond import ReplySetup
 from crisis.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -131,6 +132,23 @@ def make_publisher(settings: Settings, *, engine: Engine, clock: Clock) -> Publi
     return OnceOnlyPublisher(channels, engine=engine, clock=clock)
 
 
+def reply_policy() -> ReplyPolicy:
+    from responders.policy import decide
+
+    return decide
+
+
+def reply_setup(settings: Settings) -> ReplySetup:
+    """The responder and policy with who we are: what the queue re-renders with."""
+    return ReplySetup(
+        responder=RESPONDERS.create(settings.responder, settings),
+        policy=reply_policy(),
+        own_authors=tuple(settings.own_authors),
+        bot_accounts=tuple(settings.bot_accounts),
+        status_url=settings.status_url,
+    )
+
+
 def spike_rules(settings: Settings) -> SpikeRules:
     return SpikeRules(
         window=timedelta(minutes=settings.spike_window_minutes),
@@ -158,8 +176,10 @@ def build_pipeline(
         responder=RESPONDERS.create(settings.responder, settings),
         publisher=publisher,
         clock=clock,
+        policy=reply_policy(),
         rules=spike_rules(settings),
         own_authors=tuple(settings.own_authors),
+        bot_accounts=tuple(settings.bot_accounts),
         status_url=settings.status_url,
         batch_size=settings.classify_batch_size,
     )

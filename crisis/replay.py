@@ -23,14 +23,16 @@ from crisis.clock import VirtualClock
 from crisis.db import session_scope, upgrade
 from crisis.domain import Problem, Service
 from crisis.errors import BadRecord, ConfigError, CrisisError, NotFound
+from crisis.incident_replies import after_incident_change
 from crisis.ingest import count_comments
 from crisis.pipeline import Pipeline
 from crisis.records import parse_time
 from crisis.registry import build_pipeline
+from crisis.respond import ReplySetup
 from crisis.scenario import CommentEvent, Event, OperatorEvent, PostEvent, read_scenario
 from crisis.settings import Settings
 from crisis.summary import summarize
-from crisis.tables import ScheduledPost
+from crisis.tables import Incident, ScheduledPost
 from crisis.testing import RecordingPublisher
 
 BATCH_SPAN = timedelta(seconds=60)
@@ -90,7 +92,7 @@ def replay(
         _advance(pipeline, clock, event.at)
         try:
             with session_scope(pipeline.engine) as session:
-                _apply(session, event, now=clock.now())
+                _apply(session, event, now=clock.now(), replies=pipeline.replies)
         except CrisisError as exc:
             log.problems.append(Problem(event.where, str(exc)))
     flush()
@@ -127,7 +129,7 @@ def _advance(pipeline: Pipeline, clock: VirtualClock, until: datetime) -> None:
     clock.set(until)
 
 
-def _apply(session: Session, event: Event, *, now: datetime) -> None:
+def _apply(session: Session, event: Event, *, now: datetime, replies: ReplySetup) -> None:
     if isinstance(event, PostEvent):
         posts.schedule_post(
             session,
@@ -140,16 +142,19 @@ def _apply(session: Session, event: Event, *, now: datetime) -> None:
             actor="scenario",
         )
     elif isinstance(event, OperatorEvent):
-        _operate(session, event, now=now)
+        incident = _operate(session, event, now=now)
+        if incident is not None:
+            after_incident_change(session, replies, incident, now=now)
 
 
-def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
+def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> Incident | None:
+    """Apply an operator's action; the incident it opened or changed, if any."""
     f, where = event.fields, event.where
     eta = parse_time(f["eta"], "eta", where) if f.get("eta") is not None else None
     public_status = _optional_str(f, "public_status", where)
     regions = _regions(f, where)
     if event.action == "open_incident":
-        incidents.open_incident(
+        return incidents.open_incident(
             session,
             service=_service(f, where),
             now=now,
@@ -161,8 +166,8 @@ def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
             public_status=public_status,
             eta=eta,
         )
-    elif event.action == "update_incident":
-        incidents.update_incident(
+    if event.action == "update_incident":
+        return incidents.update_incident(
             session,
             _target(session, f, where),
             now=now,
@@ -173,8 +178,8 @@ def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
             eta=eta,
             regions=regions,
         )
-    elif event.action == "resolve_incident":
-        incidents.resolve_incident(
+    if event.action == "resolve_incident":
+        return incidents.resolve_incident(
             session,
             _target(session, f, where),
             now=now,
@@ -182,7 +187,7 @@ def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
             reason=event.reason,
             public_status=public_status,
         )
-    elif event.action == "resume_posts":
+    if event.action == "resume_posts":
         keys = f.get("posts", "all")
         if keys != "all" and not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
             raise BadRecord(where, "'posts' must be a list of post ids or \"all\"")
@@ -200,6 +205,7 @@ def _operate(session: Session, event: OperatorEvent, *, now: datetime) -> None:
         holds.freeze_marketing(session, reason=event.reason or "", now=now, actor=event.actor)
     elif event.action == "unfreeze_marketing":
         holds.unfreeze_marketing(session, now=now, actor=event.actor, reason=event.reason)
+    return None
 
 
 def _service(fields: dict[str, Any], where: str) -> Service:

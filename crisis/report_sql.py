@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Integer, and_, case, cast, func, literal_column, true
+from sqlalchemy import Engine, Integer, and_, case, cast, func, literal_column
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
@@ -16,9 +16,8 @@ from crisis.tables import Classification, Comment, ReviewItem
 
 def reply_items() -> Any:
     """Which review items count as replies to a customer's comment (response times, replies
-    sent/rejected). The one place to narrow it, e.g. to ``ReviewItem.kind == 'reply'`` once
-    follow-ups after an incident are review items too."""
-    return true()
+    sent/rejected): the answers, not the follow-ups sent after an incident is resolved."""
+    return ReviewItem.kind == "reply"
 
 
 def dialect(session: Session | Connection | Engine) -> str:

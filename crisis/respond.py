@@ -1,85 +1,154 @@
-"""Respond step: turn labelled complaints into review items for the team.
+"""Respond step: turn labelled comments into review items for the team.
 
-The policy lives here, the wording in the responder: each complaint gets at most one item, a
-customer gets one reply per incident, our own accounts get none, and urgent comments (churn,
-legal, business, vulnerable, safety) or comments we have no template language for go to a
-human, flagged, instead of getting a template.
+The rules are the reply policy's (``responders.policy``, wired in by the registry): this module
+gathers what the policy needs from the database (who we are, whether a comment is addressed to
+us, which incident it belongs to, whether its author already has a reply for that incident),
+applies the decision and stores the item with the columns the queue sorts by.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from crisis import incidents
-from crisis.domain import CommentView, Labels
-from crisis.protocols import Responder
-from crisis.tables import Comment, Incident, ReviewItem
+from crisis.domain import CommentView, Labels, ReplyContext, Service, Verdict
+from crisis.protocols import ReplyPolicy, Responder
+from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost, SentReply
 
 PRIORITY_URGENT = 100
 PRIORITY_INCIDENT = 50
 PRIORITY_OTHER = 10
+# Followers on the platform -> reach_rank (0 widest). Unknown counts as small: most are.
+REACH_TIERS = ((100_000, 0), (10_000, 1), (1_000, 2))
+REACH_SMALL = 3
+# Platforms whose source reads only comments on our own page: every one is addressed to us.
+PAGE_PLATFORMS = frozenset({"facebook"})
+_MENTION = re.compile(r"@(\w+)")
+
+
+@dataclass(frozen=True)
+class ReplySetup:
+    """What the respond step is wired with (see ``crisis.registry``)."""
+
+    responder: Responder
+    policy: ReplyPolicy
+    own_authors: Sequence[str] = ()
+    bot_accounts: Sequence[str] = ()
+    status_url: str | None = None
+
+    @property
+    def own(self) -> frozenset[str]:
+        return frozenset(name.strip().lstrip("@").casefold() for name in self.own_authors)
 
 
 def suggest_replies(
-    session: Session,
-    responder: Responder,
-    labelled: Mapping[int, Labels],
-    *,
-    now: datetime,
-    own_authors: Sequence[str] = (),
-    status_url: str | None = None,
+    session: Session, setup: ReplySetup, labelled: Mapping[int, Labels], *, now: datetime
 ) -> list[ReviewItem]:
-    """Queue a review item for each complaint in ``labelled`` that should get one."""
-    ours = {name.casefold() for name in own_authors}
-    ids = [cid for cid, labels in labelled.items() if labels.is_complaint]
+    """Queue a review item for each comment in ``labelled`` that the policy does not skip."""
+    ids = list(labelled)
     if not ids:
         return []
     open_now = incidents.open_incidents(session)  # oldest first
     comments = {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(ids)))}
     queued = set(
-        session.exec(select(ReviewItem.comment_id).where(col(ReviewItem.comment_id).in_(ids)))
-    )
-    created: list[ReviewItem] = []
-    for cid in ids:
-        comment, labels = comments.get(cid), labelled[cid]
-        if comment is None or cid in queued or comment.author.casefold() in ours:
-            continue
-        incident = _incident_for(open_now, labels)
-        incident_id = incident.id if incident else None
-        if incident_id is not None and _already_answered(session, comment.author, incident_id):
-            continue
-        lang = comment.lang or labels.lang
-        item = ReviewItem(
-            comment_id=cid, incident_id=incident_id, lang=lang, state="pending", created_at=now
+        session.exec(
+            select(ReviewItem.comment_id).where(
+                col(ReviewItem.comment_id).in_(ids), ReviewItem.kind == "reply"
+            )
         )
-        if labels.urgent:
-            item.needs_human = True
-            item.reasons = [reason.value for reason in labels.urgent]
-            item.priority = PRIORITY_URGENT
-        else:
-            view = CommentView(cid, comment.platform, comment.author, comment.text, lang)
-            facts = incidents.facts(incident, status_url=status_url) if incident else None
-            suggestion = responder.respond(view, labels, facts)
-            item.priority = PRIORITY_INCIDENT if incident else PRIORITY_OTHER
-            if suggestion is None:
-                item.needs_human = True
-                item.reasons = [f"no template for language {lang or 'unknown'}"]
-            else:
-                item.text, item.template, item.lang = (
-                    suggestion.text,
-                    suggestion.template,
-                    suggestion.lang,
-                )
+    )
+    fresh = [comments[cid] for cid in ids if cid in comments and cid not in queued]
+    threads = known_threads(session, fresh)
+    answered = answered_authors(session, [c.author for c in fresh], [i.id for i in open_now])
+    own, bots = setup.own, frozenset(b.casefold() for b in setup.bot_accounts)
+    created: list[ReviewItem] = []
+    for comment in fresh:
+        labels = labelled[_id(comment)]
+        incident = incident_for(open_now, labels)
+        incident_id = incident.id if incident else None
+        context = ReplyContext(
+            own_accounts=own,
+            bot_accounts=bots,
+            addressed_to_us=addressed_to_us(comment, own, threads),
+            already_answered=(comment.author, incident_id) in answered,
+            has_incident=incident is not None,
+            languages=setup.responder.languages,
+        )
+        decision = setup.policy(view(comment), labels, context)
+        if decision.verdict == Verdict.SKIP:
+            continue
+        item = ReviewItem(
+            comment_id=_id(comment),
+            kind="reply",
+            incident_id=incident_id,
+            lang=decision.lang or comment.lang or labels.lang,
+            state="pending",
+            created_at=now,
+            arrived_at=comment.created_at,
+            platform=comment.platform,
+            service=incident.service if incident else _service(labels),
+            reach_rank=reach_rank(comment.raw),
+            situation=decision.situation,
+        )
+        if decision.verdict == Verdict.FLAG:
+            item.needs_human, item.reasons = True, list(decision.reasons)
+        set_rank(item, urgent=bool(labels.urgent))
+        render(setup, item, comment, labels, incident)
+        if incident_id is not None:
+            answered.add((comment.author, incident_id))
         session.add(item)
         created.append(item)
     session.flush()
     return created
 
 
-def _incident_for(open_now: Sequence[Incident], labels: Labels) -> Incident | None:
+def render(
+    setup: ReplySetup,
+    item: ReviewItem,
+    comment: Comment,
+    labels: Labels,
+    incident: Incident | None,
+) -> bool:
+    """(Re-)write ``item``'s text for its situation and the incident's facts; ``True`` if the
+    text changed. A suggestion that finds no wording goes to a person, saying why."""
+    if item.situation is None:
+        return False
+    facts = incidents.facts(incident, status_url=setup.status_url) if incident else None
+    suggestion = setup.responder.respond(view(comment), labels, facts, item.situation)
+    if suggestion is None:
+        if not item.needs_human:
+            item.needs_human = True
+            item.reasons = [f"no template for {item.situation} in language {item.lang or '?'}"]
+        return False
+    changed = suggestion.text != item.text
+    item.text, item.template, item.lang = suggestion.text, suggestion.template, suggestion.lang
+    return changed
+
+
+def set_rank(item: ReviewItem, *, urgent: bool) -> None:
+    """The sort columns: urgent first, then replies about an incident, then the rest."""
+    if urgent:
+        item.urgency_rank, item.priority = 0, PRIORITY_URGENT
+    elif item.incident_id is not None:
+        item.urgency_rank, item.priority = 1, PRIORITY_INCIDENT
+    else:
+        item.urgency_rank, item.priority = 2, PRIORITY_OTHER
+
+
+def view(comment: Comment) -> CommentView:
+    return CommentView(_id(comment), comment.platform, comment.author, comment.text, comment.lang)
+
+
+def incident_for(open_now: Sequence[Incident], labels: Labels) -> Incident | None:
+    """The open incident a complaint is about, if any."""
+    if not labels.is_complaint:
+        return None
     if labels.service is not None:
         same = [i for i in open_now if i.service == labels.service.value]
         carrier = incidents.CARRIED_BY.get(labels.service)
@@ -91,11 +160,64 @@ def _incident_for(open_now: Sequence[Incident], labels: Labels) -> Incident | No
     return open_now[0] if len(open_now) == 1 and labels.third_party is None else None
 
 
-def _already_answered(session: Session, author: str, incident_id: int) -> bool:
+def addressed_to_us(comment: Comment, own: frozenset[str], threads: frozenset[str]) -> bool:
+    """It sits on our page, mentions one of our accounts, or answers us or a thread we have."""
+    if comment.platform in PAGE_PLATFORMS:
+        return True
+    if any(name.casefold() in own for name in _MENTION.findall(comment.text)):
+        return True
+    return comment.in_reply_to is not None and comment.in_reply_to in threads
+
+
+def known_threads(session: Session, comments: Iterable[Comment]) -> frozenset[str]:
+    """Of the ids the comments reply to: those of our posts and replies, or of stored comments
+    (a reply under a customer's comment to us is part of the conversation with us)."""
+    parents = {c.in_reply_to for c in comments if c.in_reply_to}
+    if not parents:
+        return frozenset()
+    found: set[str] = set()
+    for column in (Comment.external_id, ScheduledPost.published_id, SentReply.external_id):
+        found.update(
+            value for value in session.exec(select(column).where(col(column).in_(parents))) if value
+        )
+    return frozenset(found)
+
+
+def answered_authors(
+    session: Session, authors: Sequence[str], incident_ids: Sequence[int | None]
+) -> set[tuple[str, int | None]]:
+    """(author, incident) pairs that already have a reply item that was not rejected."""
+    ids = [i for i in incident_ids if i is not None]
+    if not authors or not ids:
+        return set()
     query = (
-        select(ReviewItem.id)
+        select(Comment.author, ReviewItem.incident_id)
         .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
-        .where(ReviewItem.incident_id == incident_id, Comment.author == author)
-        .limit(1)
+        .where(
+            col(ReviewItem.incident_id).in_(ids),
+            col(Comment.author).in_(set(authors)),
+            ReviewItem.kind == "reply",
+            ReviewItem.state != "rejected",
+        )
     )
-    return session.exec(query).first() is not None
+    return {(author, incident_id) for author, incident_id in session.exec(query)}
+
+
+def reach_rank(raw: Mapping[str, Any]) -> int:
+    """0 for an author with 100,000 followers or more ... 3 for few or unknown (X only)."""
+    author = raw.get("author") if isinstance(raw, Mapping) else None
+    metrics = author.get("public_metrics") if isinstance(author, Mapping) else None
+    followers = metrics.get("followers_count") if isinstance(metrics, Mapping) else None
+    if not isinstance(followers, int):
+        return REACH_SMALL
+    return next((rank for floor, rank in REACH_TIERS if followers >= floor), REACH_SMALL)
+
+
+def _service(labels: Labels) -> str | None:
+    return labels.service.value if isinstance(labels.service, Service) else None
+
+
+def _id(row: Comment) -> int:
+    if row.id is None:
+        raise RuntimeError("comment has no id before flush")
+    return row.id

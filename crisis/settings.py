@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     brand: str = "Nordtel"
     # Accounts that are us: never classified as customers, never answered.
     own_authors: list[str] = Field(default_factory=lambda: ["Nordtel", "nordtel", "nordtel_hilft"])
+    # Other brands' and bots' accounts (casefolded match): never answered.
+    bot_accounts: list[str] = Field(default_factory=list)
     status_url: str | None = None
     status_lang: str = "de"  # the language incidents' public status texts are written in
     classify_batch_size: int = Field(default=64, ge=1)
@@ -78,6 +80,12 @@ class Settings(BaseSettings):
     facebook_verify_token: SecretStr | None = None  # the webhook subscription handshake
     facebook_graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
     facebook_posts_per_round: int = Field(default=25, ge=1, le=100)
+
+    # Sending approved replies: failed sends are retried with exponential backoff (with jitter)
+    # from send_retry_seconds up to send_retry_max_seconds, at most send_max_attempts times.
+    send_max_attempts: int = Field(default=5, ge=1)
+    send_retry_seconds: float = Field(default=60.0, gt=0)
+    send_retry_max_seconds: float = Field(default=3600.0, gt=0)
 
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=0, le=65535)

@@ -38,7 +38,8 @@ POST_TRANSITIONS: dict[str, frozenset[str]] = {
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"approved", "rejected"}),
     "approved": frozenset({"sent", "failed", "rejected"}),
-    "failed": frozenset({"approved", "rejected"}),
+    # a failed send is retried (failed -> sent, or failed again) or taken back by a person
+    "failed": frozenset({"approved", "rejected", "sent", "failed"}),
     "rejected": frozenset(),
     "sent": frozenset(),
 }

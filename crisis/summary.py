@@ -5,13 +5,16 @@
                     "previous_incident_id", "explanation"}],
      "posts": [{"id", "category", "publish_at", "state", "published_at", "held_by_incident_id",
                 "held_by_freeze_id"}],
-     "suggestions": [{"comment_id", "incident_id", "lang", "text"}],
-     "flagged": [{"comment_id", "incident_id", "reasons"}],
+     "suggestions": [{"comment_id", "incident_id", "lang", "text", "kind", "situation",
+                      "template", "state"}],
+     "flagged": [{"comment_id", "incident_id", "reasons", "kind", "state"}],
      "problems": [{"where", "reason"}]}
 
 Times are ISO 8601 in UTC; ``comment_id`` is the platform's id of the comment. ``explanation``
-is the incident card (``crisis.card``): why it opened, top terms, examples. Fields may be added,
-never removed.
+is the incident card (``crisis.card``): why it opened, top terms, examples. ``kind`` is "reply"
+or "follow_up" (queued when the incident is resolved; the customer's pending "we are on it" reply
+is then ``rejected``, superseded by it); ``state`` is the review state at the end. Fields may be
+added, never removed.
 """
 
 from __future__ import annotations
@@ -44,12 +47,22 @@ def summarize(session: Session, *, comments: int, problems: Sequence[Problem]) -
                 "incident_id": item.incident_id,
                 "lang": item.lang,
                 "text": item.text,
+                "kind": item.kind,
+                "situation": item.situation,
+                "template": item.template,
+                "state": item.state,
             }
             for item, ext in items
             if not item.needs_human
         ],
         "flagged": [
-            {"comment_id": ext, "incident_id": item.incident_id, "reasons": item.reasons}
+            {
+                "comment_id": ext,
+                "incident_id": item.incident_id,
+                "reasons": item.reasons,
+                "kind": item.kind,
+                "state": item.state,
+            }
             for item, ext in items
             if item.needs_human
         ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from crisis.dbtypes import json_column, utc_column
@@ -121,14 +121,24 @@ class ScheduledPost(SQLModel, table=True):
 
 
 class ReviewItem(SQLModel, table=True):
-    """A suggested reply waiting for the team; ``needs_human`` items carry no template text."""
+    """A suggested reply waiting for the team.
+
+    ``kind`` is "reply" (to a comment) or "follow_up" (to a customer who complained about an
+    incident, once it is resolved); a comment has at most one of each. ``needs_human`` items may
+    carry a draft text, but only a person approves them, one by one. The queue page sorts by
+    ``urgency_rank`` (0 urgent, 1 about an incident, 2 other), ``reach_rank`` (0 the author has
+    the widest audience, 3 small or unknown) and ``arrived_at`` (the SLA clock), all ascending.
+    """
 
     __tablename__ = "review_items"
+    __table_args__ = (
+        UniqueConstraint("comment_id", "kind", name="uq_review_items_comment_id_kind"),
+        Index("ix_review_items_queue", "state", "urgency_rank", "reach_rank", "arrived_at", "id"),
+        Index("ix_review_items_incident_id", "incident_id", "state"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    comment_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("comments.id"), nullable=False, unique=True)
-    )
+    comment_id: int = Field(sa_column=Column(Integer, ForeignKey("comments.id"), nullable=False))
     incident_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
     )
@@ -142,6 +152,18 @@ class ReviewItem(SQLModel, table=True):
     created_at: datetime = Field(sa_column=utc_column())
     decided_by: str | None = Field(default=None, max_length=128)
     decided_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    kind: str = Field(default="reply", max_length=16)
+    situation: str | None = Field(default=None, max_length=32)
+    platform: str = Field(default="", max_length=32)
+    service: str | None = Field(default=None, max_length=32)
+    urgency_rank: int = 2
+    reach_rank: int = 3
+    arrived_at: datetime = Field(sa_column=utc_column())
+    edited_by: str | None = Field(default=None, max_length=128)
+    facts_changed: bool = False  # an edited text whose incident facts changed since
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class SentReply(SQLModel, table=True):

@@ -58,16 +58,31 @@ class KeywordClassifier:
 
 
 class EchoResponder:
-    """Suggests a reply that names the incident, so tests can see which one was used."""
+    """Suggests a reply that names the incident and its status, so tests can see which one was
+    used; its template name is ``<lang>/<situation>#1``, like the real responder's."""
+
+    languages = frozenset({"de", "en"})
 
     def respond(
-        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+        self,
+        comment: CommentView,
+        labels: Labels,
+        incident: IncidentFacts | None,
+        situation: str | None = None,
     ) -> Suggestion | None:
         lang = comment.lang or labels.lang
-        if lang is None:
+        if lang not in self.languages:
             return None
-        about = f"incident {incident.id} ({incident.service.value})" if incident else "no incident"
-        return Suggestion(lang=lang, text=f"Reply to {comment.author}: {about}", template="echo")
+        about = (
+            f"incident {incident.id} ({incident.service.value}, {incident.status})"
+            if incident
+            else "no incident"
+        )
+        return Suggestion(
+            lang=lang,
+            text=f"Reply to {comment.author}: {about}",
+            template=f"{lang}/{situation or 'complaint'}#1",
+        )
 
 
 @dataclass
@@ -88,3 +103,35 @@ class RecordingPublisher:
         external_id = f"{post.channel}-{len(self.published)}"
         self._ids[post.idempotency_key] = external_id
         return external_id
+
+
+class SimulatedCrash(BaseException):
+    """The process dies here: no handler runs, nothing after it is recorded."""
+
+
+@dataclass
+class PlatformFake:
+    """A platform that keeps what was posted and can find it again (``FindingPublisher``).
+
+    ``crash_after_publish`` posts and then "kills the process" that many times; ``errors``
+    are raised, one per call, before anything is posted.
+    """
+
+    crash_after_publish: int = 0
+    errors: list[ConnectorError] = field(default_factory=list)
+    posted: list[OutgoingPost] = field(default_factory=list)
+
+    def publish(self, post: OutgoingPost) -> str:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.posted.append(post)
+        if self.crash_after_publish > 0:
+            self.crash_after_publish -= 1
+            raise SimulatedCrash(f"died after posting {post.idempotency_key}")
+        return f"{post.channel}-{len(self.posted)}"
+
+    def find(self, post: OutgoingPost) -> str | None:
+        for number, earlier in enumerate(self.posted, start=1):
+            if (earlier.in_reply_to, earlier.text) == (post.in_reply_to, post.text):
+                return f"{post.channel}-{number}"
+        return None

@@ -22,9 +22,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from crisis.domain import Service
 from crisis.errors import TemplateError
+from crisis.states import INCIDENT_STATES
 
 BERLIN = ZoneInfo("Europe/Berlin")
-REQUIRED_SITUATIONS = ("outage_incident", "outage_no_incident", "complaint")
+REQUIRED_SITUATIONS = ("outage_incident", "outage_no_incident", "complaint", "resolved_follow_up")
 OPTIONAL_SITUATIONS = ("question", "praise")
 _LANG_FILE = re.compile(r"[a-z]{2,3}")
 _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
@@ -54,6 +55,7 @@ class Catalog:
 
     lang: str
     services: Mapping[Service, str]
+    statuses: Mapping[str, str]  # incident state -> the customer-facing phrase
     region_names: Mapping[str, str]  # canonical (German) region name -> this language's name
     and_word: str
     more_regions: str
@@ -89,6 +91,7 @@ def load_catalogs(directory: Traversable) -> dict[str, Catalog]:
 
 def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:
     services, words = _table(data, "services", lang), _table(data, "words", lang)
+    statuses = _table(data, "statuses", lang)
     dates, phrases = _table(data, "dates", lang), _table(data, "phrases", lang)
     situations: dict[str, tuple[Wording, ...]] = {}
     for situation in (*REQUIRED_SITUATIONS, *OPTIONAL_SITUATIONS):
@@ -101,6 +104,7 @@ def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:
     return Catalog(
         lang=lang,
         services={service: _text(services, service.value, lang) for service in Service},
+        statuses={state: _text(statuses, state, f"{lang} [statuses]") for state in INCIDENT_STATES},
         region_names=_region_names(data, lang),
         and_word=_text(words, "and", lang),
         more_regions=_text(words, "more_regions", lang),

@@ -19,27 +19,20 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service, Suggestion
+from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.states import OPEN_INCIDENT_STATES
 from responders.catalog import Catalog, Wording, format_eta, load_catalogs
+from responders.policy import FOLLOW_UP, OUTAGE_SERVICES, language, situation_for
 
-LENGTH_LIMITS = {"x": 280, "twitter": 280}  # platform -> the most a reply may weigh there
 MAX_NAME_LENGTH = 40
 SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply must be short
 # Every open state: suggestions are reviewed by a person before they go out, so a suspected
 # incident may already be named; a resolved one gets follow-ups, not outage replies.
 ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES)
-# With no incident, a complaint about one of these is likely an outage we have not seen yet.
-OUTAGE_SERVICES = frozenset(
-    {Service.MOBILE, Service.INTERNET, Service.PHONE, Service.TV, Service.EMAIL}
-)
-_UNDETERMINED_LANGS = frozenset({"und", "zxx"})  # what X sends when it cannot tell
+__all__ = ["OUTAGE_SERVICES", "TemplateResponder", "clean_name", "language", "x_length"]
 _TAG = re.compile(r"<[^>]*>")
-_LINK = re.compile(r"https?://\S+", re.IGNORECASE)
 _LINKISH_NAME = re.compile(r"https?:|www\.|\.(com|de|net|org)\b", re.IGNORECASE)
 _ZWJ = "\u200d"  # holds emoji sequences such as 👩‍💻 together, unlike other format characters
-# twitter-text v3: these code points weigh 1, all others 2; every link weighs 23.
-_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-_X_LINK_WEIGHT = 23
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +47,7 @@ class _Facts:
     eta: datetime | None = None
     status_url: str = ""
     apologise: bool = False
+    status: str = ""  # the incident's state, named by the catalog's [statuses]
 
 
 class TemplateResponder:
@@ -78,16 +72,29 @@ class TemplateResponder:
         # languages leave it out rather than quote it untranslated.
         self.status_lang = status_lang
 
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(self.catalogs)
+
     def respond(
-        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
+        self,
+        comment: CommentView,
+        labels: Labels,
+        incident: IncidentFacts | None,
+        situation: str | None = None,
     ) -> Suggestion | None:
-        if labels.urgent or not labels.is_complaint:
-            return None  # urgent: a person answers; questions and praise: not templated yet
+        """A reply for ``situation`` (``None``: picked from the labels, and only for a complaint
+        that is not urgent), or ``None`` where no template fits."""
+        active = incident is not None and incident.status in ACTIVE_INCIDENT_STATUSES
+        if situation is None:
+            if labels.urgent or not labels.is_complaint:
+                return None  # urgent: a person answers; questions and praise: asked explicitly
+            situation = situation_for(comment, labels, has_incident=active)
         lang = language(comment.lang) or language(labels.lang)
         catalog = self.catalogs.get(lang or "")
-        if catalog is None:
+        if catalog is None or situation is None or situation not in catalog.situations:
             return None  # better a person's reply later than one in the wrong language now
-        situation, facts = self._facts(comment, labels, incident)
+        facts = self._facts(comment, labels, incident, situation)
         if catalog.lang != self.status_lang and facts.public_status:
             facts = replace(facts, public_status="")
         wordings = catalog.situations[situation]
@@ -108,26 +115,27 @@ class TemplateResponder:
         return Suggestion(catalog.lang, text, order[0].name)
 
     def _facts(
-        self, comment: CommentView, labels: Labels, incident: IncidentFacts | None
-    ) -> tuple[str, _Facts]:
+        self,
+        comment: CommentView,
+        labels: Labels,
+        incident: IncidentFacts | None,
+        situation: str,
+    ) -> _Facts:
         name = clean_name(comment.author)
-        apologise = labels.sentiment == Sentiment.NEGATIVE
-        if incident is not None and incident.status in ACTIVE_INCIDENT_STATUSES:
-            facts = _Facts(
+        apologise = labels.sentiment == Sentiment.NEGATIVE and situation != FOLLOW_UP
+        if incident is not None and situation in ("outage_incident", FOLLOW_UP):
+            return _Facts(
                 name=name,
                 service=incident.service,
                 regions=tuple(r for r in (" ".join(r.split()) for r in incident.regions) if r),
                 public_status=_sentence(incident.public_status),
-                eta=incident.eta,
+                eta=incident.eta if situation != FOLLOW_UP else None,
                 status_url=incident.status_url or self.status_url or "",
                 apologise=apologise,
+                status=incident.status,
             )
-            return "outage_incident", facts
         service = labels.service or Service.OTHER
-        situation = "outage_no_incident" if service in OUTAGE_SERVICES else "complaint"
-        return situation, _Facts(
-            name, service, status_url=self.status_url or "", apologise=apologise
-        )
+        return _Facts(name, service, status_url=self.status_url or "", apologise=apologise)
 
     def _render(self, catalog: Catalog, wording: Wording, facts: _Facts) -> str:
         greeting = catalog.greeting.render(name=facts.name, brand=self.brand)
@@ -142,6 +150,7 @@ class TemplateResponder:
             public_status=facts.public_status,
             eta=format_eta(catalog, facts.eta) if facts.eta else "",
             status_url=facts.status_url,
+            status=catalog.statuses[facts.status] if facts.status else "",
         )
 
 
@@ -157,11 +166,11 @@ def _shortened(facts: _Facts) -> Iterator[_Facts]:
     if len(facts.regions) > 1:
         facts = replace(facts, regions=facts.regions[:1], more_regions=True)
         yield facts
-    if facts.regions:
-        facts = replace(facts, regions=(), more_regions=False)
-        yield facts
     if facts.name:
-        yield replace(facts, name="")
+        facts = replace(facts, name="")
+        yield facts
+    if facts.regions:
+        yield replace(facts, regions=(), more_regions=False)
 
 
 def _join_regions(catalog: Catalog, facts: _Facts) -> str:
@@ -175,12 +184,6 @@ def _join_regions(catalog: Catalog, facts: _Facts) -> str:
 def _sentence(text: str | None) -> str:
     text = " ".join((text or "").split())
     return text if not text or text[-1] in ".!?…" else f"{text}."
-
-
-def language(code: str | None) -> str | None:
-    """The base language of a tag (``"de-AT"`` -> ``"de"``); ``None`` when unknown."""
-    base = (code or "").strip().lower().replace("_", "-").split("-")[0]
-    return None if not base or base in _UNDETERMINED_LANGS else base
 
 
 def rotation(comment_id: int, count: int) -> int:
@@ -202,15 +205,6 @@ def clean_name(author: str) -> str:
     if _LINKISH_NAME.search(text) or not any(ch.isalpha() for ch in text):
         return ""  # a spam link or only emoji: greeting it would look odd or promote it
     return text
-
-
-def x_length(text: str) -> int:
-    """How much ``text`` weighs on X, at least ``len(text)``: most non-Latin characters weigh 2,
-    a link 23 (or its length, if longer, so that no other counting finds the reply too long)."""
-    links = sum(max(len(link), _X_LINK_WEIGHT) for link in _LINK.findall(text))
-    rest = _LINK.sub("", text)
-    weight = sum(1 if any(lo <= ord(ch) <= hi for lo, hi in _LIGHT_RANGES) else 2 for ch in rest)
-    return weight + links
 
 
 def cut_at_word(text: str, limit: int) -> str:

@@ -4,10 +4,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from sqlmodel import col, select
 
+from crisis.db import session_scope
 from crisis.demo import run_demo, scenario_path
 from crisis.replay import replay_into
 from crisis.settings import Settings
+from crisis.tables import Classification, Comment, Incident, ReviewItem
+from responders.templates import TemplateResponder
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -54,13 +58,14 @@ def test_demo_scenario_holds_mothers_day_and_the_detector_finds_both_outages(eng
 
     suggestions = summary["suggestions"]
     assert {s["lang"] for s in suggestions} == {"de", "en"}
-    dsl_replies = [s for s in suggestions if s["incident_id"] == dsl["id"]]
+    dsl_replies = [s for s in suggestions if s["incident_id"] == dsl["id"] and s["kind"] == "reply"]
     assert len(dsl_replies) > 100
     assert all("Internet" in s["text"] for s in dsl_replies if s["lang"] == "de")
     assert all("internet" in s["text"] for s in dsl_replies if s["lang"] == "en")
     assert any("Munich" in s["text"] for s in dsl_replies if s["lang"] == "en")
     reasons = {r for item in summary["flagged"] for r in item["reasons"]}
     assert {"churn", "legal", "business", "vulnerable"} <= reasons
+    answers_every_outage_complaint_once_flags_the_urgent_and_follows_up(engine, summary)
 
 
 def test_crisis_demo_prints_the_story(tmp_path):
@@ -73,3 +78,47 @@ def test_crisis_demo_prints_the_story(tmp_path):
     assert "reply suggestions in the review queue" in story
     assert "customers complained about internet" in story and "top terms:" in story
     assert (tmp_path / "demo.db").exists()
+
+
+def answers_every_outage_complaint_once_flags_the_urgent_and_follows_up(engine, summary):
+    """The issue's "done when", on the replayed demo (one replay serves both tests' checks)."""
+    catalogs = TemplateResponder().catalogs
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(ReviewItem, Comment, Classification, Incident)
+            .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
+            .join(Classification, col(Classification.comment_id) == col(Comment.id))
+            .join(Incident, col(Incident.id) == col(ReviewItem.incident_id))
+        ).all()
+    replies = [row for row in rows if row[0].kind == "reply"]
+    follow_ups = [row for row in rows if row[0].kind == "follow_up"]
+    assert len(replies) > 200
+
+    per_customer: dict[tuple[int, str], int] = {}
+    for item, comment, labels, incident in replies:
+        key = (incident.id, comment.author)
+        per_customer[key] = per_customer.get(key, 0) + 1
+        if labels.urgent:
+            assert item.needs_human and set(labels.urgent) <= set(item.reasons)
+            assert item.urgency_rank == 0
+            continue
+        if item.needs_human:  # no templates in the comment's language
+            assert item.reasons[0].startswith("no template for language")
+            continue
+        catalog = catalogs[item.lang]
+        assert item.lang == (comment.lang or item.lang)
+        assert item.situation == "outage_incident"
+        assert catalog.services[incident.service] in item.text
+        assert any(phrase in item.text for phrase in catalog.statuses.values())
+    assert set(per_customer.values()) == {1}  # one reply per customer per incident
+
+    # Both incidents were resolved: one follow-up per customer who complained, in their language.
+    assert sorted((i.id, c.author) for _, c, _, i in follow_ups) == sorted(per_customer)
+    for item, _, _, incident in follow_ups:
+        assert item.situation == "resolved_follow_up" and item.state == "pending"
+        if not item.needs_human:
+            assert catalogs[item.lang].services[incident.service] in item.text
+    # The flagged ones are not among the templated suggestions.
+    flagged = {f["comment_id"] for f in summary["flagged"] if f["kind"] == "reply"}
+    templated = {s["comment_id"] for s in summary["suggestions"] if s["kind"] == "reply"}
+    assert flagged and not flagged & templated

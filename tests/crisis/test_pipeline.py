@@ -10,6 +10,7 @@ from crisis.domain import Service, Urgency
 from crisis.pipeline import Pipeline
 from crisis.tables import Classification, Incident, ReviewItem
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from responders.policy import decide
 from tests.factories import T0, complaint, make_comment, make_labels
 
 # Small spikes open incidents here (no Poisson term): these tests are about the flow.
@@ -33,6 +34,7 @@ def make_pipeline(engine, clock):
         responder=EchoResponder(),
         publisher=RecordingPublisher(),
         clock=clock,
+        policy=decide,
         rules=RULES,
         own_authors=("Nordtel",),
     )
@@ -62,7 +64,9 @@ def test_a_spike_of_complaints_opens_one_incident_and_later_complaints_name_it(e
         assert len(session.exec(select(Incident)).all()) == 1
     incident_id = spike.incidents[0].id
     assert all(item.incident_id == incident_id for item in more.review_items)
-    assert all(f"incident {incident_id} (internet)" in item.text for item in more.review_items)
+    assert all(
+        f"incident {incident_id} (internet, suspected)" in item.text for item in more.review_items
+    )
 
 
 def test_other_companies_outages_and_one_loud_customer_open_no_incident(engine):
@@ -90,13 +94,11 @@ def test_urgent_complaints_and_unknown_languages_are_flagged_for_a_human(engine)
             make_comment(text="Internet? Wir prüfen das.", author="Nordtel", created_at=T0),
         ]
     )
-    flagged = sorted(
-        (item.needs_human, tuple(item.reasons), item.text) for item in result.review_items
-    )
-    assert flagged == [
-        (True, ("legal",), ""),
-        (True, ("no template for language unknown",), ""),
-    ]
+    flagged = sorted((item.needs_human, tuple(item.reasons)) for item in result.review_items)
+    assert flagged == [(True, ("legal",)), (True, ("no template for language unknown",))]
+    by_reason = {tuple(item.reasons): item for item in result.review_items}
+    assert by_reason[("legal",)].urgency_rank == 0  # top of the queue
+    assert by_reason[("no template for language unknown",)].text == ""  # nothing to start from
 
 
 def test_one_reply_per_customer_per_incident(engine):
@@ -140,7 +142,7 @@ def test_a_me_too_without_a_service_joins_the_only_open_incident(engine):
     [incident] = pipeline.process(comments_at(clock, ["Internet tot"] * 9)).incidents
     [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
     assert item.incident_id == incident.id
-    assert f"incident {incident.id} (internet)" in item.text
+    assert f"incident {incident.id} (internet, suspected)" in item.text
 
 
 def test_a_me_too_is_not_guessed_into_one_of_several_open_incidents(engine):

@@ -17,6 +17,7 @@ from crisis.errors import InvalidTransition
 from crisis.pipeline import Pipeline
 from crisis.tables import AuditEntry
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from responders.policy import decide
 from tests.factories import complaint, make_comment
 
 T0 = datetime(2017, 5, 14, 7, 0, tzinfo=UTC)
@@ -58,6 +59,7 @@ def test_marketing_post_due_one_second_after_the_detector_opens_an_incident_is_h
         responder=EchoResponder(),
         publisher=publisher,
         clock=clock,
+        policy=decide,
         rules=SpikeRules(min_complaints=5),
     )
     spike = [

@@ -1,25 +1,41 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
-from crisis import audit, queue
+from crisis import audit, bulk, queue, sending
+from crisis.clock import VirtualClock
 from crisis.db import session_scope
-from crisis.errors import InvalidTransition
+from crisis.errors import InvalidReply, InvalidTransition, RateLimited, ServerError
 from crisis.ingest import store_comments
+from crisis.publishing import OnceOnlyPublisher
 from crisis.tables import ReviewItem, SentReply
-from crisis.testing import RecordingPublisher
+from crisis.testing import PlatformFake, RecordingPublisher, SimulatedCrash
 from tests.factories import make_comment
 
 NOW = datetime(2017, 5, 13, 10, 0, tzinfo=UTC)
 
 
-def pending_item(engine, text="Hallo, wir kennen die Störung."):
+def pending_item(engine, text="Hallo, wir kennen die Störung.", platform="x", **fields):
     with session_scope(engine) as session:
-        [cid] = store_comments(session, [make_comment(external_id="99", platform="x")], now=NOW)
-        item = ReviewItem(comment_id=cid, lang="de", text=text, state="pending", created_at=NOW)
+        [cid] = store_comments(session, [make_comment(platform=platform)], now=NOW)
+        values = {"lang": "de", "state": "pending", "arrived_at": NOW, "platform": platform}
+        item = ReviewItem(comment_id=cid, text=text, created_at=NOW, **{**values, **fields})
         session.add(item)
         session.flush()
         return item.id
+
+
+def approved_item(engine, **fields):
+    item_id = pending_item(engine, **fields)
+    with session_scope(engine) as session:
+        queue.approve(session, item_id, actor="lena", now=NOW)
+    return item_id
+
+
+def get(engine, item_id):
+    with session_scope(engine) as session:
+        return queue.get_item(session, item_id)
 
 
 def test_approved_reply_is_sent_once_and_the_decision_audited(engine):
@@ -27,15 +43,14 @@ def test_approved_reply_is_sent_once_and_the_decision_audited(engine):
     publisher = RecordingPublisher()
     with session_scope(engine) as session:
         queue.approve(session, item_id, actor="lena", now=NOW, text="Hallo! Wir arbeiten daran.")
-        queue.send(session, item_id, publisher, actor="lena", now=NOW)
+        sending.send(session, item_id, publisher, actor="lena", now=NOW)
         with pytest.raises(InvalidTransition):
-            queue.send(session, item_id, publisher, actor="lena", now=NOW)
+            sending.send(session, item_id, publisher, actor="lena", now=NOW)
         trail = audit.history(session, entity="review_item", entity_id=item_id)
-        sent = session.get(SentReply, 1)
-    assert [(p.channel, p.in_reply_to, p.text) for p in publisher.published] == [
-        ("x", "99", "Hallo! Wir arbeiten daran.")
-    ]
-    assert sent is not None and sent.review_item_id == item_id
+        sent = session.exec(select(SentReply)).one()
+    [post] = publisher.published
+    assert (post.channel, post.text) == ("x", "Hallo! Wir arbeiten daran.")
+    assert sent.review_item_id == item_id
     assert [(e.action, e.actor, e.details.get("edited")) for e in trail] == [
         ("review_item.approved", "lena", True),
         ("review_item.sent", "lena", None),
@@ -52,12 +67,184 @@ def test_rejected_items_cannot_be_approved_and_empty_replies_are_refused(engine)
             queue.approve(session, item_id, actor="lena", now=NOW)
 
 
-def test_a_failed_send_is_visible_and_can_be_retried(engine):
-    item_id = pending_item(engine)
-    publisher = RecordingPublisher(fail_times=1)
+def test_the_queue_lists_urgent_first_then_wide_reach_then_the_oldest(engine):
+    old, new = NOW - timedelta(hours=2), NOW - timedelta(minutes=5)
+    ids = {
+        "new small": pending_item(engine, arrived_at=new),
+        "old small": pending_item(engine, arrived_at=old),
+        "new famous": pending_item(engine, arrived_at=new, reach_rank=0),
+        "new urgent": pending_item(engine, arrived_at=new, urgency_rank=0, needs_human=True),
+        "old facebook en": pending_item(engine, arrived_at=old, platform="facebook", lang="en"),
+        "approved": approved_item(engine, urgency_rank=0),
+    }
     with session_scope(engine) as session:
-        queue.approve(session, item_id, actor="lena", now=NOW)
-        assert queue.send(session, item_id, publisher, actor="lena", now=NOW).state == "failed"
-        queue.approve(session, item_id, actor="lena", now=NOW)
-        assert queue.send(session, item_id, publisher, actor="lena", now=NOW).state == "sent"
-    assert len(publisher.published) == 1
+        listed = [i.id for i in queue.list_items(session)]
+        page_two = [i.id for i in queue.list_items(session, limit=2, offset=2)]
+        urgent = queue.list_items(session, where=queue.QueueFilter(urgent=True))
+        english = queue.list_items(session, where=queue.QueueFilter(lang="en", platform="facebook"))
+    assert listed == [
+        ids[name]
+        for name in ("new urgent", "new famous", "old small", "old facebook en", "new small")
+    ]
+    assert page_two == listed[2:4]
+    assert [i.id for i in urgent] == [ids["new urgent"]]
+    assert [i.id for i in english] == [ids["old facebook en"]]
+
+
+def test_an_edit_keeps_the_item_pending_and_records_before_and_after(engine):
+    item_id = pending_item(engine, text="Vorschlag")
+    with session_scope(engine) as session:
+        queue.edit(session, item_id, text="Hallo Anna, wir sind dran 🙏", actor="max", now=NOW)
+        with pytest.raises(InvalidReply, match="empty"):
+            queue.edit(session, item_id, text=" \n ", actor="max", now=NOW)
+        [entry] = audit.history(session, entity="review_item", entity_id=item_id)
+    item = get(engine, item_id)
+    assert (item.state, item.text, item.edited_by) == (
+        "pending",
+        "Hallo Anna, wir sind dran 🙏",
+        "max",
+    )
+    assert (entry.actor, entry.details["before"], entry.details["after"]) == (
+        "max", "Vorschlag", "Hallo Anna, wir sind dran 🙏"
+    )  # fmt: skip
+
+
+def test_a_reply_too_long_for_x_is_refused_with_the_numbers_and_facebook_takes_it(engine):
+    on_x, on_facebook = pending_item(engine), pending_item(engine, platform="facebook")
+    long_text = "Wir kümmern uns. " * 17  # 289 characters
+    with session_scope(engine) as session:
+        with pytest.raises(InvalidReply, match="weighs 289 on x.*limit is 280: shorten it by 9"):
+            queue.approve(session, on_x, actor="lena", now=NOW, text=long_text)
+        queue.approve(session, on_facebook, actor="lena", now=NOW, text=long_text)
+    assert get(engine, on_x).state == "pending"
+
+
+def cluster(engine, size, **fields):
+    values = {
+        "incident_id": None,
+        "situation": "outage_incident",
+        "template": "de/outage_incident#1",
+    }
+    return [pending_item(engine, **{**values, **fields}) for _ in range(size)]
+
+
+def with_incident(engine):
+    from crisis import incidents
+    from crisis.domain import Service
+
+    with session_scope(engine) as session:
+        incident = incidents.open_incident(
+            session, service=Service.INTERNET, now=NOW, opened_by="operator", actor="lena",
+            reason="test",
+        )  # fmt: skip
+        return incident.id
+
+
+def test_bulk_approve_needs_three_spot_checks_of_the_cluster_and_skips_human_items(engine):
+    incident_id = with_incident(engine)
+    german = cluster(engine, 5, incident_id=incident_id)
+    english = cluster(engine, 2, incident_id=incident_id, lang="en")
+    human = cluster(engine, 1, incident_id=incident_id, needs_human=True, reasons=["legal"])
+
+    def approve(session, checked):
+        return bulk.bulk_approve(
+            session, incident_id=incident_id, spot_checked=checked, actor="lena", now=NOW
+        )
+
+    with session_scope(engine) as session:
+        [big, small] = bulk.clusters(session, incident_id=incident_id)
+        with pytest.raises(bulk.SpotCheckMissing, match="check at least 3 items"):
+            approve(session, german[:2])
+        with pytest.raises(bulk.SpotCheckMissing, match="different clusters"):
+            approve(session, [*german[:2], english[0]])
+        with pytest.raises(bulk.SpotCheckMissing, match="needs a person"):
+            approve(session, [*german[:2], human[0]])
+        result = approve(session, german[:3])
+        trail = audit.history(session, entity="review_item", entity_id=german[4])
+    assert (big.size, big.lang, small.size, small.lang) == (5, "de", 2, "en")
+    assert result.approved == german and result.refused == []
+    assert [get(engine, i).state for i in (*english, *human)] == ["pending"] * 3
+    assert trail[-1].details["bulk"] == result.decision_id and trail[-1].actor == "lena"
+    with session_scope(engine) as session:  # a cluster of 2 needs both checked
+        done = bulk.bulk_approve(
+            session, incident_id=incident_id, spot_checked=english, actor="lena", now=NOW
+        )
+    assert done.approved == english
+
+
+def test_a_failed_send_is_retried_with_growing_waits_until_it_gives_up_visibly(engine):
+    item_id = approved_item(engine)
+    platform = PlatformFake(errors=[ServerError("502 from X")] * 3)
+    retry = sending.Retry(max_attempts=3, first=timedelta(minutes=1), cap=timedelta(minutes=90))
+    clock = VirtualClock(NOW)
+    waits = []
+    for _ in range(3):
+        report = sending.send_due(engine, platform, actor="sender", clock=clock, retry=retry)
+        item = get(engine, item_id)
+        assert (
+            sending.send_due(engine, platform, actor="sender", clock=clock, retry=retry).failed
+            == []
+        )
+        if item.next_attempt_at:
+            waits.append(item.next_attempt_at - clock.now())
+            clock.set(item.next_attempt_at)
+    assert report.gave_up == [item_id]
+    assert (item.state, item.attempts, item.last_error) == ("failed", 3, "502 from X")
+    assert len(waits) == 2 and timedelta(seconds=30) <= waits[0] < timedelta(minutes=1)
+    assert timedelta(minutes=1) <= waits[1] < timedelta(minutes=2)
+    with session_scope(engine) as session:
+        failed = queue.list_items(session, state="failed")
+        queue.approve(session, item_id, actor="lena", now=clock.now())  # a person tries again
+    assert [i.id for i in failed] == [item_id]
+    assert sending.send_due(engine, platform, actor="sender", clock=clock, retry=retry).sent == [
+        item_id
+    ]
+    assert len(platform.posted) == 1
+
+
+def test_a_rate_limited_send_waits_for_the_reset(engine):
+    item_id = approved_item(engine)
+    reset = NOW + timedelta(minutes=15)
+    platform = PlatformFake(errors=[RateLimited("429", reset_at=reset)])
+    sending.send_due(engine, platform, actor="sender", clock=VirtualClock(NOW))
+    assert get(engine, item_id).next_attempt_at == reset
+
+
+@pytest.mark.parametrize("crash_at", ["platform call", "recording the send"])
+def test_a_reply_is_sent_once_even_when_the_process_dies_after_the_platform_took_it(
+    engine, crash_at
+):
+    item_id = approved_item(engine)
+    clock = VirtualClock(NOW)
+    platform = PlatformFake(crash_after_publish=1 if crash_at == "platform call" else 0)
+    publisher = OnceOnlyPublisher(platform, engine=engine, clock=clock)
+    with pytest.raises(SimulatedCrash):
+        with session_scope(engine) as session:
+            sending.send(session, item_id, publisher, actor="sender", now=clock.now())
+            if crash_at == "recording the send":
+                raise SimulatedCrash("died before the commit")
+    assert get(engine, item_id).state == "approved"  # nothing was recorded here
+
+    clock.advance(timedelta(minutes=5))  # a new process, after the grace period
+    restarted = OnceOnlyPublisher(platform, engine=engine, clock=clock)
+    report = sending.send_due(engine, restarted, actor="sender", clock=clock)
+
+    assert report.sent == [item_id]
+    assert len(platform.posted) == 1
+    with session_scope(engine) as session:
+        sent = session.exec(select(SentReply)).one()
+    assert sent.external_id == "x-1" and sent.idempotency_key == f"reply:{item_id}"
+
+
+def test_a_reply_to_a_platform_nobody_publishes_to_gives_up_at_once_and_the_rest_go_out(engine):
+    from crisis.publishing import ChannelPublisher
+
+    stray = approved_item(engine, platform="mastodon")
+    fine = approved_item(engine)
+    platform = PlatformFake()
+    publisher = OnceOnlyPublisher(
+        ChannelPublisher({"x": lambda: platform}), engine=engine, clock=VirtualClock(NOW)
+    )
+    report = sending.send_due(engine, publisher, actor="sender", clock=VirtualClock(NOW))
+    assert (report.sent, report.gave_up) == ([fine], [stray])
+    assert "unknown publishing channel 'mastodon'" in (get(engine, stray).last_error or "")

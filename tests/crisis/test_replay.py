@@ -9,6 +9,7 @@ from crisis.pipeline import Pipeline
 from crisis.replay import replay
 from crisis.summary import summarize
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from responders.policy import decide
 from tests.factories import complaint
 
 START = datetime(2017, 5, 13, 6, 0, tzinfo=UTC)
@@ -42,6 +43,7 @@ def run(engine, path):
     pipeline = Pipeline(
         engine=engine,
         clock=clock,
+        policy=decide,
         publisher=publisher,
         responder=EchoResponder(),
         classifier=KeywordClassifier({"Internet": complaint(Service.INTERNET)}),
@@ -171,9 +173,23 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
     ]
     assert [p.text for p in publisher.published] == ["Frühlingsangebot", "Störung in Hamburg"]
     suggestions = summary["suggestions"]
-    # 2 and 3 came before the incident opened; author-2 gets one reply for the incident too.
-    assert [s["comment_id"] for s in suggestions] == ["2", "3", "4", "5"]
-    assert [s["incident_id"] for s in suggestions] == [None, None, 1, 1]
+    # 2 and 3 came before the incident opened and were attached to it when it did; author-2
+    # gets one reply for the incident (not one for 5 too). Resolving it supersedes the pending
+    # replies with one follow-up per customer.
+    assert [(s["comment_id"], s["kind"], s["incident_id"], s["state"]) for s in suggestions] == [
+        ("1", "reply", None, "pending"),  # a question
+        ("2", "reply", 1, "rejected"),
+        ("3", "reply", 1, "rejected"),
+        ("4", "reply", 1, "rejected"),
+        ("2", "follow_up", 1, "pending"),
+        ("3", "follow_up", 1, "pending"),
+        ("4", "follow_up", 1, "pending"),
+    ]
+    assert [s["situation"] for s in suggestions] == [
+        "question",
+        *["outage_incident"] * 3,
+        *["resolved_follow_up"] * 3,
+    ]
     assert {s["lang"] for s in suggestions} == {"de"}
     assert [p["where"] for p in summary["problems"]] == ["s.jsonl:6", "s.jsonl:8", "s.jsonl:13"]
     assert "unknown event type 'retweet'" in summary["problems"][1]["reason"]

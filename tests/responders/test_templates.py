@@ -19,6 +19,7 @@ from crisis.domain import (
     Urgency,
 )
 from crisis.errors import TemplateError
+from crisis.states import INCIDENT_STATES
 from responders.templates import TemplateResponder, rotation, x_length
 
 SATURDAY_6PM_BERLIN = datetime(2023, 5, 13, 16, 0, tzinfo=UTC)  # summer time: UTC+2
@@ -88,13 +89,16 @@ def write_templates(directory: Path, lang: str = "de", **situations: str) -> Pat
         "outage_incident": "{{ greeting }} Störung: {{ service }}.",
         "outage_no_incident": "{{ greeting }} Bitte DM.",
         "complaint": "{{ greeting }} Bitte DM.",
+        "resolved_follow_up": "{{ greeting }} Behoben: {{ service }}.",
         **situations,
     }
     services = "\n".join(f'{service.value} = "{service.value}"' for service in Service)
     tables = "\n".join(f"[{name}]\nwordings = [{text!r}]\n" for name, text in wordings.items())
     (directory / f"{lang}.toml").write_text(
         f"[services]\n{services}\n"
-        '[words]\nand = "und"\nmore_regions = "weiteren Regionen"\n'
+        "[statuses]\n"
+        + "".join(f'{state} = "S-{state}"\n' for state in INCIDENT_STATES)
+        + '[words]\nand = "und"\nmore_regions = "weiteren Regionen"\n'
         "[dates]\n"
         f"weekdays = {[f'W{n}' for n in range(7)]!r}\n"
         f"months = {[f'M{n}' for n in range(12)]!r}\n"
@@ -454,3 +458,74 @@ def test_every_translated_region_is_one_the_region_finder_produces() -> None:
 
     for catalog in TemplateResponder().catalogs.values():
         assert set(catalog.region_names) <= set(known_regions()), catalog.lang
+
+
+@pytest.mark.parametrize(
+    ("status", "lang", "phrase"),
+    [
+        ("investigating", "de", "Stand: wir suchen die Ursache."),
+        ("identified", "de", "Stand: Ursache gefunden, Reparatur läuft."),
+        ("monitoring", "en", "Status: fixed, we're monitoring it."),
+        ("suspected", "en", "Status: checking reports."),
+    ],
+)
+def test_incident_reply_names_where_the_incident_stands(
+    status: str, lang: str, phrase: str
+) -> None:
+    replies = every_wording(TemplateResponder(), make_incident(status=status), lang=lang)
+
+    assert all(phrase in text for text in replies.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "service", "done"),
+    [("de", "Mobilfunk", "behoben"), ("en", "mobile network", "resolved")],
+)
+def test_follow_up_says_the_service_works_again_in_the_customers_language(
+    lang: str, service: str, done: str
+) -> None:
+    resolved = make_incident(status="resolved", public_status=None)
+    responder = TemplateResponder()
+
+    replies = {
+        s.template: s.text
+        for s in (
+            responder.respond(
+                make_comment(id=n, lang=lang), make_labels(), resolved, "resolved_follow_up"
+            )
+            for n in range(60)
+        )
+        if s is not None
+    }
+
+    assert len(replies) == len(responder.catalogs[lang].situations["resolved_follow_up"])
+    for template, text in replies.items():
+        assert template.startswith(f"{lang}/resolved_follow_up#")
+        assert service in text and done in text and "Berlin" in text
+        assert "leid" not in text and "sorry" not in text  # no apology for a fixed outage
+        assert "18:00" not in text and "6:00" not in text  # an ETA is over once it is fixed
+
+
+def test_a_situation_the_language_has_no_wording_for_gets_no_reply(tmp_path: Path) -> None:
+    responder = TemplateResponder(write_templates(tmp_path))
+
+    assert responder.respond(make_comment(), make_labels(), None, "praise") is None
+
+
+def test_template_file_missing_a_status_phrase_fails_when_loaded(tmp_path: Path) -> None:
+    write_templates(tmp_path)
+    path = tmp_path / "de.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('monitoring = "S-monitoring"\n', ""))
+
+    with pytest.raises(TemplateError, match=r"de \[statuses\]: monitoring"):
+        TemplateResponder(tmp_path)
+
+
+def test_missing_variable_in_a_follow_up_names_the_wording(tmp_path: Path) -> None:
+    write_templates(tmp_path, resolved_follow_up="{{ greeting }} {{ ticket_number }}")
+    responder = TemplateResponder(tmp_path)
+
+    with pytest.raises(TemplateError, match=r"de/resolved_follow_up#1: 'ticket_number'"):
+        responder.respond(
+            make_comment(), make_labels(), make_incident(status="resolved"), "resolved_follow_up"
+        )

@@ -22,6 +22,7 @@ from crisis.pipeline import Pipeline
 from crisis.polling import Reporter, poll
 from crisis.settings import get_settings
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from responders.policy import decide
 from tests.crisis.connectors.recorded import BEARER, BRAND_ID, PAGE_ID, PAGE_TOKEN, payload
 from tests.factories import make_comment
 
@@ -151,6 +152,7 @@ def pipeline_on(engine):
         responder=EchoResponder(),
         publisher=RecordingPublisher(),
         clock=SystemClock(),
+        policy=decide,
     )
 
 

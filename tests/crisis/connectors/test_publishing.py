@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 import pytest
 import responses
 
-from crisis import queue
+from crisis import queue, sending
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
@@ -33,7 +33,9 @@ def approved_item(engine, platform="facebook", external_id=COMMENT):
     comment = make_comment(platform=platform, external_id=external_id, text="Still down!")
     with session_scope(engine) as session:
         [cid] = store_comments(session, [comment], now=NOW)
-        item = ReviewItem(comment_id=cid, lang="en", text=TEXT, state="pending", created_at=NOW)
+        item = ReviewItem(
+            comment_id=cid, lang="en", text=TEXT, state="pending", created_at=NOW, arrived_at=NOW
+        )
         session.add(item)
         session.flush()
         item_id = item.id
@@ -44,7 +46,7 @@ def approved_item(engine, platform="facebook", external_id=COMMENT):
 
 def send(engine, item_id, publisher):
     with session_scope(engine) as session:
-        return queue.send(session, item_id, publisher, actor="lena", now=NOW).state
+        return sending.send(session, item_id, publisher, actor="lena", now=NOW).state
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def test_a_crash_after_recording_the_reply_but_before_the_queue_commit_reuses_it
     item_id = approved_item(engine)
     publisher = make_publisher(settings, engine=engine, clock=VirtualClock(NOW))
     with pytest.raises(SimulatedCrash), session_scope(engine) as session:
-        queue.send(session, item_id, publisher, actor="lena", now=NOW)
+        sending.send(session, item_id, publisher, actor="lena", now=NOW)
         raise SimulatedCrash  # the queue's transaction never commits
 
     assert send(engine, item_id, publisher) == "sent"

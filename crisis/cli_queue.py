@@ -1,0 +1,315 @@
+"""``crisis queue ...``: the review queue from the command line.
+
+list (most urgent first, with the SLA age), show (the comment, its labels, incident, reply and
+history), approve, edit, reject, bulk-approve (a cluster, after a spot check) and send. Every
+decision names who made it (``--by``, or the environment variable CRISIS_USER).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from crisis import audit, bulk, db, queue, sending
+from crisis.cli_common import DatabaseUrl, clock, console, engine_for, settings_for, utc
+from crisis.errors import BadRecord
+from crisis.protocols import Publisher
+from crisis.settings import Settings
+from crisis.tables import Classification, Comment, Incident, ReviewItem
+
+queue_app = typer.Typer(
+    help="The review queue: list, show, approve, edit, reject, bulk-approve, send.",
+    no_args_is_help=True,
+)
+By = Annotated[
+    str,
+    typer.Option(
+        "--by", envvar="CRISIS_USER", help="Who decides (audit log); default: $CRISIS_USER."
+    ),
+]
+ItemId = Annotated[int, typer.Argument(help="The review item's number (see crisis queue list).")]
+RANKS = {0: "[bold red]URGENT[/]", 1: "incident", 2: "other"}
+REACH = {0: "100k+", 1: "10k+", 2: "1k+", 3: ""}
+
+
+@queue_app.command("list")
+def queue_list(
+    state: Annotated[str, typer.Option(help="pending, approved, sent, failed or rejected.")] = (
+        "pending"
+    ),
+    incident: Annotated[int | None, typer.Option(help="Only this incident's items.")] = None,
+    service: Annotated[str | None, typer.Option(help="Only this service (internet, ...).")] = None,
+    platform: Annotated[str | None, typer.Option(help="Only this platform (x, facebook).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language (de, en, ...).")] = None,
+    kind: Annotated[str | None, typer.Option(help="reply or follow_up.")] = None,
+    urgent: Annotated[
+        bool | None,
+        typer.Option("--urgent/--templated", help="Only items for a person / only templates."),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many (paging).")] = 0,
+    clusters: Annotated[
+        bool, typer.Option("--clusters", help="Show the clusters bulk-approve can take instead.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List review items: urgent first, then by the author's reach, then the oldest comment."""
+    if clusters:
+        _list_clusters(database_url, incident, lang)
+        return
+    where = queue.QueueFilter(state, incident, service, platform, lang, kind, urgent)
+    with db.session_scope(engine_for(database_url)) as session:
+        rows = queue.list_items(session, where=where, limit=limit, offset=offset)
+    now = clock.now()
+    failed = state == "failed"
+    table = Table("#", "kind", "age", "priority", "where", "incident", "reply or reason")
+    if failed:
+        table.add_column("attempts / next / error")
+    for item in rows:
+        row = [
+            str(item.id),
+            item.kind,
+            age(now, item.arrived_at),
+            f"{RANKS.get(item.urgency_rank, '?')} {REACH.get(item.reach_rank, '')}".strip(),
+            f"{item.platform} {item.lang or '?'}",
+            f"#{item.incident_id}" if item.incident_id else "-",
+            _shown(item),
+        ]
+        if failed:
+            next_try = utc(item.next_attempt_at) if item.next_attempt_at else "gave up"
+            row.append(f"{item.attempts} / {next_try} / {escape(item.last_error or '')}")
+        table.add_row(*row)
+    console.print(table)
+    if len(rows) == limit:
+        console.print(f"more with --offset {offset + limit}")
+
+
+def _list_clusters(database_url: str | None, incident: int | None, lang: str | None) -> None:
+    with db.session_scope(engine_for(database_url)) as session:
+        found = bulk.clusters(session, incident_id=incident, lang=lang)
+    table = Table("incident", "kind", "lang", "situation", "size", "check these (ids)")
+    for c in found:
+        table.add_row(
+            f"#{c.incident_id}", c.kind, c.lang, c.situation, str(c.size),
+            ",".join(str(i) for i in c.sample_ids),
+        )  # fmt: skip
+    console.print(table)
+    if found:
+        console.print(
+            "approve one after reading some: crisis queue bulk-approve --incident N "
+            "--spot-checked ID,ID,ID --by NAME"
+        )
+
+
+@queue_app.command("show")
+def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
+    """Show one item: the comment, author, labels, incident, the reply and its history."""
+    with db.session_scope(engine_for(database_url)) as session:
+        item = queue.get_item(session, item_id)
+        comment = session.get(Comment, item.comment_id)
+        labels = session.exec(
+            select(Classification).where(Classification.comment_id == item.comment_id)
+        ).all()
+        incident = session.get(Incident, item.incident_id) if item.incident_id else None
+        trail = audit.history(session, entity="review_item", entity_id=item_id)
+    now = clock.now()
+    console.print(f"[bold]Review item #{item.id}[/] ({item.kind}): [bold]{item.state}[/]")
+    if comment is not None:
+        console.print(
+            f"  {escape(comment.author)} on {comment.platform}, {utc(comment.created_at)} "
+            f"({age(now, comment.created_at)} ago), id {escape(comment.external_id)}"
+        )
+        console.print(f"  [dim]>[/] {escape(comment.text)}")
+    for row in labels:
+        urgent = f", urgent: {', '.join(row.urgent)}" if row.urgent else ""
+        console.print(
+            f"  labels ({row.model}): complaint {row.is_complaint} ({row.complaint_score:.2f}), "
+            f"service {row.service or '-'}, {row.sentiment}, lang {row.lang or '-'}{urgent}"
+        )
+    if incident is not None:
+        console.print(
+            f"  incident #{incident.id}: {escape(incident.title)} ({incident.status})"
+            + (
+                f"; public status: {escape(incident.public_status)}"
+                if incident.public_status
+                else ""
+            )
+        )
+    if item.needs_human:
+        console.print(f"  [bold red]a person answers this:[/] {escape(', '.join(item.reasons))}")
+    if item.facts_changed:
+        console.print("  [bold yellow]the incident's facts changed since this text was written[/]")
+    label = "draft (a starting point only)" if item.needs_human else "reply"
+    which = escape(f"[{item.template or '-'}, {item.lang or '?'}]")
+    console.print(f"  {label} {which}:")
+    console.print(f"    {escape(item.text) or '(none: write one with approve --text)'}")
+    if item.edited_by:
+        console.print(f"  edited by {escape(item.edited_by)}")
+    if item.last_error:
+        console.print(
+            f"  [red]send failed {item.attempts}x:[/] {escape(item.last_error)}; next try "
+            f"{utc(item.next_attempt_at) if item.next_attempt_at else '(gave up: approve again)'}"
+        )
+    console.print("[bold]History:[/]" + ("" if trail else " (no decisions yet)"))
+    for entry in trail:
+        reason = f" - {escape(entry.reason)}" if entry.reason else ""
+        console.print(f"  {utc(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
+
+
+@queue_app.command("approve")
+def queue_approve(
+    item_id: ItemId,
+    by: By,
+    text: Annotated[str | None, typer.Option(help="Your own wording instead.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Approve a suggestion (optionally with your own text); send it with crisis queue send."""
+    with db.session_scope(engine_for(database_url)) as session:
+        item = queue.approve(session, item_id, actor=by, now=clock.now(), text=text)
+    console.print(f"#{item.id} approved by {escape(by)}: {escape(item.text)}")
+
+
+@queue_app.command("edit")
+def queue_edit(
+    item_id: ItemId,
+    text: Annotated[str, typer.Option(help="The new reply text.")],
+    by: By,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change a pending reply's text; it stays pending until approved."""
+    with db.session_scope(engine_for(database_url)) as session:
+        item = queue.edit(session, item_id, text=text, actor=by, now=clock.now())
+    console.print(f"#{item.id} edited by {escape(by)} (still pending): {escape(item.text)}")
+
+
+@queue_app.command("reject")
+def queue_reject(
+    item_id: ItemId,
+    by: By,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Reject a suggestion: it is never sent."""
+    with db.session_scope(engine_for(database_url)) as session:
+        queue.reject(session, item_id, actor=by, now=clock.now(), reason=reason)
+    console.print(f"#{item_id} rejected by {escape(by)}")
+
+
+@queue_app.command("bulk-approve")
+def queue_bulk_approve(
+    incident: Annotated[int, typer.Option(help="The incident whose cluster to approve.")],
+    spot_checked: Annotated[
+        str, typer.Option(help="Ids you read, comma-separated (at least 3 of the cluster).")
+    ],
+    by: By,
+    lang: Annotated[str | None, typer.Option(help="The cluster's language (a check).")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Approve a cluster of similar suggestions of one incident after reading some of them."""
+    ids = _ids(spot_checked)
+    with db.session_scope(engine_for(database_url)) as session:
+        result = bulk.bulk_approve(
+            session, incident_id=incident, spot_checked=ids, actor=by, now=clock.now(), lang=lang
+        )
+    c = result.cluster
+    console.print(
+        f"approved {len(result.approved)} {c.lang}/{c.situation} {c.kind} items of incident "
+        f"#{c.incident_id} (bulk decision {result.decision_id}, checked {len(c.sample_ids)})"
+    )
+    for item_id, why in result.refused:
+        console.print(f"[yellow]#{item_id} left pending:[/] {escape(why)}")
+
+
+@queue_app.command("send")
+def queue_send(
+    by: By,
+    publisher: Annotated[
+        str,
+        typer.Option(help="'platforms' (X and Facebook) or 'recording' (sends nothing)."),
+    ],
+    item: Annotated[int | None, typer.Option("--id", help="Send this approved item.")] = None,
+    all_due: Annotated[
+        bool, typer.Option("--all", help="Send every approved item and retry failed ones due.")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send approved replies, each at most once; failures are retried later with backoff."""
+    if (item is None) == (not all_due):
+        raise BadRecord("command line", "give --id N or --all")
+    settings = settings_for(database_url)
+    engine = engine_for(database_url)
+    report = sending.send_due(
+        engine,
+        _publisher(publisher, settings, engine),
+        actor=by,
+        clock=clock,
+        retry=retry_from(settings),
+        only=item,
+    )
+    console.print(f"sent {len(report.sent)}" + (f": {_join(report.sent)}" if report.sent else ""))
+    for item_id, error in report.failed:
+        console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
+    if report.gave_up:
+        console.print(
+            f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
+        )
+
+
+def retry_from(settings: Settings) -> sending.Retry:
+    return sending.Retry(
+        max_attempts=settings.send_max_attempts,
+        first=timedelta(seconds=settings.send_retry_seconds),
+        cap=timedelta(seconds=settings.send_retry_max_seconds),
+    )
+
+
+def _publisher(name: str, settings: Settings, engine: Engine) -> Publisher:
+    from crisis.testing import RecordingPublisher
+
+    if name == "recording":
+        console.print("[yellow]recording publisher: replies are marked sent, nothing leaves[/]")
+        return RecordingPublisher()
+    if name == "platforms":
+        from crisis.registry import make_publisher
+
+        return make_publisher(settings, engine=engine, clock=clock)
+    raise BadRecord("command line", f"unknown publisher {name!r}; known: platforms, recording")
+
+
+def age(now: datetime, then: datetime) -> str:
+    """How long ago, short: 45s, 12m, 3h05m, 2d04h."""
+    seconds = max(int((now - then).total_seconds()), 0)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if hours == 0:
+        return f"{minutes}m"
+    if days == 0:
+        return f"{hours}h{minutes % 60:02d}m"
+    return f"{days}d{hours % 24:02d}h"
+
+
+def _shown(item: ReviewItem) -> str:
+    text = escape(item.text if len(item.text) <= 160 else item.text[:159] + "…")
+    flags = " [yellow](facts changed)[/]" if item.facts_changed else ""
+    flags += " [dim](edited)[/]" if item.edited_by else ""
+    if item.needs_human:
+        return f"[red]person: {escape(', '.join(item.reasons))}[/]{flags}"
+    return f"{text}{flags}"
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise BadRecord("--spot-checked", f"expected ids like 12,15,19, got {text!r}") from None
+
+
+def _join(ids: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
