@@ -29,7 +29,7 @@ REACH_TIERS = ((100_000, 0), (10_000, 1), (1_000, 2))
 REACH_SMALL = 3
 # Platforms whose source reads only comments on our own page: every one is addressed to us.
 PAGE_PLATFORMS = frozenset({"facebook"})
-_MENTION = re.compile(r"@(\w+)")
+_MENTION = re.compile(r"(?<![\w.])@(\w+)")  # not the @ of an e-mail address
 
 
 @dataclass(frozen=True)
@@ -161,12 +161,21 @@ def incident_for(open_now: Sequence[Incident], labels: Labels) -> Incident | Non
 
 
 def addressed_to_us(comment: Comment, own: frozenset[str], threads: frozenset[str]) -> bool:
-    """It sits on our page, mentions one of our accounts, or answers us or a thread we have."""
+    """Whether the comment speaks to us rather than to someone else.
+
+    Our sources read what is meant for us: comments on our page, posts that mention or name us
+    (X's mentions timeline; replays and exports of those). What is not meant for us is someone
+    else's conversation: a comment that @-mentions other accounts but none of ours ("@max bei
+    mir auch"), or a reply in a thread we do not know.
+    """
     if comment.platform in PAGE_PLATFORMS:
         return True
-    if any(name.casefold() in own for name in _MENTION.findall(comment.text)):
+    mentions = {name.casefold() for name in _MENTION.findall(comment.text)}
+    if mentions & own:
         return True
-    return comment.in_reply_to is not None and comment.in_reply_to in threads
+    if comment.in_reply_to is not None:
+        return comment.in_reply_to in threads
+    return not mentions
 
 
 def known_threads(session: Session, comments: Iterable[Comment]) -> frozenset[str]:
