@@ -5,7 +5,7 @@ facts (who we are, whether the comment is addressed to us, whether its author al
 reply for the incident) and applies the decision. The rules, in order:
 
 1. never our own posts, nor other brands' or bots' accounts;
-2. nothing that is not addressed to us (no mention, no reply to us, not on our page);
+2. nothing that is someone else's conversation (see ``crisis.respond.addressed_to_us``);
 3. one reply per customer per incident;
 4. urgent comments (churn, legal, business, vulnerable, safety) go to a person, flagged;
 5. complaints, questions and praise get a template in the comment's language; a language we
