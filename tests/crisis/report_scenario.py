@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from crisis import incidents, posts, queue
+from crisis import incidents, posts, queue, sending
 from crisis.domain import Sentiment, Service, Urgency
 from crisis.tables import ReviewItem
 from crisis.testing import RecordingPublisher
@@ -185,6 +185,9 @@ def build(session: Session) -> dict[str, int]:
             text="Wir kümmern uns",
             state="pending",
             created_at=START,
+            arrived_at=START,
+            kind="reply",
+            platform="facebook",
             needs_human=name in ("c6", "c9"),
         )
         session.add(item)
@@ -200,8 +203,27 @@ def build(session: Session) -> dict[str, int]:
         when = at(sent)
         queue.approve(session, items[name], actor=who, now=when - timedelta(minutes=1))
         session.commit()
-        queue.send(session, items[name], publisher, actor=who, now=when)
+        sending.send(session, items[name], publisher, actor=who, now=when)
         session.commit()
     queue.reject(session, items["c6"], actor="lena", now=at("09:50"), reason="call them")
+    session.commit()
+    # A follow-up after the resolution is not an answer: it changes no reply figure.
+    follow_up = ReviewItem(
+        comment_id=ids["c10"],
+        incident_id=incident.id,
+        lang="de",
+        text="Die Störung ist behoben",
+        state="pending",
+        created_at=at("10:30"),
+        arrived_at=at("10:30"),
+        kind="follow_up",
+        platform="facebook",
+    )
+    session.add(follow_up)
+    session.commit()
+    assert follow_up.id is not None
+    queue.approve(session, follow_up.id, actor="anna", now=at("10:40"))
+    session.commit()
+    sending.send(session, follow_up.id, publisher, actor="anna", now=at("10:41"))
     session.commit()
     return ids
