@@ -97,9 +97,10 @@ def fill(engine: Engine, n: int, days: int) -> None:
         sent_at = at.replace("i * :step", "i * :step + 300 + (i % 181) * 60")
         conn.execute(
             text(
-                f"{cte}INSERT INTO review_items (id, comment_id, lang, text, needs_human, reasons, "
-                f"priority, state, created_at) SELECT i, i, 'de', 'Wir kümmern uns', false, "
-                f"'[]', 50, CASE WHEN i % 100 = 0 THEN 'sent' ELSE 'pending' END, {at} "
+                f"{cte}INSERT INTO review_items (id, comment_id, kind, lang, text, needs_human, "
+                f"reasons, priority, state, created_at, arrived_at, platform) SELECT i, i, "
+                f"'reply', 'de', 'Wir kümmern uns', false, '[]', 50, "
+                f"CASE WHEN i % 100 = 0 THEN 'sent' ELSE 'pending' END, {at}, {at}, 'x' "
                 f"FROM {series} WHERE {reviewed}"
             ),
             params,
