@@ -20,7 +20,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -83,48 +82,47 @@ def response_in(
     conditions = [*in_period(window, own_authors), is_complaint()]
     if services is not None:
         conditions.append(col(Classification.service).in_(list(services)))
-    complaints = (
-        sa_select(
-            col(Comment.id).label("id"),
-            col(Comment.platform).label("platform"),
-            col(Comment.author).label("author"),
-            col(Comment.created_at).label("created_at"),
-        )
-        .select_from(Comment)
+    customers = (
+        sa_select(col(Comment.platform), col(Comment.author), star().label("complaints"))
         .join(Classification, labelled_by(model))
         .where(*conditions)
-        .cte("complaints")
-    )
-    customers = (
-        sa_select(
-            complaints.c.platform,
-            complaints.c.author,
-            func.min(complaints.c.created_at).label("first_at"),
-            star().label("complaints"),
-        )
-        .group_by(complaints.c.platform, complaints.c.author)
-        .cte("customers")
+        .group_by(col(Comment.platform), col(Comment.author))
+        .subquery("customers")
     )
     connection = session.connection()
     n_customers, n_complaints = connection.execute(
         sa_select(star(), func.coalesce(func.sum(customers.c.complaints), 0))
     ).one()
     answers = sent_answers()
-    per_complaint = (
-        sa_select(complaints.c.created_at, func.min(answers.c.sent_at))
-        .join(answers, answers_to(complaints.c, answers, complaints.c.created_at))
-        .group_by(complaints.c.id, complaints.c.created_at)
+    answered = (
+        sa_select(
+            col(Comment.platform),
+            col(Comment.author),
+            col(Comment.created_at),
+            func.min(answers.c.sent_at),
+        )
+        .join(Classification, labelled_by(model))
+        .join(answers, answers_to(Comment, answers, col(Comment.created_at)))
+        .where(*conditions, col(Comment.author).in_(sa_select(answers.c.author)))
+        .group_by(
+            col(Comment.id), col(Comment.platform), col(Comment.author), col(Comment.created_at)
+        )
     )
-    per_customer = (
-        sa_select(customers.c.first_at, func.min(answers.c.sent_at))
-        .join(answers, answers_to(customers.c, answers, customers.c.first_at))
-        .group_by(customers.c.platform, customers.c.author, customers.c.first_at)
-    )
+    complaints: list[timedelta] = []
+    firsts: dict[tuple[str, str], tuple[datetime, timedelta]] = {}
+    for platform, author, asked, sent in connection.execute(answered):
+        waited = _utc(sent) - _utc(asked)
+        complaints.append(waited)
+        # A customer is answered exactly when their first complaint is (an answer after a later
+        # one also follows the first), so their first answered complaint is their first.
+        first = firsts.get((platform, author))
+        if first is None or _utc(asked) < first[0]:
+            firsts[(platform, author)] = (_utc(asked), waited)
     return ResponseStats(
         window.start,
         window.end,
-        complaints=waits(int(n_complaints), _waited(connection.execute(per_complaint))),
-        customers=waits(int(n_customers), _waited(connection.execute(per_customer))),
+        complaints=waits(int(n_complaints), complaints),
+        customers=waits(int(n_customers), [waited for _, waited in firsts.values()]),
     )
 
 
@@ -137,10 +135,6 @@ def waits(total: int, waited: Sequence[timedelta]) -> Waits:
         median=_median(ordered),
         p90=ordered[math.ceil(0.9 * len(ordered)) - 1] if ordered else None,
     )
-
-
-def _waited(rows: Any) -> list[timedelta]:
-    return [_utc(answered) - _utc(asked) for asked, answered in rows]
 
 
 def _median(waited: Sequence[timedelta]) -> timedelta | None:
