@@ -4,12 +4,12 @@
 
 Fills a fresh SQLite file (or, with ``--postgres``, a PostgreSQL database that is emptied
 first) with N comments spread over the given days, one label each, 30 % of them complaints,
-a few incidents with held posts, replies for 1 in 50 complaints (half sent, a quarter withdrawn
-by the responder) and sent follow-ups for 1 in 200, all with bulk ``INSERT ... SELECT``
-statements. Authors repeat (40,000 of them), so answers pair with many complaints. Then it
-times the whole report over everything (the SQL aggregation, the HTML with its charts) and a
-baseline in the same process: one pass that joins every comment of the period to its label and
-counts them.
+a few incidents with held posts, replies for 1 in 25 complaints (a quarter sent, a quarter
+withdrawn by the responder, the rest pending) and sent follow-ups for 1 in 200, all with bulk
+``INSERT ... SELECT`` statements. Authors repeat (40,000 of them), so an answer pairs with
+several complaints. Then it times the whole report over everything (the SQL aggregation, the
+HTML with its charts) and a baseline in the same process: one pass that joins every comment of
+the period to its label and counts them.
 """
 
 from __future__ import annotations
@@ -94,9 +94,9 @@ def fill(engine: Engine, n: int, days: int) -> None:
             ),
             params,
         )
-        # 1 in 50 complaints gets a reply: half sent 5 to 185 minutes later, a quarter withdrawn
-        # by the responder, the rest pending; 1 in 200 also a follow-up, sent 4 hours later
-        reviewed = f"{complaint} AND i % 50 = 0"
+        # 1 in 25 complaints gets a reply: a quarter sent 5 to 185 minutes later, a quarter
+        # withdrawn by the responder, the rest pending; 1 in 200 a follow-up, sent 4 hours later
+        reviewed = f"{complaint} AND i % 25 = 0"
         sent_at = at.replace("i * :step", "i * :step + 300 + (i % 181) * 60")
         followed_at = at.replace("i * :step", "i * :step + 14400")
         conn.execute(

@@ -19,8 +19,9 @@ ANSWER_KINDS = ("reply", "follow_up")
 
 
 def reply_items() -> Any:
-    """Which review items count as replies to a customer's comment (response times, replies
-    sent/rejected): the answers, not the follow-ups sent after an incident is resolved."""
+    """The review items that reply to the comment itself (what became of an urgent comment),
+    not the follow-ups queued on it once an incident is resolved. Response times count both
+    (``sent_answers``)."""
     return ReviewItem.kind == "reply"
 
 
