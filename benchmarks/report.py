@@ -4,10 +4,12 @@
 
 Fills a fresh SQLite file (or, with ``--postgres``, a PostgreSQL database that is emptied
 first) with N comments spread over the given days, one label each, 30 % of them complaints,
-a few incidents with held posts, review items for 1 in 50 complaints and sent replies for half
-of those, all with bulk ``INSERT ... SELECT`` statements. Then it times the whole report over
-everything (the SQL aggregation, the HTML with its charts) and a baseline in the same process:
-one pass that joins every comment of the period to its label and counts them.
+a few incidents with held posts, replies for 1 in 25 complaints (a quarter sent, a quarter
+withdrawn by the responder, the rest pending) and sent follow-ups for 1 in 200, all with bulk
+``INSERT ... SELECT`` statements. Authors repeat (40,000 of them), so an answer pairs with
+several complaints. Then it times the whole report over everything (the SQL aggregation, the
+HTML with its charts) and a baseline in the same process: one pass that joins every comment of
+the period to its label and counts them.
 """
 
 from __future__ import annotations
@@ -92,15 +94,28 @@ def fill(engine: Engine, n: int, days: int) -> None:
             ),
             params,
         )
-        # 1 in 50 complaints gets a review item; half of those were sent 5 to 185 minutes later
-        reviewed = f"{complaint} AND i % 50 = 0"
+        # 1 in 25 complaints gets a reply: a quarter sent 5 to 185 minutes later, a quarter
+        # withdrawn by the responder, the rest pending; 1 in 200 a follow-up, sent 4 hours later
+        reviewed = f"{complaint} AND i % 25 = 0"
         sent_at = at.replace("i * :step", "i * :step + 300 + (i % 181) * 60")
+        followed_at = at.replace("i * :step", "i * :step + 14400")
         conn.execute(
             text(
-                f"{cte}INSERT INTO review_items (id, comment_id, lang, text, needs_human, reasons, "
-                f"priority, state, created_at) SELECT i, i, 'de', 'Wir kümmern uns', false, "
-                f"'[]', 50, CASE WHEN i % 100 = 0 THEN 'sent' ELSE 'pending' END, {at} "
+                f"{cte}INSERT INTO review_items (id, comment_id, kind, lang, text, needs_human, "
+                f"reasons, priority, state, decided_by, created_at, arrived_at, platform) "
+                f"SELECT i, i, 'reply', 'de', 'Wir kümmern uns', false, '[]', 50, "
+                f"CASE i % 100 WHEN 0 THEN 'sent' WHEN 50 THEN 'rejected' ELSE 'pending' END, "
+                f"CASE i % 100 WHEN 0 THEN 'anna' WHEN 50 THEN 'responder' END, {at}, {at}, 'x' "
                 f"FROM {series} WHERE {reviewed}"
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                f"{cte}INSERT INTO review_items (id, comment_id, kind, lang, text, needs_human, "
+                f"reasons, priority, state, decided_by, created_at, arrived_at, platform) "
+                f"SELECT :n + i, i, 'follow_up', 'de', 'Behoben', false, '[]', 50, 'sent', "
+                f"'anna', {at}, {at}, 'x' FROM {series} WHERE {reviewed} AND i % 200 = 0"
             ),
             params,
         )
@@ -112,10 +127,21 @@ def fill(engine: Engine, n: int, days: int) -> None:
             ),
             params,
         )
+        conn.execute(
+            text(
+                f"{cte}INSERT INTO sent_replies (review_item_id, idempotency_key, platform, "
+                f"external_id, sent_at) SELECT :n + i, 'follow_up:' || i, 'x', 'f' || i, "
+                f"{followed_at} FROM {series} WHERE {reviewed} AND i % 200 = 0"
+            ),
+            params,
+        )
         if pg:
-            for table in ("comments", "classifications", "review_items"):
+            for table in ("comments", "classifications", "review_items", "sent_replies"):
                 conn.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), :n)"), params
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
                 )
             conn.execute(text("ANALYZE"))
         else:

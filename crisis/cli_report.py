@@ -34,11 +34,17 @@ def report(
     ] = "report.html",
     since: Annotated[
         str | None,
-        typer.Option(help="Start: an ISO date (a Berlin day) or time, e.g. 2017-05-12T14:00."),
+        typer.Option(
+            help="Start: an ISO date (a Berlin day) or time (Berlin time unless it has an "
+            "offset), e.g. 2017-05-12T14:00. Alone: up to now."
+        ),
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option(help="End: an ISO date (that whole day included) or time."),
+        typer.Option(
+            help="End: an ISO date (that whole day included) or time (Berlin time unless it "
+            "has an offset). Alone: from the first stored comment."
+        ),
     ] = None,
     incident: Annotated[
         int | None,
@@ -71,6 +77,8 @@ def report(
     except OSError as exc:
         raise BadRecord("--out", f"cannot write {path}: {exc.strerror or exc}") from exc
     where = f"#{data.period.incident_id}" if data.period.incident_id is not None else "the period"
+    if data.empty:
+        where += " (no comments in it)"
     console.print(
         f"wrote {path} ({output_format.value}): {data.volume.comments} comments, "
         f"{len(data.incidents)} incidents, {where}; labels from {data.model or 'no model'}"

@@ -18,14 +18,8 @@ from sqlmodel import Session
 from crisis.report_incidents import Freeze, IncidentReport, freezes_in, incidents_in
 from crisis.report_period import Period
 from crisis.report_posts import Hold, Published, blocking_spans, holds_in, published_during_blocks
-from crisis.report_response import (
-    ResponseStats,
-    Urgent,
-    answered_complaints,
-    response_stats,
-    review_states,
-    urgent_cases,
-)
+from crisis.report_response import ResponseStats, response_in
+from crisis.report_review import Urgent, follow_ups_by_incident, review_states, urgent_cases
 from crisis.report_volume import TextCounts, Volume, label_counts, text_counts, volume
 
 TIMEZONE = "Europe/Berlin"
@@ -43,8 +37,9 @@ class Report:
     incidents: list[IncidentReport]
     freezes: list[Freeze]
     response: ResponseStats
-    response_by_incident: dict[int, ResponseStats]
+    response_by_incident: dict[int, ResponseStats]  # complaints while open, within the period
     replies: dict[str, dict[str, int]]
+    follow_ups_by_incident: dict[int, dict[str, int]]
     urgent: Urgent
     holds: list[Hold]
     published_during: list[Published]
@@ -78,17 +73,15 @@ def build_report(
     model = pick_model(models, classifier)
     counted = volume(session, period, model, own_authors)
     incidents = incidents_in(session, period, model, own_authors, now=now)
-    answered = answered_complaints(session, period, model, own_authors)
     per_incident = {}
     for incident in incidents:
-        closed = incident.resolved_at or now
-        mine = [
-            a
-            for a in answered
-            if incident.opened_at <= a.comment_at < closed and a.service in incident.services
-        ]
-        during = incident.phases.get("during")
-        per_incident[incident.id] = response_stats(during.complaints if during else 0, mine)
+        while_open = Period(
+            start=max(incident.opened_at, period.start),
+            end=min(incident.resolved_at or now, period.end),
+        )
+        per_incident[incident.id] = response_in(
+            session, while_open, model, own_authors, services=incident.services
+        )
     spans = blocking_spans(session)
     return Report(
         period=period,
@@ -100,9 +93,10 @@ def build_report(
         text=text_counts(session, period, model, own_authors, complaints=counted.complaints),
         incidents=incidents,
         freezes=freezes_in(session, period),
-        response=response_stats(counted.complaints, answered),
+        response=response_in(session, period, model, own_authors),
         response_by_incident=per_incident,
         replies=review_states(session, period, own_authors),
+        follow_ups_by_incident=follow_ups_by_incident(session, [i.id for i in incidents]),
         urgent=urgent_cases(session, period, model, own_authors),
         holds=holds_in(session, period, spans),
         published_during=published_during_blocks(session, period, spans),

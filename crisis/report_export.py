@@ -84,6 +84,9 @@ def report_rows(report: Report) -> Iterator[Row]:
     for kind, states in report.replies.items():
         for state, n in states.items():
             yield ("replies", kind, state, n)
+    for incident_id, states in report.follow_ups_by_incident.items():
+        for state, n in states.items():
+            yield ("follow_ups", f"incident {incident_id}", state, n)
     yield ("urgent", "", "comments", report.urgent.comments)
     for reason, states in report.urgent.by_reason.items():
         for state, n in states.items():
@@ -148,17 +151,26 @@ def to_json(report: Report) -> str:
 
 
 def _response(section: str, key: str, stats: ResponseStats) -> Iterator[Row]:
+    c, people = stats.complaints, stats.customers
     yield from _pairs(
         section,
         key,
         {
-            "complaints": stats.complaints,
-            "answered": stats.answered,
-            "answered_share": round(stats.answered_share, 4),
-            "median_seconds": stats.median,
-            "p90_seconds": stats.p90,
-            "answered_within_1h": stats.within_hour,
-            "answered_within_1h_share": round(stats.within_hour_share, 4),
+            "window_start": stats.start,
+            "window_end": stats.end,
+            "complaints": c.total,
+            "answered": c.answered,
+            "answered_share": round(c.answered_share, 4),
+            "median_seconds": c.median,
+            "p90_seconds": c.p90,
+            "answered_within_1h": c.within_hour,
+            "answered_within_1h_share": round(c.within_hour_share, 4),
+            "customers": people.total,
+            "customers_answered": people.answered,
+            "customers_answered_share": round(people.answered_share, 4),
+            "customers_median_seconds": people.median,
+            "customers_p90_seconds": people.p90,
+            "customers_answered_within_1h": people.within_hour,
         },
     )
 

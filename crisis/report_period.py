@@ -21,6 +21,8 @@ from crisis.tables import Comment, Incident
 LOCAL = ZoneInfo("Europe/Berlin")
 MIN_CONTEXT = timedelta(hours=6)
 MAX_CONTEXT = timedelta(hours=24)
+DEFAULT_LENGTH = timedelta(days=7)  # a period given by one bound only, when the data cannot say
+SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,26 +66,38 @@ def resolve_period(
     until: datetime | None = None,
     incident_id: int | None = None,
 ) -> Period:
-    """The period a report covers; refuses a period that ends before it starts."""
+    """The period a report covers; only an explicit ``since >= until`` is refused.
+
+    Without bounds: everything stored (the day before ``now`` when nothing is). With ``since``
+    only: up to now (or the last comment, if later; a week when ``since`` lies beyond both).
+    With ``until`` only: from the first comment (a week before ``until`` when there is none
+    before it). A period without comments gives a report that says it is empty.
+    """
     if incident_id is not None:
         if since is not None or until is not None:
             raise BadRecord("--incident", "give either an incident or --since/--until, not both")
         return _incident_period(session, incident_id, now=now)
+    if since is not None and until is not None and until <= since:
+        raise BadRecord(
+            "--since/--until",
+            f"the period must end after it starts ({_show(since)} to {_show(until)})",
+        )
     first, last = session.exec(
         select(func.min(Comment.created_at), func.max(Comment.created_at))
     ).one()
-    empty = first is None
     earliest, latest = _aware(first), _aware(last)
-    if earliest is None or latest is None:  # nothing stored: the last day, saying so
-        earliest, latest = (until or now) - timedelta(days=1), (until or now) - timedelta(seconds=1)
-    start = since or earliest
-    stop = until or latest + timedelta(seconds=1)
-    if stop <= start:
-        raise BadRecord(
-            "--since/--until",
-            f"the period must end after it starts ({_show(start)} to {_show(stop)})",
-        )
-    return Period(start=start, end=stop, empty_store=empty and since is None and until is None)
+    empty = earliest is None
+    if since is None and until is None:
+        if earliest is None or latest is None:  # nothing stored: the last day, saying so
+            return Period(start=now - timedelta(days=1), end=now, empty_store=True)
+        return Period(start=earliest, end=latest + SECOND)
+    if until is None:  # up to now, or the last comment when the data runs ahead of the clock
+        assert since is not None
+        stop = max(now, latest + SECOND) if latest is not None else now
+        until = stop if stop > since else since + DEFAULT_LENGTH
+    elif since is None:  # from the first comment, or the week before when there is none
+        since = earliest if earliest is not None and earliest < until else until - DEFAULT_LENGTH
+    return Period(start=since, end=until, empty_store=empty)
 
 
 def _incident_period(session: Session, incident_id: int, *, now: datetime) -> Period:

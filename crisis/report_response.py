@@ -1,19 +1,24 @@
-"""How we answered: first-response times, what became of the suggested replies, urgent cases.
+"""How fast we answered: first-response times per complaint and per customer.
 
-A complaint's response time is its first sent reply's ``sent_at`` minus the comment's
-``created_at``. Only answered complaints' two timestamps are read (a team sends hundreds of
-replies, not millions); every other number is counted by the database. Median is the middle
-value (the mean of the two middle ones for an even count); p90 is the nearest-rank 90th
-percentile: the smallest time that at least 90 % of the answered complaints beat or equal.
+A customer is an author on one platform. A complaint counts as answered when we sent that
+customer, on that platform, a reply or a follow-up at or after the complaint (the reply to their
+first complaint answers a second one made before it went out; the follow-up after an incident
+answers a complaint whose own reply it superseded). Its first-response time runs from the
+complaint to the first such answer. Per customer: from their first complaint in the window to
+the first answer at or after it. Answers sent after the window still count.
+
+Median is the middle value (the mean of the two middle ones for an even count); p90 is the
+nearest-rank 90th percentile: the smallest time that at least 90 % of the answered beat or
+equal. The database counts the complaints and customers and pairs them with the sent answers;
+only answered ones' two timestamps come back to Python.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
@@ -22,33 +27,23 @@ from sqlmodel import Session, col
 
 from crisis.report_period import Period
 from crisis.report_sql import (
+    answers_to,
     in_period,
     is_complaint,
     labelled_by,
-    review_join,
+    sent_answers,
     star,
-    urgent_nonempty,
 )
-from crisis.tables import Classification, Comment, ReviewItem, SentReply
+from crisis.tables import Classification, Comment
 
 HOUR = timedelta(hours=1)
-REVIEW_STATES = ("pending", "approved", "sent", "failed", "rejected")
 
 
 @dataclass(frozen=True, slots=True)
-class Answered:
-    comment_at: datetime
-    service: str | None
-    sent_at: datetime
+class Waits:
+    """First responses over complaints, or over customers."""
 
-    @property
-    def waited(self) -> timedelta:
-        return self.sent_at - self.comment_at
-
-
-@dataclass
-class ResponseStats:
-    complaints: int
+    total: int
     answered: int
     within_hour: int
     median: timedelta | None
@@ -56,104 +51,96 @@ class ResponseStats:
 
     @property
     def answered_share(self) -> float:
-        return self.answered / self.complaints if self.complaints else 0.0
+        return self.answered / self.total if self.total else 0.0
 
     @property
     def within_hour_share(self) -> float:
-        return self.within_hour / self.complaints if self.complaints else 0.0
+        return self.within_hour / self.total if self.total else 0.0
 
 
-@dataclass
-class Urgent:
-    comments: int = 0
-    by_reason: dict[str, dict[str, int]] = field(default_factory=dict)  # reason -> state -> n
-    handled_by: list[tuple[str, int]] = field(default_factory=list)
+@dataclass(frozen=True, slots=True)
+class ResponseStats:
+    """First responses to the complaints made in ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+    complaints: Waits
+    customers: Waits
 
 
-def answered_complaints(
-    session: Session, period: Period, model: str | None, own_authors: Sequence[str]
-) -> list[Answered]:
-    """Complaints of the period that got a reply, with their first reply's time."""
-    if model is None:
-        return []
-    first_sent = func.min(col(SentReply.sent_at))
-    query = (
-        sa_select(col(Comment.created_at), col(Classification.service), first_sent)
-        .select_from(SentReply)
-        .join(ReviewItem, col(ReviewItem.id) == col(SentReply.review_item_id))
-        .join(Comment, review_join())
+def response_in(
+    session: Session,
+    window: Period,
+    model: str | None,
+    own_authors: Sequence[str],
+    *,
+    services: Sequence[str] | None = None,
+) -> ResponseStats:
+    """First responses to the complaints of ``window`` (about ``services`` when given)."""
+    if model is None or window.end <= window.start:
+        return ResponseStats(window.start, window.end, waits(0, []), waits(0, []))
+    conditions = [*in_period(window, own_authors), is_complaint()]
+    if services is not None:
+        conditions.append(col(Classification.service).in_(list(services)))
+    customers = (
+        sa_select(col(Comment.platform), col(Comment.author), star().label("complaints"))
         .join(Classification, labelled_by(model))
-        .where(*in_period(period, own_authors), is_complaint())
-        .group_by(col(Comment.id), col(Comment.created_at), col(Classification.service))
+        .where(*conditions)
+        .group_by(col(Comment.platform), col(Comment.author))
+        .subquery("customers")
     )
-    rows = session.connection().execute(query)
-    return [Answered(_utc(at), service, _utc(sent)) for at, service, sent in rows]
-
-
-def response_stats(complaints: int, answered: Sequence[Answered]) -> ResponseStats:
-    waits = sorted(a.waited for a in answered)
+    connection = session.connection()
+    n_customers, n_complaints = connection.execute(
+        sa_select(star(), func.coalesce(func.sum(customers.c.complaints), 0))
+    ).one()
+    answers = sent_answers()
+    answered = (
+        sa_select(
+            col(Comment.platform),
+            col(Comment.author),
+            col(Comment.created_at),
+            func.min(answers.c.sent_at),
+        )
+        .join(Classification, labelled_by(model))
+        .join(answers, answers_to(Comment, answers, col(Comment.created_at)))
+        .where(*conditions, col(Comment.author).in_(sa_select(answers.c.author)))
+        .group_by(
+            col(Comment.id), col(Comment.platform), col(Comment.author), col(Comment.created_at)
+        )
+    )
+    complaints: list[timedelta] = []
+    firsts: dict[tuple[str, str], tuple[datetime, timedelta]] = {}
+    for platform, author, asked, sent in connection.execute(answered):
+        waited = _utc(sent) - _utc(asked)
+        complaints.append(waited)
+        # A customer is answered exactly when their first complaint is (an answer after a later
+        # one also follows the first), so their first answered complaint is their first.
+        first = firsts.get((platform, author))
+        if first is None or _utc(asked) < first[0]:
+            firsts[(platform, author)] = (_utc(asked), waited)
     return ResponseStats(
-        complaints=complaints,
-        answered=len(waits),
-        within_hour=sum(w <= HOUR for w in waits),
-        median=_median(waits),
-        p90=waits[math.ceil(0.9 * len(waits)) - 1] if waits else None,
+        window.start,
+        window.end,
+        complaints=waits(int(n_complaints), complaints),
+        customers=waits(int(n_customers), [waited for _, waited in firsts.values()]),
     )
 
 
-def review_states(
-    session: Session, period: Period, own_authors: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    """Replies about the period's comments by state: ``{"suggested"|"for a human": {state: n}}``."""
-    query = (
-        sa_select(col(ReviewItem.needs_human), col(ReviewItem.state), star())
-        .select_from(ReviewItem)
-        .join(Comment, review_join())
-        .where(*in_period(period, own_authors))
-        .group_by(col(ReviewItem.needs_human), col(ReviewItem.state))
+def waits(total: int, waited: Sequence[timedelta]) -> Waits:
+    ordered = sorted(waited)
+    return Waits(
+        total=total,
+        answered=len(ordered),
+        within_hour=sum(w <= HOUR for w in ordered),
+        median=_median(ordered),
+        p90=ordered[math.ceil(0.9 * len(ordered)) - 1] if ordered else None,
     )
-    found: dict[str, dict[str, int]] = {
-        kind: dict.fromkeys(REVIEW_STATES, 0) for kind in ("suggested", "for a human")
-    }
-    for needs_human, state, n in session.connection().execute(query):
-        found["for a human" if needs_human else "suggested"][state] = int(n)
-    return found
 
 
-def urgent_cases(
-    session: Session, period: Period, model: str | None, own_authors: Sequence[str]
-) -> Urgent:
-    """Urgent comments (churn, legal, business, vulnerable, safety) and what became of them."""
-    urgent = Urgent()
-    if model is None:
-        return urgent
-    query = (
-        sa_select(col(Classification.urgent), col(ReviewItem.state), col(ReviewItem.decided_by))
-        .select_from(Comment)
-        .join(Classification, labelled_by(model))
-        .outerjoin(ReviewItem, review_join())
-        .where(*in_period(period, own_authors), urgent_nonempty())
-    )
-    by_reason: dict[str, Counter[str]] = defaultdict(Counter)
-    people: Counter[str] = Counter()
-    for reasons, state, decided_by in session.connection().execute(query):
-        urgent.comments += 1
-        for reason in dict.fromkeys(reasons or []):
-            by_reason[str(reason)][state or "not in the queue"] += 1
-        if decided_by:
-            people[decided_by] += 1
-    urgent.by_reason = {
-        r: dict(by_reason[r])
-        for r in sorted(by_reason, key=lambda r: (-sum(by_reason[r].values()), r))
-    }
-    urgent.handled_by = people.most_common()
-    return urgent
-
-
-def _median(waits: Sequence[timedelta]) -> timedelta | None:
-    if not waits:
+def _median(waited: Sequence[timedelta]) -> timedelta | None:
+    if not waited:
         return None
-    return timedelta(seconds=statistics.median(w.total_seconds() for w in waits))
+    return timedelta(seconds=statistics.median(w.total_seconds() for w in waited))
 
 
 def _utc(value: datetime) -> datetime:

@@ -7,16 +7,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Integer, and_, case, cast, func, literal_column
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from crisis.report_period import Period
-from crisis.tables import Classification, Comment, ReviewItem
+from crisis.tables import Classification, Comment, ReviewItem, SentReply
+
+ANSWER_KINDS = ("reply", "follow_up")
 
 
 def reply_items() -> Any:
-    """Which review items count as replies to a customer's comment (response times, replies
-    sent/rejected): the answers, not the follow-ups sent after an incident is resolved."""
+    """The review items that reply to the comment itself (what became of an urgent comment),
+    not the follow-ups queued on it once an incident is resolved. Response times count both
+    (``sent_answers``)."""
     return ReviewItem.kind == "reply"
 
 
@@ -37,9 +42,66 @@ def hour_of(column: Any, dialect_name: str) -> Any:
 def in_period(period: Period, own_authors: Sequence[str]) -> list[Any]:
     """Customers' comments in the period: our own accounts' posts never count."""
     conditions = [col(Comment.created_at) >= period.start, col(Comment.created_at) < period.end]
-    if own_authors:
-        conditions.append(col(Comment.author).not_in(list(own_authors)))
+    names = own_names(own_authors)
+    if names:
+        conditions.append(normalized_author().not_in(names))
     return conditions
+
+
+def normalized_author() -> Any:
+    """The author as the reply policy compares it (``crisis.respond.ReplySetup.own``): case
+    ignored, spaces and a leading "@" left off. Computed on the rows the period's index range
+    already selected, so it costs one string function per row, no extra scan."""
+    return func.ltrim(func.lower(func.trim(col(Comment.author))), "@")
+
+
+def own_names(own_authors: Sequence[str]) -> list[str]:
+    """Our accounts' names as ``normalized_author`` can read them. The database's ``lower()``
+    may fold ASCII letters only (SQLite always, PostgreSQL under the C locale), so each name is
+    also listed with only its ASCII letters lowered, as written and from upper case: "Nordtel
+    Österreich" matches "@NORDTEL ÖSTERREICH" and "nordtel österreich" on either database."""
+    names: dict[str, None] = {}
+    for name in own_authors:
+        bare = name.strip().lstrip("@")
+        if not bare:
+            continue
+        for variant in (
+            bare.casefold(),
+            bare.lower(),
+            _ascii_lower(bare),
+            _ascii_lower(bare.upper()),
+        ):
+            names[variant] = None
+    return list(names)
+
+
+def sent_answers() -> Any:
+    """Every reply or follow-up we sent: to whom (platform and author) and when. Few rows (a team
+    sends thousands, not millions); materialized so the database joins the period's complaints
+    to this short list instead of searching comments by author."""
+    answered = aliased(Comment)
+    query: Any = (
+        sa_select(
+            col(answered.platform).label("platform"),
+            col(answered.author).label("author"),
+            col(SentReply.sent_at).label("sent_at"),
+        )
+        .select_from(SentReply)
+        .join(ReviewItem, col(ReviewItem.id) == col(SentReply.review_item_id))
+        .join(answered, col(answered.id) == col(ReviewItem.comment_id))
+        .where(col(ReviewItem.kind).in_(ANSWER_KINDS))
+    )
+    return query.cte("answers").prefix_with("MATERIALIZED")
+
+
+def answers_to(customer: Any, answers: Any, since: Any) -> Any:
+    """Join condition: answers sent to ``customer``'s author on the same platform at or after
+    ``since``."""
+    return and_(
+        answers.c.platform == customer.platform,
+        answers.c.author == customer.author,
+        answers.c.sent_at >= since,
+    )
 
 
 def labelled_by(model: str | None) -> Any:
@@ -76,3 +138,7 @@ def review_join() -> Any:
 
 def star() -> Any:
     return func.count(literal_column("*"))
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)

@@ -57,8 +57,14 @@ def test_the_demo_report_tells_the_weekend(demo_report):
     assert dict(report.volume.services)["internet"] > 0
     assert {"Hamburg", "München"} <= {region for region, _ in report.text.regions[:2]}
     # the demo only suggests replies: nothing answered, and the page says so sensibly
-    assert report.response.answered == 0 and report.response.median is None
+    complaints, customers = report.response.complaints, report.response.customers
+    assert complaints.answered == 0 and complaints.median is None
+    assert 0 < customers.total <= complaints.total and customers.answered == 0
     assert report.replies["suggested"]["pending"] > 100
+    # resolving both incidents queued follow-ups and withdrew the pending "we are on it" replies
+    assert report.replies["suggested"]["withdrawn"] > 100
+    assert report.replies["suggested"]["rejected"] == 0  # nobody rejected anything
+    assert all(counts["pending"] > 50 for counts in report.follow_ups_by_incident.values())
     holds = {h.key: h for h in report.holds}
     assert holds["post-muttertag"].state == "held"
     assert holds["post-wochenend-deal"].released_by == "lena.schmidt"

@@ -27,56 +27,92 @@ def test_volume_and_sentiment_per_hour_count_customers_only(session):
     ]
     assert report.volume.bucket == "hour"
     assert rows == [
-        (8, 3, 2, 1, 0, 0, 2),
-        (9, 4, 2, 1, 1, 0, 2),
-        (10, 2, 2, 0, 0, 0, 2),
-        (11, 1, 0, 0, 0, 1, 0),
+        (8, 4, 3, 1, 0, 0, 3),  # c1, c2, c4, c3 (Nordtel's post left out)
+        (9, 5, 3, 1, 1, 0, 3),
+        (10, 3, 3, 0, 0, 0, 3),
+        (11, 1, 0, 0, 0, 1, 0),  # c12 ("@nordtel" at 11:30 left out)
     ]
-    assert (report.volume.comments, report.volume.labelled, report.volume.complaints) == (10, 9, 6)
+    assert (report.volume.comments, report.volume.labelled, report.volume.complaints) == (13, 12, 9)
     assert report.volume.third_party == 1
-    assert report.volume.sentiment == {"negative": 6, "neutral": 2, "positive": 1}
+    assert report.volume.sentiment == {"negative": 9, "neutral": 2, "positive": 1}
 
 
 def test_labels_come_from_the_configured_model_and_every_model_is_named(session):
     report = _report(session)
     assert report.model == MODEL
-    assert report.models == [(MODEL, 9), ("other.v0", 1)]
+    assert report.models == [(MODEL, 12), ("other.v0", 1)]
 
 
 def test_complaints_by_service_region_and_top_terms(session):
     report = _report(session)
-    assert report.volume.services == [("internet", 4), ("mobile", 1), ("phone", 1)]
+    assert report.volume.services == [("internet", 7), ("mobile", 1), ("phone", 1)]
     assert report.text.regions == [("Hamburg", 2), ("München", 1)]
-    assert report.text.no_region == 3 and report.text.other_regions == 0
+    assert report.text.no_region == 6 and report.text.other_regions == 0
     assert not report.text.sampled
     assert report.text.terms == [("internet", 4), ("router", 3), ("hamburg", 2)]
 
 
-def test_first_response_median_p90_and_share_within_an_hour(session):
+def test_a_complaint_is_answered_by_a_reply_or_follow_up_to_its_author_at_or_after_it(session):
     report = _report(session)
-    overall = report.response
-    # answered: 20, 30, 90, 120 min of 6 complaints
-    assert (overall.complaints, overall.answered, overall.within_hour) == (6, 4, 2)
-    assert overall.median == timedelta(minutes=60)
+    overall = report.response.complaints
+    # c5 20, c1 30, c14 51 (follow-up), c4 85 (Ole's reply to c2), c2 90, c9 120 min; c6 rejected,
+    # c10 pending, c13 on X while Max's answers went out on Facebook
+    assert (overall.total, overall.answered, overall.within_hour) == (9, 6, 3)
+    assert overall.median == timedelta(minutes=68)  # (51 + 85) / 2
     assert overall.p90 == timedelta(minutes=120)
-    assert overall.answered_share == pytest.approx(4 / 6)
-    assert overall.within_hour_share == pytest.approx(2 / 6)
-    during = report.response_by_incident[1]  # c5 (20 min) and c9 (120 min)
-    assert (during.complaints, during.answered, during.within_hour) == (2, 2, 1)
-    assert during.median == timedelta(minutes=70)
+    assert overall.answered_share == pytest.approx(6 / 9)
+    assert overall.within_hour_share == pytest.approx(3 / 9)
+    assert (report.response.start, report.response.end) == (START, END)
 
 
-def test_replies_by_state_and_urgent_cases_with_who_decided(session):
+def test_customers_answered_count_from_their_first_complaint(session):
+    people = _report(session).response.customers
+    # Jana 30, Eva 51, Ole 90, Max 120 min; Max on X, c6's and c10's authors not answered
+    assert (people.total, people.answered, people.within_hour) == (7, 4, 2)
+    assert people.median == timedelta(minutes=70, seconds=30)
+    assert people.p90 == timedelta(minutes=120)
+
+
+def test_incident_response_covers_its_open_span_within_the_period(session):
+    during = _report(session).response_by_incident[1]
+    assert (during.start, during.end) == (at("08:30"), at("10:30"))
+    # c5 20, c14 51, c9 120 min; c13 (X) not answered; c6 is mobile, not the incident's
+    assert (during.complaints.total, during.complaints.answered) == (4, 3)
+    assert during.complaints.within_hour == 2
+    assert during.complaints.median == timedelta(minutes=51)
+    assert (during.customers.total, during.customers.answered) == (4, 3)
+
+
+def test_a_partial_period_clips_the_incident_figures_to_the_same_window(session):
+    report = _report(session, Period(start=at("09:30"), end=END))
+    during = report.response_by_incident[1]
+    assert (during.start, during.end) == (at("09:30"), at("10:30"))
+    # c14, c9, c13 (c5 at 09:00 is before the period): 2 of 3, not 2 of the 4 while open
+    assert (during.complaints.total, during.complaints.answered) == (3, 2)
+    assert during.complaints.answered_share == pytest.approx(2 / 3)
+    assert during.complaints.median == timedelta(minutes=85, seconds=30)  # (51 + 120) / 2
+
+
+def test_replies_and_follow_ups_by_state_tell_people_from_the_responder(session):
     report = _report(session)
     assert report.replies["suggested"] == {
-        "pending": 1,
+        "pending": 1,  # c10
         "approved": 0,
-        "sent": 3,
+        "sent": 3,  # c1, c2, c5
         "failed": 0,
         "rejected": 0,
+        "withdrawn": 2,  # c4 a duplicate, c14 superseded by its follow-up
     }
-    assert report.replies["for a human"]["sent"] == 1
-    assert report.replies["for a human"]["rejected"] == 1
+    assert report.replies["for a human"]["sent"] == 1  # c9
+    assert report.replies["for a human"]["rejected"] == 1  # c6, by lena
+    assert report.replies["for a human"]["withdrawn"] == 0
+    follow_ups = {"pending": 2, "approved": 0, "sent": 1, "failed": 0, "rejected": 1}
+    assert report.replies["follow-ups"] == {**follow_ups, "withdrawn": 0}
+    assert report.follow_ups_by_incident == {1: {**follow_ups, "withdrawn": 0}}
+
+
+def test_urgent_cases_with_who_decided(session):
+    report = _report(session)
     assert report.urgent.comments == 2
     assert report.urgent.by_reason == {
         "churn": {"rejected": 1, "sent": 1},
@@ -103,8 +139,8 @@ def test_incident_timeline_phases_and_detection_delay(session):
         incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00 — router firmware"
     )
     before, during, after = (incident.phases[p] for p in ("before", "during", "after"))
-    assert (before.comments, before.complaints) == (4, 3)  # c0, c1, c2 (+ c3)
-    assert (during.comments, during.complaints, during.hours) == (5, 2, 2.0)
+    assert (before.comments, before.complaints) == (5, 4)  # c0, c1, c2, c4 (+ c3)
+    assert (during.comments, during.complaints, during.hours) == (7, 4, 2.0)  # c5 c14 c9 c13
     assert (after.comments, after.complaints) == (3, 2)  # c10 (phone), c11; c12 unlabelled
     assert after.hours == pytest.approx(2.5)  # 10:30 to now (13:00)
 
@@ -161,8 +197,49 @@ def test_an_empty_period_gives_a_report_that_says_so(session):
     empty = Period(start=datetime(2016, 1, 1, tzinfo=UTC), end=datetime(2016, 1, 2, tzinfo=UTC))
     report = build_report(session, empty, now=NOW, classifier=MODEL, own_authors=OWN)
     assert report.empty and report.model is None
-    assert report.response.median is None and report.response.answered_share == 0.0
+    assert report.response.complaints.median is None
+    assert report.response.complaints.answered_share == 0.0
+    assert report.response.customers.total == 0
     assert report.incidents == [] and report.holds == []
+
+
+def test_one_bound_takes_the_other_from_the_data_or_the_clock(session):
+    scenario.build(session)
+    first, last = at("07:30"), at("12:30")  # c0 and c11
+    later = resolve_period(session, now=NOW, since=datetime(2030, 1, 1, tzinfo=UTC))
+    assert later.start == datetime(2030, 1, 1, tzinfo=UTC)  # beyond the data and the clock
+    assert later.length == timedelta(days=7)
+    since = resolve_period(session, now=NOW, since=at("10:00"))
+    assert (since.start, since.end) == (at("10:00"), NOW)  # until now
+    ahead = resolve_period(session, now=at("11:00"), since=at("10:00"))
+    assert ahead.end == last + timedelta(seconds=1)  # the data runs ahead of the clock
+    early = datetime(2016, 1, 1, tzinfo=UTC)
+    before = resolve_period(session, now=NOW, until=early)
+    assert (before.start, before.end) == (early - timedelta(days=7), early)
+    until = resolve_period(session, now=NOW, until=at("10:00"))
+    assert (until.start, until.end) == (first, at("10:00"))
+    everything = resolve_period(session, now=NOW)
+    assert (everything.start, everything.end) == (first, last + timedelta(seconds=1))
+
+
+def test_a_period_beyond_the_data_gives_an_empty_report(session):
+    scenario.build(session)
+    period = resolve_period(session, now=NOW, since=datetime(2030, 1, 1, tzinfo=UTC))
+    report = build_report(session, period, now=NOW, classifier=MODEL, own_authors=OWN)
+    assert report.empty and report.incidents == []
+    assert report.replies["suggested"]["sent"] == 0
+
+
+def test_own_accounts_are_left_out_however_their_name_is_written(session):
+    from tests.factories import make_labels, store_comment
+
+    labels = make_labels(model=MODEL)
+    for author in ("@NORDTEL ÖSTERREICH", "nordtel österreich", " Nordtel Österreich", "@@nordtel"):
+        store_comment(session, at=at("09:00"), author=author, labels=labels)
+    store_comment(session, at=at("09:00"), author="nordtel-fan", labels=labels)
+    own = ["Nordtel Österreich", "@Nordtel"]
+    report = build_report(session, Period(start=START, end=END), now=NOW, own_authors=own)
+    assert report.volume.comments == 1  # only the fan
 
 
 def test_dates_are_berlin_days_and_a_backwards_period_is_refused(session):
@@ -181,11 +258,11 @@ def test_dates_are_berlin_days_and_a_backwards_period_is_refused(session):
 def test_regions_and_terms_of_many_complaints_come_from_an_evenly_spread_sample(
     session, monkeypatch
 ):
-    monkeypatch.setattr("crisis.report_volume.TEXT_SAMPLE", 2)
+    monkeypatch.setattr("crisis.report_volume.TEXT_SAMPLE", 3)  # every 3rd id: c2, c9
     report = _report(session)
-    assert report.text.sampled and 0 < report.text.read < report.text.complaints == 6
+    assert report.text.sampled and 0 < report.text.read < report.text.complaints == 9
     estimated = sum(n for _, n in report.text.regions) + report.text.no_region
-    assert estimated >= 6 - 1  # scaled back to all complaints (a complaint may name two)
+    assert estimated >= 9 - 1  # scaled back to all complaints (a complaint may name two)
 
 
 def test_day_buckets_are_berlin_days(session):
