@@ -77,7 +77,7 @@ def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime
         raise InvalidTransition(f"review item {item_id}", item.state, "edited (only pending)")
     check_text(item, text)
     before = item.text
-    item.text, item.edited_by, item.facts_changed = text, actor, False
+    item.text, item.edited_by, item.edited_at, item.facts_changed = text, actor, now, False
     session.add(item)
     audit.record(
         session,
@@ -110,7 +110,7 @@ def approve(
         item.attempts, item.next_attempt_at = 0, None
     edited = final != item.text
     if edited:
-        item.edited_by = actor
+        item.edited_by, item.edited_at = actor, now
     item.text = final
     details: dict[str, object] = {"edited": edited}
     if item.needs_human:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crisis import incidents
+from crisis import audit, incidents
 from crisis.domain import CommentView, Labels, ReplyContext, Service, Verdict
 from crisis.protocols import ReplyPolicy, Responder
 from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost, SentReply
@@ -68,6 +68,7 @@ def suggest_replies(
     answered = answered_authors(session, [c.author for c in fresh], [i.id for i in open_now])
     own, bots = setup.own, frozenset(b.casefold() for b in setup.bot_accounts)
     created: list[ReviewItem] = []
+    flagged: list[ReviewItem] = []  # audited; skips are not (one per comment read: too many)
     for comment in fresh:
         labels = labelled[_id(comment)]
         incident = incident_for(open_now, labels)
@@ -98,6 +99,7 @@ def suggest_replies(
         )
         if decision.verdict == Verdict.FLAG:
             item.needs_human, item.reasons = True, list(decision.reasons)
+            flagged.append(item)
         set_rank(item, urgent=bool(labels.urgent))
         render(setup, item, comment, labels, incident)
         if incident_id is not None:
@@ -105,7 +107,23 @@ def suggest_replies(
         session.add(item)
         created.append(item)
     session.flush()
+    for item in flagged:
+        record_flag(session, item, now=now)
     return created
+
+
+def record_flag(session: Session, item: ReviewItem, *, now: datetime) -> None:
+    """Audit the responder's decision that a person answers ``item``, with the reasons."""
+    audit.record(
+        session,
+        at=now,
+        actor="responder",
+        action="review_item.flagged",
+        entity="review_item",
+        entity_id=item.id,
+        reason=", ".join(item.reasons) or None,
+        details={"kind": item.kind, "urgent": item.urgency_rank == 0},
+    )
 
 
 def render(
