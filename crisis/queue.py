@@ -1,5 +1,8 @@
 """The review queue: pending -> approved (maybe edited) -> sent | failed, or rejected.
 
+An approved reply not sent yet can be taken back to pending: by a person who edits it, or by
+the responder when the incident's facts changed (``crisis.incident_replies``).
+
 Each decision is one function that refuses an invalid move and is audited with who made it.
 The queue page reads stored sort columns under one index: urgent first, then the author's
 reach, then the oldest (the SLA clock runs from the comment's arrival). Bulk approval lives in
@@ -71,11 +74,16 @@ def list_items(
 
 
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
-    """Change a pending item's text; it stays pending until someone approves it."""
+    """Change a pending item's text; it stays pending until someone approves it. An approved
+    one not sent yet is taken back ("reopened", audited) and is pending again."""
     item = get_item(session, item_id)
-    if item.state != "pending":
-        raise InvalidTransition(f"review item {item_id}", item.state, "edited (only pending)")
+    if item.state not in ("pending", "approved"):
+        raise InvalidTransition(
+            f"review item {item_id}", item.state, "edited (only pending or approved, unsent)"
+        )
     check_text(item, text)
+    if item.state == "approved":
+        _move(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
     before = item.text
     item.text, item.edited_by, item.edited_at, item.facts_changed = text, actor, now, False
     session.add(item)
@@ -117,8 +125,9 @@ def approve(
         details["needs_human"] = list(item.reasons)
     if bulk_id is not None:
         details["bulk"] = bulk_id
-    if item.facts_changed:
+    if item.facts_changed:  # the reviewer saw the warning and approves with it in view
         details["facts_changed"] = True
+        item.facts_changed = False
     _move(session, item, "approved", actor=actor, now=now, details=details)
     return item
 

@@ -109,6 +109,29 @@ def test_an_edit_keeps_the_item_pending_and_records_before_and_after(engine):
     )  # fmt: skip
 
 
+def test_an_approved_reply_can_be_taken_back_for_editing_until_it_is_sent(engine):
+    item_id = approved_item(engine, text="Vorschlag")
+    later = NOW + timedelta(minutes=3)
+    with session_scope(engine) as session:
+        queue.edit(session, item_id, text="Hallo Anna, besser so.", actor="max", now=later)
+        trail = audit.history(session, entity="review_item", entity_id=item_id)
+    item = get(engine, item_id)
+    assert (item.state, item.text, item.edited_by) == ("pending", "Hallo Anna, besser so.", "max")
+    assert [(e.action, e.actor, e.reason) for e in trail[1:]] == [
+        ("review_item.pending", "max", "reopened for editing"),
+        ("review_item.edited", "max", None),
+    ]
+    assert (
+        sending.send_due(engine, RecordingPublisher(), actor="s", clock=VirtualClock(later)).sent
+        == []
+    )
+    with session_scope(engine) as session:
+        queue.approve(session, item_id, actor="max", now=later)
+    sending.send_due(engine, RecordingPublisher(), actor="s", clock=VirtualClock(later))
+    with session_scope(engine) as session, pytest.raises(InvalidTransition, match="sent"):
+        queue.edit(session, item_id, text="zu spät", actor="max", now=later)
+
+
 def test_a_reply_too_long_for_x_is_refused_with_the_numbers_and_facebook_takes_it(engine):
     on_x, on_facebook = pending_item(engine), pending_item(engine, platform="facebook")
     long_text = "Wir kümmern uns. " * 17  # 289 characters
