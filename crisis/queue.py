@@ -115,7 +115,8 @@ def approve(
         raise InvalidTransition(f"review item {item_id}", item.state, "approved")
     check_text(item, final)
     if item.state == "failed":  # approved again by a person: a fresh round of attempts
-        item.attempts, item.next_attempt_at = 0, None
+        item.attempts = 0
+    item.next_attempt_at = None
     edited = final != item.text
     if edited:
         item.edited_by, item.edited_at = actor, now

@@ -43,9 +43,13 @@ def test_approved_reply_is_sent_once_and_the_decision_audited(engine):
     publisher = RecordingPublisher()
     with session_scope(engine) as session:
         queue.approve(session, item_id, actor="lena", now=NOW, text="Hallo! Wir arbeiten daran.")
-        sending.send(session, item_id, publisher, actor="lena", now=NOW)
-        with pytest.raises(InvalidTransition):
-            sending.send(session, item_id, publisher, actor="lena", now=NOW)
+    assert (
+        sending.send(engine, item_id, publisher, actor="lena", clock=VirtualClock(NOW)).state
+        == "sent"
+    )
+    with pytest.raises(InvalidTransition):
+        sending.send(engine, item_id, publisher, actor="lena", clock=VirtualClock(NOW))
+    with session_scope(engine) as session:
         trail = audit.history(session, entity="review_item", entity_id=item_id)
         sent = session.exec(select(SentReply)).one()
     [post] = publisher.published
@@ -241,11 +245,15 @@ def test_a_reply_is_sent_once_even_when_the_process_dies_after_the_platform_took
     clock = VirtualClock(NOW)
     platform = PlatformFake(crash_after_publish=1 if crash_at == "platform call" else 0)
     publisher = OnceOnlyPublisher(platform, engine=engine, clock=clock)
+
+    class DiesBeforeRecording:
+        def publish(self, post):
+            publisher.publish(post)
+            raise SimulatedCrash("died before the send was recorded")
+
+    dying = publisher if crash_at == "platform call" else DiesBeforeRecording()
     with pytest.raises(SimulatedCrash):
-        with session_scope(engine) as session:
-            sending.send(session, item_id, publisher, actor="sender", now=clock.now())
-            if crash_at == "recording the send":
-                raise SimulatedCrash("died before the commit")
+        sending.send(engine, item_id, dying, actor="sender", clock=clock)
     assert get(engine, item_id).state == "approved"  # nothing was recorded here
 
     clock.advance(timedelta(minutes=5))  # a new process, after the grace period
@@ -271,3 +279,62 @@ def test_a_reply_to_a_platform_nobody_publishes_to_gives_up_at_once_and_the_rest
     report = sending.send_due(engine, publisher, actor="sender", clock=VirtualClock(NOW))
     assert (report.sent, report.gave_up) == ([fine], [stray])
     assert "unknown publishing channel 'mastodon'" in (get(engine, stray).last_error or "")
+
+
+def test_a_send_refused_while_another_attempt_is_in_flight_waits_without_counting(engine):
+    item_id = approved_item(engine)
+    clock = VirtualClock(NOW)
+    platform = PlatformFake(crash_after_publish=1)
+    with pytest.raises(SimulatedCrash):  # an attempt that died: its intent stays in flight
+        sending.send_due(engine, OnceOnlyPublisher(platform, engine=engine, clock=clock),
+                         actor="sender", clock=clock)  # fmt: skip
+    clock.advance(timedelta(seconds=30))
+    publisher = OnceOnlyPublisher(platform, engine=engine, clock=clock)
+    report = sending.send_due(engine, publisher, actor="sender", clock=clock)
+
+    item = get(engine, item_id)
+    assert report.waiting == [(item_id, NOW + publisher.grace)] and report.failed == []
+    assert (item.state, item.attempts, item.next_attempt_at) == (
+        "approved",
+        0,
+        NOW + publisher.grace,
+    )
+    assert sending.send_due(engine, publisher, actor="sender", clock=clock).waiting == []  # not due
+    clock.set(NOW + publisher.grace)
+    assert sending.send_due(engine, publisher, actor="sender", clock=clock).sent == [item_id]
+    assert len(platform.posted) == 1 and get(engine, item_id).attempts == 1
+
+
+def test_a_sender_records_nothing_over_a_reply_that_changed_while_it_was_publishing(engine):
+    item_id = approved_item(engine)
+    later = NOW + timedelta(minutes=1)
+
+    class ReopenedMeanwhile:
+        """While the platform call runs, a person takes the reply back to edit it."""
+
+        def publish(self, post):
+            with session_scope(engine) as session:
+                queue.edit(session, item_id, text="Neu formuliert", actor="max", now=later)
+            return "x-1"
+
+    report = sending.send_due(
+        engine, ReopenedMeanwhile(), actor="sender", clock=VirtualClock(later)
+    )
+    item = get(engine, item_id)
+    assert report.sent == [] and report.skipped == [
+        (item_id, "it went out, but the item changed meanwhile (now pending)")
+    ]
+    assert (item.state, item.text, item.edited_by) == ("pending", "Neu formuliert", "max")
+    with session_scope(engine) as session:
+        assert session.exec(select(SentReply)).all() == []
+
+
+def test_a_dry_run_lists_what_would_go_out_and_changes_nothing(engine):
+    item_id = approved_item(engine, text="Hallo, wir sind dran.")
+    pending_item(engine)
+    with session_scope(engine) as session:
+        [outgoing] = sending.preview(session, now=NOW)
+    assert (outgoing.item_id, outgoing.post.text, outgoing.post.idempotency_key) == (
+        item_id, "Hallo, wir sind dran.", f"reply:{item_id}"
+    )  # fmt: skip
+    assert get(engine, item_id).state == "approved"
