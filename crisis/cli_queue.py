@@ -17,9 +17,16 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from crisis import audit, bulk, db, queue, sending
-from crisis.cli_common import DatabaseUrl, clock, console, engine_for, settings_for, utc
+from crisis.cli_common import (
+    DatabaseUrl,
+    actor_name,
+    clock,
+    console,
+    engine_for,
+    settings_for,
+    utc,
+)
 from crisis.errors import BadRecord
-from crisis.protocols import Publisher
 from crisis.settings import Settings
 from crisis.tables import Classification, Comment, Incident, ReviewItem
 
@@ -30,7 +37,10 @@ queue_app = typer.Typer(
 By = Annotated[
     str,
     typer.Option(
-        "--by", envvar="CRISIS_USER", help="Who decides (audit log); default: $CRISIS_USER."
+        "--by",
+        envvar="CRISIS_USER",
+        callback=actor_name,
+        help="Who decides (audit log); default: $CRISIS_USER.",
     ),
 ]
 ItemId = Annotated[int, typer.Argument(help="The review item's number (see crisis queue list).")]
@@ -93,17 +103,19 @@ def queue_list(
 def _list_clusters(database_url: str | None, incident: int | None, lang: str | None) -> None:
     with db.session_scope(engine_for(database_url)) as session:
         found = bulk.clusters(session, incident_id=incident, lang=lang)
-    table = Table("incident", "kind", "lang", "situation", "size", "check these (ids)")
+    table = Table("incident", "kind", "lang", "situation", "size", "check these (ids)", "up to")
     for c in found:
         table.add_row(
             f"#{c.incident_id}", c.kind, c.lang, c.situation, str(c.size),
-            ",".join(str(i) for i in c.sample_ids),
+            ",".join(str(i) for i in c.sample_ids), str(c.up_to),
         )  # fmt: skip
     console.print(table)
     if found:
+        c = found[0]
         console.print(
-            "approve one after reading some: crisis queue bulk-approve --incident N "
-            "--spot-checked ID,ID,ID --by NAME"
+            "approve one after reading some (only the items listed here, up to its id): "
+            f"crisis queue bulk-approve --incident {c.incident_id} --spot-checked "
+            f"{','.join(str(i) for i in c.sample_ids[:3])} --up-to {c.up_to} --by NAME"
         )
 
 
@@ -182,10 +194,12 @@ def queue_edit(
     by: By,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change a pending reply's text; it stays pending until approved."""
+    """Change a reply's text; an approved one not sent yet is taken back. Approve it again."""
     with db.session_scope(engine_for(database_url)) as session:
         item = queue.edit(session, item_id, text=text, actor=by, now=clock.now())
-    console.print(f"#{item.id} edited by {escape(by)} (still pending): {escape(item.text)}")
+    console.print(
+        f"#{item.id} edited by {escape(by)} (pending until approved): {escape(item.text)}"
+    )
 
 
 @queue_app.command("reject")
@@ -207,6 +221,12 @@ def queue_bulk_approve(
     spot_checked: Annotated[
         str, typer.Option(help="Ids you read, comma-separated (at least 3 of the cluster).")
     ],
+    up_to: Annotated[
+        int,
+        typer.Option(
+            help="The 'up to' id that list --clusters printed: newer items are not approved."
+        ),
+    ],
     by: By,
     lang: Annotated[str | None, typer.Option(help="The cluster's language (a check).")] = None,
     database_url: DatabaseUrl = None,
@@ -215,8 +235,9 @@ def queue_bulk_approve(
     ids = _ids(spot_checked)
     with db.session_scope(engine_for(database_url)) as session:
         result = bulk.bulk_approve(
-            session, incident_id=incident, spot_checked=ids, actor=by, now=clock.now(), lang=lang
-        )
+            session, incident_id=incident, spot_checked=ids, up_to=up_to, actor=by,
+            now=clock.now(), lang=lang,
+        )  # fmt: skip
     c = result.cluster
     console.print(
         f"approved {len(result.approved)} {c.lang}/{c.situation} {c.kind} items of incident "
@@ -229,24 +250,37 @@ def queue_bulk_approve(
 @queue_app.command("send")
 def queue_send(
     by: By,
-    publisher: Annotated[
-        str,
-        typer.Option(help="'platforms' (X and Facebook) or 'recording' (sends nothing)."),
-    ],
     item: Annotated[int | None, typer.Option("--id", help="Send this approved item.")] = None,
     all_due: Annotated[
         bool, typer.Option("--all", help="Send every approved item and retry failed ones due.")
     ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would go out; send and change nothing.")
+    ] = False,
+    publisher: Annotated[
+        str, typer.Option(help="'platforms': X and Facebook, with the configured accounts.")
+    ] = "platforms",
     database_url: DatabaseUrl = None,
 ) -> None:
     """Send approved replies, each at most once; failures are retried later with backoff."""
     if (item is None) == (not all_due):
         raise BadRecord("command line", "give --id N or --all")
+    if publisher != "platforms":
+        raise BadRecord(
+            "--publisher",
+            f"unknown publisher {publisher!r}; known: platforms "
+            "(to see what would go out without sending, use --dry-run)",
+        )
     settings = settings_for(database_url)
     engine = engine_for(database_url)
+    if dry_run:
+        _dry_run(engine, settings, item)
+        return
+    from crisis.registry import make_publisher
+
     report = sending.send_due(
         engine,
-        _publisher(publisher, settings, engine),
+        make_publisher(settings, engine=engine, clock=clock),
         actor=by,
         clock=clock,
         retry=retry_from(settings),
@@ -255,10 +289,27 @@ def queue_send(
     console.print(f"sent {len(report.sent)}" + (f": {_join(report.sent)}" if report.sent else ""))
     for item_id, error in report.failed:
         console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
+    for item_id, when in report.waiting:
+        console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
+    for item_id, why in report.skipped:
+        console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
     if report.gave_up:
         console.print(
             f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
         )
+
+
+def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
+    with db.session_scope(engine) as session:
+        due = sending.preview(session, now=clock.now(), retry=retry_from(settings), only=only)
+    table = Table("#", "platform", "in reply to", "reply")
+    for outgoing in due:
+        post = outgoing.post
+        table.add_row(
+            str(outgoing.item_id), post.channel, escape(post.in_reply_to or "-"), escape(post.text)
+        )
+    console.print(table)
+    console.print(f"dry run: {len(due)} replies would go out; nothing was sent or changed")
 
 
 def retry_from(settings: Settings) -> sending.Retry:
@@ -267,19 +318,6 @@ def retry_from(settings: Settings) -> sending.Retry:
         first=timedelta(seconds=settings.send_retry_seconds),
         cap=timedelta(seconds=settings.send_retry_max_seconds),
     )
-
-
-def _publisher(name: str, settings: Settings, engine: Engine) -> Publisher:
-    from crisis.testing import RecordingPublisher
-
-    if name == "recording":
-        console.print("[yellow]recording publisher: replies are marked sent, nothing leaves[/]")
-        return RecordingPublisher()
-    if name == "platforms":
-        from crisis.registry import make_publisher
-
-        return make_publisher(settings, engine=engine, clock=clock)
-    raise BadRecord("command line", f"unknown publisher {name!r}; known: platforms, recording")
 
 
 def age(now: datetime, then: datetime) -> str:

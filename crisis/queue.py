@@ -17,10 +17,12 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis import audit
-from crisis.errors import InvalidReply, InvalidTransition, NotFound
+from crisis.errors import InvalidReply, InvalidTransition, NotFound, UnknownName
 from crisis.platform_text import too_long
 from crisis.states import REVIEW_TRANSITIONS, move
-from crisis.tables import ReviewItem
+from crisis.tables import Incident, ReviewItem
+
+KINDS = ("reply", "follow_up")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ def list_items(
 ) -> list[ReviewItem]:
     """Items in queue order: urgent first, then the widest reach, then the oldest comment."""
     chosen = where or QueueFilter(state=state)
+    check_filter(session, chosen)
     query = select(ReviewItem).order_by(
         col(ReviewItem.urgency_rank),
         col(ReviewItem.reach_rank),
@@ -71,6 +74,16 @@ def list_items(
         if value is not None:
             query = query.where(column == value)
     return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def check_filter(session: Session, where: QueueFilter) -> None:
+    """Refuse a filter that can match nothing because a value does not exist, saying which do."""
+    if where.state is not None and where.state not in REVIEW_TRANSITIONS:
+        raise UnknownName("review item state", where.state, REVIEW_TRANSITIONS)
+    if where.kind is not None and where.kind not in KINDS:
+        raise UnknownName("review item kind", where.kind, KINDS)
+    if where.incident_id is not None and session.get(Incident, where.incident_id) is None:
+        raise NotFound(f"no incident with id {where.incident_id}")
 
 
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:

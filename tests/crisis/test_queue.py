@@ -173,10 +173,11 @@ def test_bulk_approve_needs_three_spot_checks_of_the_cluster_and_skips_human_ite
     english = cluster(engine, 2, incident_id=incident_id, lang="en")
     human = cluster(engine, 1, incident_id=incident_id, needs_human=True, reasons=["legal"])
 
-    def approve(session, checked):
+    def approve(session, checked, up_to=german[-1]):
         return bulk.bulk_approve(
-            session, incident_id=incident_id, spot_checked=checked, actor="lena", now=NOW
-        )
+            session, incident_id=incident_id, spot_checked=checked, up_to=up_to, actor="lena",
+            now=NOW,
+        )  # fmt: skip
 
     with session_scope(engine) as session:
         [big, small] = bulk.clusters(session, incident_id=incident_id)
@@ -194,9 +195,49 @@ def test_bulk_approve_needs_three_spot_checks_of_the_cluster_and_skips_human_ite
     assert trail[-1].details["bulk"] == result.decision_id and trail[-1].actor == "lena"
     with session_scope(engine) as session:  # a cluster of 2 needs both checked
         done = bulk.bulk_approve(
-            session, incident_id=incident_id, spot_checked=english, actor="lena", now=NOW
-        )
+            session, incident_id=incident_id, spot_checked=english, up_to=english[-1],
+            actor="lena", now=NOW,
+        )  # fmt: skip
     assert done.approved == english
+
+
+def test_bulk_approve_takes_only_the_items_listed_at_the_spot_check(engine):
+    incident_id = with_incident(engine)
+    cluster(engine, 4, incident_id=incident_id)
+    with session_scope(engine) as session:
+        [listed] = bulk.clusters(session, incident_id=incident_id)
+    newer = cluster(engine, 2, incident_id=incident_id)  # arrived while someone read the sample
+
+    with session_scope(engine) as session:
+        with pytest.raises(
+            bulk.SpotCheckMissing,
+            match=f"#{newer[0]} arrived after the listing you checked \\(up to #{listed.up_to}\\)",
+        ):
+            bulk.bulk_approve(
+                session, incident_id=incident_id, spot_checked=[*listed.sample_ids[:2], newer[0]],
+                up_to=listed.up_to, actor="lena", now=NOW,
+            )  # fmt: skip
+        result = bulk.bulk_approve(
+            session, incident_id=incident_id, spot_checked=listed.sample_ids[:3],
+            up_to=listed.up_to, actor="lena", now=NOW,
+        )  # fmt: skip
+    assert (listed.size, listed.up_to) == (4, newer[0] - 1)
+    assert result.approved == list(listed.sample_ids[:4])
+    assert [get(engine, i).state for i in newer] == ["pending", "pending"]
+
+
+def test_listing_with_an_unknown_state_kind_or_incident_says_what_exists(engine):
+    from crisis.errors import NotFound, UnknownName
+
+    with session_scope(engine) as session:
+        with pytest.raises(
+            UnknownName, match="unknown review item state 'bogus'; known: .*pending"
+        ):
+            queue.list_items(session, state="bogus")
+        with pytest.raises(UnknownName, match="known: follow_up, reply"):
+            queue.list_items(session, where=queue.QueueFilter(kind="bogus"))
+        with pytest.raises(NotFound, match="no incident with id 99"):
+            queue.list_items(session, where=queue.QueueFilter(incident_id=99))
 
 
 def test_a_failed_send_is_retried_with_growing_waits_until_it_gives_up_visibly(engine):
