@@ -68,7 +68,6 @@ def suggest_replies(
     answered = answered_authors(session, [c.author for c in fresh], [i.id for i in open_now])
     own, bots = setup.own, frozenset(b.casefold() for b in setup.bot_accounts)
     created: list[ReviewItem] = []
-    flagged: list[ReviewItem] = []  # audited; skips are not (one per comment read: too many)
     for comment in fresh:
         labels = labelled[_id(comment)]
         incident = incident_for(open_now, labels)
@@ -99,7 +98,6 @@ def suggest_replies(
         )
         if decision.verdict == Verdict.FLAG:
             item.needs_human, item.reasons = True, list(decision.reasons)
-            flagged.append(item)
         set_rank(item, urgent=bool(labels.urgent))
         render(setup, item, comment, labels, incident)
         if incident_id is not None:
@@ -107,8 +105,9 @@ def suggest_replies(
         session.add(item)
         created.append(item)
     session.flush()
-    for item in flagged:
-        record_flag(session, item, now=now)
+    for item in created:  # flags are audited; skips are not (one per comment read: too many)
+        if item.needs_human:
+            record_flag(session, item, now=now)
     return created
 
 

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from crisis import incidents, posts, queue, sending
+from crisis.clock import VirtualClock
 from crisis.domain import Sentiment, Service, Urgency
 from crisis.tables import ReviewItem
 from crisis.testing import RecordingPublisher
@@ -194,6 +195,7 @@ def build(session: Session) -> dict[str, int]:
         session.flush()
         items[name] = item.id
     session.commit()
+    engine = session.get_bind()  # sending opens its own short transactions
     for name, sent, who in (
         ("c1", "08:35", "anna"),
         ("c2", "09:40", "anna"),
@@ -203,7 +205,7 @@ def build(session: Session) -> dict[str, int]:
         when = at(sent)
         queue.approve(session, items[name], actor=who, now=when - timedelta(minutes=1))
         session.commit()
-        sending.send(session, items[name], publisher, actor=who, now=when)
+        sending.send(engine, items[name], publisher, actor=who, clock=VirtualClock(when))
         session.commit()
     queue.reject(session, items["c6"], actor="lena", now=at("09:50"), reason="call them")
     session.commit()
@@ -224,6 +226,6 @@ def build(session: Session) -> dict[str, int]:
     assert follow_up.id is not None
     queue.approve(session, follow_up.id, actor="anna", now=at("10:40"))
     session.commit()
-    sending.send(session, follow_up.id, publisher, actor="anna", now=at("10:41"))
+    sending.send(engine, follow_up.id, publisher, actor="anna", clock=VirtualClock(at("10:41")))
     session.commit()
     return ids
