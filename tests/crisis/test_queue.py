@@ -379,3 +379,28 @@ def test_a_dry_run_lists_what_would_go_out_and_changes_nothing(engine):
         item_id, "Hallo, wir sind dran.", f"reply:{item_id}"
     )  # fmt: skip
     assert get(engine, item_id).state == "approved"
+
+
+def test_two_overlapping_senders_record_a_reply_once(engine):
+    item_id = approved_item(engine)
+    clock = VirtualClock(NOW)
+    second = RecordingPublisher()
+
+    class SlowPlatform:
+        """While this sender waits for the platform, a second sender runs from start to end."""
+
+        def publish(self, post):
+            assert sending.send_due(engine, second, actor="sender-2", clock=clock).sent == [item_id]
+            return "x-slow"
+
+    report = sending.send_due(engine, SlowPlatform(), actor="sender-1", clock=clock)
+
+    assert report.sent == [] and report.skipped[0][0] == item_id
+    with session_scope(engine) as session:
+        [sent] = session.exec(select(SentReply)).all()
+        trail = audit.history(session, entity="review_item", entity_id=item_id)
+    assert sent.external_id != "x-slow"  # the first record stands
+    assert [(e.action, e.actor) for e in trail if e.action == "review_item.sent"] == [
+        ("review_item.sent", "sender-2")
+    ]
+    assert get(engine, item_id).decided_by == "sender-2"
