@@ -39,6 +39,15 @@ Actor = Annotated[
     str,
     typer.Option("--by", callback=actor_name, help="Who does this (your name, for the audit log)."),
 ]
+Decider = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        envvar="CRISIS_USER",
+        callback=actor_name,
+        help="Who decides (audit log); default: $CRISIS_USER.",
+    ),
+]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
 

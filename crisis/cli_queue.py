@@ -7,42 +7,32 @@ decision names who made it (``--by``, or the environment variable CRISIS_USER).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlmodel import select
 
-from crisis import audit, bulk, db, queue, sending
+from crisis import audit, bulk, db, queue
 from crisis.cli_common import (
     DatabaseUrl,
-    actor_name,
+    Decider,
     clock,
     console,
     engine_for,
-    settings_for,
     utc,
 )
+from crisis.cli_send import queue_send
 from crisis.errors import BadRecord
-from crisis.settings import Settings
 from crisis.tables import Classification, Comment, Incident, ReviewItem
 
 queue_app = typer.Typer(
     help="The review queue: list, show, approve, edit, reject, bulk-approve, send.",
     no_args_is_help=True,
 )
-By = Annotated[
-    str,
-    typer.Option(
-        "--by",
-        envvar="CRISIS_USER",
-        callback=actor_name,
-        help="Who decides (audit log); default: $CRISIS_USER.",
-    ),
-]
+queue_app.command("send")(queue_send)
 ItemId = Annotated[int, typer.Argument(help="The review item's number (see crisis queue list).")]
 RANKS = {0: "[bold red]URGENT[/]", 1: "incident", 2: "other"}
 REACH = {0: "100k+", 1: "10k+", 2: "1k+", 3: ""}
@@ -177,7 +167,7 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
 @queue_app.command("approve")
 def queue_approve(
     item_id: ItemId,
-    by: By,
+    by: Decider,
     text: Annotated[str | None, typer.Option(help="Your own wording instead.")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -191,7 +181,7 @@ def queue_approve(
 def queue_edit(
     item_id: ItemId,
     text: Annotated[str, typer.Option(help="The new reply text.")],
-    by: By,
+    by: Decider,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Change a reply's text; an approved one not sent yet is taken back. Approve it again."""
@@ -205,7 +195,7 @@ def queue_edit(
 @queue_app.command("reject")
 def queue_reject(
     item_id: ItemId,
-    by: By,
+    by: Decider,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -227,7 +217,7 @@ def queue_bulk_approve(
             help="The 'up to' id that list --clusters printed: newer items are not approved."
         ),
     ],
-    by: By,
+    by: Decider,
     lang: Annotated[str | None, typer.Option(help="The cluster's language (a check).")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -245,79 +235,6 @@ def queue_bulk_approve(
     )
     for item_id, why in result.refused:
         console.print(f"[yellow]#{item_id} left pending:[/] {escape(why)}")
-
-
-@queue_app.command("send")
-def queue_send(
-    by: By,
-    item: Annotated[int | None, typer.Option("--id", help="Send this approved item.")] = None,
-    all_due: Annotated[
-        bool, typer.Option("--all", help="Send every approved item and retry failed ones due.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would go out; send and change nothing.")
-    ] = False,
-    publisher: Annotated[
-        str, typer.Option(help="'platforms': X and Facebook, with the configured accounts.")
-    ] = "platforms",
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Send approved replies, each at most once; failures are retried later with backoff."""
-    if (item is None) == (not all_due):
-        raise BadRecord("command line", "give --id N or --all")
-    if publisher != "platforms":
-        raise BadRecord(
-            "--publisher",
-            f"unknown publisher {publisher!r}; known: platforms "
-            "(to see what would go out without sending, use --dry-run)",
-        )
-    settings = settings_for(database_url)
-    engine = engine_for(database_url)
-    if dry_run:
-        _dry_run(engine, settings, item)
-        return
-    from crisis.registry import make_publisher
-
-    report = sending.send_due(
-        engine,
-        make_publisher(settings, engine=engine, clock=clock),
-        actor=by,
-        clock=clock,
-        retry=retry_from(settings),
-        only=item,
-    )
-    console.print(f"sent {len(report.sent)}" + (f": {_join(report.sent)}" if report.sent else ""))
-    for item_id, error in report.failed:
-        console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
-    for item_id, when in report.waiting:
-        console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
-    for item_id, why in report.skipped:
-        console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
-    if report.gave_up:
-        console.print(
-            f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
-        )
-
-
-def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
-    with db.session_scope(engine) as session:
-        due = sending.preview(session, now=clock.now(), retry=retry_from(settings), only=only)
-    table = Table("#", "platform", "in reply to", "reply")
-    for outgoing in due:
-        post = outgoing.post
-        table.add_row(
-            str(outgoing.item_id), post.channel, escape(post.in_reply_to or "-"), escape(post.text)
-        )
-    console.print(table)
-    console.print(f"dry run: {len(due)} replies would go out; nothing was sent or changed")
-
-
-def retry_from(settings: Settings) -> sending.Retry:
-    return sending.Retry(
-        max_attempts=settings.send_max_attempts,
-        first=timedelta(seconds=settings.send_retry_seconds),
-        cap=timedelta(seconds=settings.send_retry_max_seconds),
-    )
 
 
 def age(now: datetime, then: datetime) -> str:
@@ -347,7 +264,3 @@ def _ids(text: str) -> list[int]:
         return [int(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError:
         raise BadRecord("--spot-checked", f"expected ids like 12,15,19, got {text!r}") from None
-
-
-def _join(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids)
