@@ -3,8 +3,8 @@
 The follow-up replies to the customer's urgent comment if they wrote one, and then goes to a
 person (with the urgent reasons): someone who threatened to cancel hears from a person, not
 only a cheerful "it's fixed". Their replies still waiting ("we are working on it") are stale
-now: unedited template replies, pending or approved, are superseded by the follow-up
-(audited); an approved one a person wrote or one that needs a person goes back to pending,
+now: unedited template replies, pending, approved or failed (to be retried), are superseded by
+the follow-up (audited); one a person wrote or one that needs a person goes back to pending,
 marked ``facts_changed``. What the follow-up may say about the incident is
 ``crisis.incidents.facts``: never the outage-time public status or ETA.
 """
@@ -70,10 +70,10 @@ def queue_follow_ups(
 
 def _settle(session: Session, reply: ReviewItem, *, now: datetime, why: str) -> str:
     """Supersede a stale template reply, or send a person's one back for review."""
-    if reply.state not in ("pending", "approved"):
+    if reply.state not in ("pending", "approved", "failed"):
         return ""
     template = not reply.needs_human and not reply.edited_by
-    if reply.state == "approved" and not template:
+    if reply.state != "pending" and not template:
         move_item(session, reply, "pending", now=now, reason=f"incident facts changed: {why}")
     if template:
         move_item(

@@ -7,9 +7,9 @@
   failed (the "please DM us" of an early complainer) are only linked, text and state untouched,
   so the follow-up reaches those customers too.
 - Facts changed (status, ETA, public text, regions): pending suggestions are re-written. A text
-  a person edited is kept, marked ``facts_changed`` so the reviewer sees it. An approved reply
-  written before the change is not sent stale: it goes back to pending (re-written unless a
-  person edited it). Every such step is audited.
+  a person edited is kept, marked ``facts_changed`` so the reviewer sees it. An approved (or
+  failed, to be retried) reply written before the change is not sent stale: it goes back to
+  pending (re-written unless a person edited it). Every such step is audited.
 - Resolved: see ``crisis.follow_ups``.
 
 ``crisis.incidents`` knows nothing of replies: the callers (pipeline, replay, CLI) call
@@ -154,7 +154,7 @@ def rerender_incident(
         .where(
             ReviewItem.incident_id == incident.id,
             ReviewItem.kind == "reply",
-            col(ReviewItem.state).in_(("pending", "approved")),
+            col(ReviewItem.state).in_(("pending", "approved", "failed")),
             col(ReviewItem.situation).in_(INCIDENT_SITUATIONS),
         )
     ).all()
@@ -163,7 +163,7 @@ def rerender_incident(
     why = f"incident facts changed: {describe(incident)}"
     counts = {"rerendered": 0, "reopened": 0, "marked_changed": 0}
     for item, comment in rows:
-        if item.state == "approved":
+        if item.state in ("approved", "failed"):  # a failed one would be retried as is
             if item.decided_at is not None and item.decided_at > facts_at:
                 continue  # approved with these facts in view
             move_item(session, item, "pending", now=now, reason=why)

@@ -88,14 +88,14 @@ def check_filter(session: Session, where: QueueFilter) -> None:
 
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
     """Change a pending item's text; it stays pending until someone approves it. An approved
-    one not sent yet is taken back ("reopened", audited) and is pending again."""
+    (or failed) one not sent yet is taken back ("reopened", audited) and is pending again."""
     item = get_item(session, item_id)
-    if item.state not in ("pending", "approved"):
+    if item.state not in ("pending", "approved", "failed"):
         raise InvalidTransition(
             f"review item {item_id}", item.state, "edited (only pending or approved, unsent)"
         )
     check_text(item, text)
-    if item.state == "approved":
+    if item.state != "pending":
         _move(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
     before = item.text
     item.text, item.edited_by, item.edited_at, item.facts_changed = text, actor, now, False

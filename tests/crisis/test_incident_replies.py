@@ -322,3 +322,28 @@ def test_early_complainers_answered_before_detection_get_the_follow_up(engine):
         after_incident_change(session, SETUP, incident, now=now)
     follow_ups = items(engine, kind="follow_up")
     assert sorted(f.comment_id for f in follow_ups) == [sent.comment_id, waiting.comment_id]
+
+
+def test_a_failed_reply_waiting_for_its_retry_is_superseded_when_the_incident_is_resolved(engine):
+    from crisis import sending
+    from crisis.clock import VirtualClock
+    from crisis.errors import ServerError
+    from crisis.testing import PlatformFake
+
+    incident_id = open_internet(engine, T0)
+    arrive(engine, (make_comment(author="anna"), complaint()), now=T0 + timedelta(minutes=1))
+    [anna] = items(engine)
+    with session_scope(engine) as session:
+        queue.approve(session, anna.id, actor="lena", now=T0 + timedelta(minutes=2))
+    platform = PlatformFake(errors=[ServerError("502")])
+    clock = VirtualClock(T0 + timedelta(minutes=3))
+    assert sending.send_due(engine, platform, actor="s", clock=clock).failed
+    now = T0 + timedelta(hours=3)
+    with session_scope(engine) as session:
+        incident = incidents.resolve_incident(session, incident_id, now=now, actor="lena")
+        after_incident_change(session, SETUP, incident, now=now)
+    clock.set(now + timedelta(hours=1))
+
+    assert sending.send_due(engine, platform, actor="s", clock=clock).sent == []
+    assert platform.posted == [] and items(engine, kind="reply")[0].state == "rejected"
+    assert len(items(engine, kind="follow_up")) == 1
