@@ -4,7 +4,10 @@ A cluster is the pending, template-only items of one incident with the same kind
 situation ("de/outage_incident" in any of its wordings). Items a person must answer
 (``needs_human``), items a person edited, and items whose incident facts changed after an edit
 are never part of one. Approving a cluster needs spot-checked items of it: at least
-``min(3, size)``. The decision is audited once (the bulk decision's id) and on every item.
+``min(3, size)``. A listing is a snapshot: each cluster names its highest item id, and approval
+takes only items up to that id (``up_to``), so suggestions that arrived after the spot check
+are never approved unseen. The decision is audited once (the bulk decision's id) and on every
+item.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Cluster:
     situation: str
     size: int
     sample_ids: tuple[int, ...]
+    up_to: int  # the snapshot: the highest item id of the cluster when it was listed
 
 
 @dataclass
@@ -71,6 +75,7 @@ def clusters(
             col(ReviewItem.lang),
             col(ReviewItem.situation),
             func.count(),
+            func.max(col(ReviewItem.id)),
         )
         .where(*_members())
         .group_by(
@@ -85,7 +90,7 @@ def clusters(
     if lang is not None:
         query = query.where(col(ReviewItem.lang) == lang)
     found = []
-    for inc, kind, language, situation, size in session.execute(query).all():
+    for inc, kind, language, situation, size, up_to in session.execute(query).all():
         sample = session.exec(
             select(ReviewItem.id)
             .where(*_cluster_where(inc, kind, language, situation))
@@ -93,7 +98,7 @@ def clusters(
             .limit(SAMPLE_SIZE)
         )
         found.append(
-            Cluster(inc, kind, language, situation, int(size), tuple(i for i in sample if i))
+            Cluster(inc, kind, language, situation, int(size), tuple(i for i in sample if i), up_to)
         )
     return sorted(found, key=lambda c: (-c.size, c.incident_id, c.kind, c.lang, c.situation))
 
@@ -103,11 +108,13 @@ def bulk_approve(
     *,
     incident_id: int,
     spot_checked: Sequence[int],
+    up_to: int,
     actor: str,
     now: datetime,
     lang: str | None = None,
 ) -> BulkResult:
-    """Approve the cluster the spot-checked items belong to, once enough of them were checked."""
+    """Approve the cluster the spot-checked items belong to, once enough of them were checked;
+    only its items up to ``up_to`` (the snapshot the listing showed)."""
     if not spot_checked:
         raise SpotCheckMissing("name the items you checked (--spot-checked ID,ID,ID)")
     checked = [get_item(session, item_id) for item_id in dict.fromkeys(spot_checked)]
@@ -128,12 +135,18 @@ def bulk_approve(
             f"the spot-checked items are {language}/{situation} of incident {inc}, "
             f"not of incident {incident_id}{f' in {lang}' if lang else ''}"
         )
+    late = [str(item_id) for item_id in spot_checked if item_id > up_to]
+    if late:
+        raise SpotCheckMissing(
+            f"#{', #'.join(late)} arrived after the listing you checked (up to #{up_to}): "
+            "list the clusters again"
+        )
     if situation is None or language is None or inc is None:  # pragma: no cover - filtered
         raise SpotCheckMissing("the spot-checked items have no template")
     members = list(
         session.exec(
             select(ReviewItem)
-            .where(*_cluster_where(inc, kind, language, situation))
+            .where(*_cluster_where(inc, kind, language, situation), col(ReviewItem.id) <= up_to)
             .order_by(col(ReviewItem.arrived_at), col(ReviewItem.id))
         )
     )
@@ -145,7 +158,7 @@ def bulk_approve(
             f"e.g. {', '.join(str(m.id) for m in members[:SAMPLE_SIZE])})"
         )
     cluster = Cluster(
-        inc, kind, language, situation, len(members), tuple(i.id for i in checked if i.id)
+        inc, kind, language, situation, len(members), tuple(i.id for i in checked if i.id), up_to
     )
     decision = audit.record(
         session,
@@ -160,6 +173,7 @@ def bulk_approve(
             "situation": situation,
             "size": len(members),
             "spot_checked": list(cluster.sample_ids),
+            "up_to": up_to,
         },
     )
     session.flush()

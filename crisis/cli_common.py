@@ -23,7 +23,31 @@ DatabaseUrl = Annotated[
     str | None,
     typer.Option("--database-url", help="Database URL (default: CRISIS_DATABASE_URL or sqlite)."),
 ]
-Actor = Annotated[str, typer.Option("--by", help="Who does this (your name, for the audit log).")]
+
+
+def actor_name(value: str | None) -> str | None:
+    """``--by``: a name for the audit log; blank or whitespace is no name."""
+    if value is None:
+        return None
+    name = value.strip()
+    if not name:
+        raise typer.BadParameter("give your name (for the audit log); a blank name is no name")
+    return name
+
+
+Actor = Annotated[
+    str,
+    typer.Option("--by", callback=actor_name, help="Who does this (your name, for the audit log)."),
+]
+Decider = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        envvar="CRISIS_USER",
+        callback=actor_name,
+        help="Who decides (audit log); default: $CRISIS_USER.",
+    ),
+]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
 

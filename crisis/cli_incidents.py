@@ -216,9 +216,11 @@ def _update_queue(session: Session, incident: Incident, database_url: str | None
 
 _QUEUE_WORDS = {
     "attached": "earlier complaints attached",
+    "linked": "earlier answered complaints linked (for the follow-up)",
     "duplicates": "duplicates rejected",
     "rerendered": "suggestions re-written",
-    "marked_changed": "edited or approved replies marked 'facts changed'",
+    "reopened": "approved replies sent back to pending (written before the change)",
+    "marked_changed": "edited replies marked 'facts changed'",
     "follow_ups": "follow-ups queued",
     "superseded": "pending replies superseded by follow-ups",
 }

@@ -7,32 +7,32 @@ decision names who made it (``--by``, or the environment variable CRISIS_USER).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
 from sqlmodel import select
 
-from crisis import audit, bulk, db, queue, sending
-from crisis.cli_common import DatabaseUrl, clock, console, engine_for, settings_for, utc
+from crisis import audit, bulk, db, queue
+from crisis.cli_common import (
+    DatabaseUrl,
+    Decider,
+    clock,
+    console,
+    engine_for,
+    utc,
+)
+from crisis.cli_send import queue_send
 from crisis.errors import BadRecord
-from crisis.protocols import Publisher
-from crisis.settings import Settings
 from crisis.tables import Classification, Comment, Incident, ReviewItem
 
 queue_app = typer.Typer(
     help="The review queue: list, show, approve, edit, reject, bulk-approve, send.",
     no_args_is_help=True,
 )
-By = Annotated[
-    str,
-    typer.Option(
-        "--by", envvar="CRISIS_USER", help="Who decides (audit log); default: $CRISIS_USER."
-    ),
-]
+queue_app.command("send")(queue_send)
 ItemId = Annotated[int, typer.Argument(help="The review item's number (see crisis queue list).")]
 RANKS = {0: "[bold red]URGENT[/]", 1: "incident", 2: "other"}
 REACH = {0: "100k+", 1: "10k+", 2: "1k+", 3: ""}
@@ -93,17 +93,19 @@ def queue_list(
 def _list_clusters(database_url: str | None, incident: int | None, lang: str | None) -> None:
     with db.session_scope(engine_for(database_url)) as session:
         found = bulk.clusters(session, incident_id=incident, lang=lang)
-    table = Table("incident", "kind", "lang", "situation", "size", "check these (ids)")
+    table = Table("incident", "kind", "lang", "situation", "size", "check these (ids)", "up to")
     for c in found:
         table.add_row(
             f"#{c.incident_id}", c.kind, c.lang, c.situation, str(c.size),
-            ",".join(str(i) for i in c.sample_ids),
+            ",".join(str(i) for i in c.sample_ids), str(c.up_to),
         )  # fmt: skip
     console.print(table)
     if found:
+        c = found[0]
         console.print(
-            "approve one after reading some: crisis queue bulk-approve --incident N "
-            "--spot-checked ID,ID,ID --by NAME"
+            "approve one after reading some (only the items listed here, up to its id): "
+            f"crisis queue bulk-approve --incident {c.incident_id} --spot-checked "
+            f"{','.join(str(i) for i in c.sample_ids[:3])} --up-to {c.up_to} --by NAME"
         )
 
 
@@ -165,7 +167,7 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
 @queue_app.command("approve")
 def queue_approve(
     item_id: ItemId,
-    by: By,
+    by: Decider,
     text: Annotated[str | None, typer.Option(help="Your own wording instead.")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -179,19 +181,21 @@ def queue_approve(
 def queue_edit(
     item_id: ItemId,
     text: Annotated[str, typer.Option(help="The new reply text.")],
-    by: By,
+    by: Decider,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Change a pending reply's text; it stays pending until approved."""
+    """Change a reply's text; an approved one not sent yet is taken back. Approve it again."""
     with db.session_scope(engine_for(database_url)) as session:
         item = queue.edit(session, item_id, text=text, actor=by, now=clock.now())
-    console.print(f"#{item.id} edited by {escape(by)} (still pending): {escape(item.text)}")
+    console.print(
+        f"#{item.id} edited by {escape(by)} (pending until approved): {escape(item.text)}"
+    )
 
 
 @queue_app.command("reject")
 def queue_reject(
     item_id: ItemId,
-    by: By,
+    by: Decider,
     reason: Annotated[str | None, typer.Option(help="Why (kept in the audit log).")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -207,7 +211,13 @@ def queue_bulk_approve(
     spot_checked: Annotated[
         str, typer.Option(help="Ids you read, comma-separated (at least 3 of the cluster).")
     ],
-    by: By,
+    up_to: Annotated[
+        int,
+        typer.Option(
+            help="The 'up to' id that list --clusters printed: newer items are not approved."
+        ),
+    ],
+    by: Decider,
     lang: Annotated[str | None, typer.Option(help="The cluster's language (a check).")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -215,8 +225,9 @@ def queue_bulk_approve(
     ids = _ids(spot_checked)
     with db.session_scope(engine_for(database_url)) as session:
         result = bulk.bulk_approve(
-            session, incident_id=incident, spot_checked=ids, actor=by, now=clock.now(), lang=lang
-        )
+            session, incident_id=incident, spot_checked=ids, up_to=up_to, actor=by,
+            now=clock.now(), lang=lang,
+        )  # fmt: skip
     c = result.cluster
     console.print(
         f"approved {len(result.approved)} {c.lang}/{c.situation} {c.kind} items of incident "
@@ -224,62 +235,6 @@ def queue_bulk_approve(
     )
     for item_id, why in result.refused:
         console.print(f"[yellow]#{item_id} left pending:[/] {escape(why)}")
-
-
-@queue_app.command("send")
-def queue_send(
-    by: By,
-    publisher: Annotated[
-        str,
-        typer.Option(help="'platforms' (X and Facebook) or 'recording' (sends nothing)."),
-    ],
-    item: Annotated[int | None, typer.Option("--id", help="Send this approved item.")] = None,
-    all_due: Annotated[
-        bool, typer.Option("--all", help="Send every approved item and retry failed ones due.")
-    ] = False,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Send approved replies, each at most once; failures are retried later with backoff."""
-    if (item is None) == (not all_due):
-        raise BadRecord("command line", "give --id N or --all")
-    settings = settings_for(database_url)
-    engine = engine_for(database_url)
-    report = sending.send_due(
-        engine,
-        _publisher(publisher, settings, engine),
-        actor=by,
-        clock=clock,
-        retry=retry_from(settings),
-        only=item,
-    )
-    console.print(f"sent {len(report.sent)}" + (f": {_join(report.sent)}" if report.sent else ""))
-    for item_id, error in report.failed:
-        console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
-    if report.gave_up:
-        console.print(
-            f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
-        )
-
-
-def retry_from(settings: Settings) -> sending.Retry:
-    return sending.Retry(
-        max_attempts=settings.send_max_attempts,
-        first=timedelta(seconds=settings.send_retry_seconds),
-        cap=timedelta(seconds=settings.send_retry_max_seconds),
-    )
-
-
-def _publisher(name: str, settings: Settings, engine: Engine) -> Publisher:
-    from crisis.testing import RecordingPublisher
-
-    if name == "recording":
-        console.print("[yellow]recording publisher: replies are marked sent, nothing leaves[/]")
-        return RecordingPublisher()
-    if name == "platforms":
-        from crisis.registry import make_publisher
-
-        return make_publisher(settings, engine=engine, clock=clock)
-    raise BadRecord("command line", f"unknown publisher {name!r}; known: platforms, recording")
 
 
 def age(now: datetime, then: datetime) -> str:
@@ -309,7 +264,3 @@ def _ids(text: str) -> list[int]:
         return [int(part) for part in text.replace(" ", "").split(",") if part]
     except ValueError:
         raise BadRecord("--spot-checked", f"expected ids like 12,15,19, got {text!r}") from None
-
-
-def _join(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids)

@@ -12,7 +12,8 @@
         ├── RateLimited(reset_at)  the platform said "later"; reset_at when it said when
         ├── AuthFailed             token missing, expired or lacking a permission
         ├── RemoteNotFound         the post, comment or account does not exist (any more)
-        └── ServerError            5xx, a non-JSON answer, a timeout: worth retrying
+        ├── ServerError            5xx, a non-JSON answer, a timeout: worth retrying
+        └── InFlight(retry_at)     another attempt is publishing it: not a failure, wait
 
 Library errors are translated at the boundary with ``raise ... from exc``.
 """
@@ -92,3 +93,13 @@ class RemoteNotFound(ConnectorError):
 
 class ServerError(ConnectorError):
     retryable = True
+
+
+class InFlight(ConnectorError):
+    """Another attempt is publishing the same post; look again at ``retry_at``."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+        self.retry_at = retry_at
+        super().__init__(message)

@@ -1,12 +1,16 @@
-"""What the review queue does when an incident opens, changes or is resolved.
+"""What the review queue does when an incident opens or its facts change.
 
-- Opened (or its facts changed): complaints of its service that arrived shortly before and are
-  still pending without an incident are attached to it and re-written with its facts; a
-  customer keeps one reply per incident, further ones are rejected as duplicates (audited).
+- Opened (or its facts changed): complaints of its service that arrived shortly before are
+  attached to it. Pending ones are re-written with its facts; a customer keeps one template
+  reply per incident, further template replies are rejected as duplicates (audited), but an
+  item that needs a person is never rejected by the machine. Replies already approved, sent or
+  failed (the "please DM us" of an early complainer) are only linked, text and state untouched,
+  so the follow-up reaches those customers too.
 - Facts changed (status, ETA, public text, regions): pending suggestions are re-written. A text
-  a person edited is kept, marked ``facts_changed`` so the reviewer sees it; approved ones too.
-- Resolved: every customer who complained about it gets one follow-up in their language, and
-  their unedited pending replies ("we are working on it") are superseded by it.
+  a person edited is kept, marked ``facts_changed`` so the reviewer sees it. An approved (or
+  failed, to be retried) reply written before the change is not sent stale: it goes back to
+  pending (re-written unless a person edited it). Every such step is audited.
+- Resolved: see ``crisis.follow_ups``.
 
 ``crisis.incidents`` knows nothing of replies: the callers (pipeline, replay, CLI) call
 ``after_incident_change`` with the reply setup the registry built.
@@ -15,20 +19,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from crisis import audit, incidents
-from crisis.classify import from_row
-from crisis.domain import Labels, ReplyContext, Sentiment
+from crisis.domain import Labels, ReplyContext
+from crisis.follow_ups import FOLLOW_UP, queue_follow_ups
+from crisis.replies_common import ACTOR, comment_labels, labels_for, move_item, replies_by_author
 from crisis.respond import ReplySetup, render, set_rank, view
-from crisis.states import REVIEW_TRANSITIONS, move
-from crisis.tables import Classification, Comment, Incident, ReviewItem
+from crisis.tables import Comment, Incident, ReviewItem
 
 ATTACH_LOOKBACK = timedelta(hours=6)  # complaints this long before an incident opened join it
-FOLLOW_UP = "resolved_follow_up"
-ACTOR = "responder"
+# Situations whose text quotes the incident's facts; other replies ("please DM us") do not.
+INCIDENT_SITUATIONS = ("outage_incident", FOLLOW_UP)
+ANSWERED = ("approved", "sent", "failed")
+
+__all__ = ["ATTACH_LOOKBACK", "after_incident_change", "queue_follow_ups"]
 
 
 def after_incident_change(
@@ -45,7 +51,7 @@ def after_incident_change(
 def attach_early_complaints(
     session: Session, setup: ReplySetup, incident: Incident, *, now: datetime
 ) -> dict[str, int]:
-    """Attach pending complaints of the incident's service without an incident to it."""
+    """Attach (pending) or link (already answered) earlier complaints of its service."""
     services = {incident.service} | {
         carried.value
         for carried, carrier in incidents.CARRIED_BY.items()
@@ -56,25 +62,32 @@ def attach_early_complaints(
         .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
         .where(
             ReviewItem.kind == "reply",
-            ReviewItem.state == "pending",
+            col(ReviewItem.state).in_(("pending", *ANSWERED)),
             col(ReviewItem.incident_id).is_(None),
             col(ReviewItem.service).in_(services),
             col(ReviewItem.arrived_at) >= incident.opened_at - ATTACH_LOOKBACK,
         )
         .order_by(col(ReviewItem.arrived_at), col(ReviewItem.id))
     ).all()
-    taken = _replies_by_author(session, _incident_id(incident))
+    taken = replies_by_author(session, _incident_id(incident))
     labels = labels_for(session, [comment.id for _, comment in rows])
-    attached = duplicates = 0
+    counts = {"attached": 0, "linked": 0, "duplicates": 0}
     for item, comment in rows:
-        comment_labels = labels.get(_item_id_of(comment)) or _fallback(comment)
-        if not comment_labels.is_complaint:
+        if comment.author.strip().lstrip("@").casefold() in setup.own:
+            continue
+        found = comment_labels(labels, comment)
+        if not found.is_complaint:
             continue  # a question or praise of the same service is not about the outage
         kept = taken.get(comment.author)
-        if kept is not None:
-            _move(
-                item,
+        if item.state in ANSWERED:
+            _link(session, item, incident, now=now)
+            taken.setdefault(comment.author, _item_id(item))
+            counts["linked"] += 1
+            continue
+        if kept is not None and not item.needs_human:
+            move_item(
                 session,
+                item,
                 "rejected",
                 now=now,
                 reason=(
@@ -82,17 +95,17 @@ def attach_early_complaints(
                     f"for incident {incident.id}"
                 ),
             )
-            duplicates += 1
+            counts["duplicates"] += 1
             continue
-        taken[comment.author] = _item_id(item)
+        taken.setdefault(comment.author, _item_id(item))
         before = item.template
         item.incident_id, item.service = incident.id, incident.service
-        item.situation = _situation(setup, comment, comment_labels) or item.situation
+        item.situation = _situation(setup, comment, found) or item.situation
         set_rank(item, urgent=item.urgency_rank == 0)
         if item.edited_by:
             item.facts_changed = True
         else:
-            render(setup, item, comment, comment_labels, incident)
+            render(setup, item, comment, found, incident)
         session.add(item)
         audit.record(
             session,
@@ -102,38 +115,76 @@ def attach_early_complaints(
             entity="review_item",
             entity_id=item.id,
             reason=f"complaint arrived before incident {incident.id} was opened",
-            details={"incident_id": incident.id, "template": [before, item.template]},
+            details={
+                "incident_id": incident.id,
+                "template": [before, item.template],
+                "facts_changed": item.facts_changed,
+            },
         )
-        attached += 1
-    return {"attached": attached, "duplicates": duplicates}
+        counts["attached"] += 1
+    return counts
+
+
+def _link(session: Session, item: ReviewItem, incident: Incident, *, now: datetime) -> None:
+    item.incident_id = incident.id
+    session.add(item)
+    audit.record(
+        session,
+        at=now,
+        actor=ACTOR,
+        action="review_item.linked",
+        entity="review_item",
+        entity_id=item.id,
+        reason=(
+            f"answered ({item.state}) before incident {incident.id} was opened; linked so the "
+            "follow-up reaches this customer (text and state unchanged)"
+        ),
+        details={"incident_id": incident.id, "state": item.state},
+    )
 
 
 def rerender_incident(
     session: Session, setup: ReplySetup, incident: Incident, *, now: datetime
 ) -> dict[str, int]:
-    """Re-write the incident's pending suggestions; mark edited and approved ones instead."""
+    """Re-write the incident's pending suggestions; reopen approved ones written before the
+    facts changed; mark edited ones."""
     rows = session.exec(
         select(ReviewItem, Comment)
         .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
         .where(
             ReviewItem.incident_id == incident.id,
             ReviewItem.kind == "reply",
-            col(ReviewItem.state).in_(("pending", "approved")),
+            col(ReviewItem.state).in_(("pending", "approved", "failed")),
+            col(ReviewItem.situation).in_(INCIDENT_SITUATIONS),
         )
     ).all()
     labels = labels_for(session, [comment.id for _, comment in rows])
-    rerendered = marked = 0
+    facts_at = incident.facts_at or incident.opened_at
+    why = f"incident facts changed: {describe(incident)}"
+    counts = {"rerendered": 0, "reopened": 0, "marked_changed": 0}
     for item, comment in rows:
-        if item.state == "approved" or item.edited_by:
-            if not item.facts_changed:
+        if item.state in ("approved", "failed"):  # a failed one would be retried as is
+            if item.decided_at is not None and item.decided_at > facts_at:
+                continue  # approved with these facts in view
+            move_item(session, item, "pending", now=now, reason=why)
+            counts["reopened"] += 1
+        if item.edited_by:
+            if not item.facts_changed and (item.edited_at is None or item.edited_at <= facts_at):
                 item.facts_changed = True
                 session.add(item)
-                marked += 1
+                audit.record(
+                    session,
+                    at=now,
+                    actor=ACTOR,
+                    action="review_item.facts_changed",
+                    entity="review_item",
+                    entity_id=item.id,
+                    reason=f"{why}; the edited text is kept for its reviewer",
+                )
+                counts["marked_changed"] += 1
             continue
         before = item.text
-        if render(
-            setup, item, comment, labels.get(_item_id_of(comment)) or _fallback(comment), incident
-        ):
+        if render(setup, item, comment, comment_labels(labels, comment), incident):
             session.add(item)
             audit.record(
                 session,
@@ -142,90 +193,23 @@ def rerender_incident(
                 action="review_item.rerendered",
                 entity="review_item",
                 entity_id=item.id,
-                reason=f"facts of incident {incident.id} changed",
+                reason=why,
                 details={"chars": [len(before), len(item.text)], "template": item.template},
             )
-            rerendered += 1
-    return {"rerendered": rerendered, "marked_changed": marked}
+            counts["rerendered"] += 1
+    return counts
 
 
-def queue_follow_ups(
-    session: Session, setup: ReplySetup, incident: Incident, *, now: datetime
-) -> dict[str, int]:
-    """One follow-up per customer who complained about ``incident`` (one per author)."""
-    rows = session.exec(
-        select(ReviewItem, Comment)
-        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
-        .where(
-            ReviewItem.incident_id == incident.id,
-            col(ReviewItem.kind).in_(("reply", "follow_up")),
-            ReviewItem.state != "rejected",
-        )
-        .order_by(col(ReviewItem.arrived_at), col(ReviewItem.id))
-    ).all()
-    done = {comment.author for item, comment in rows if item.kind == "follow_up"}
-    labels = labels_for(session, [comment.id for _, comment in rows])
-    created = superseded = 0
-    for reply, comment in rows:
-        if reply.kind != "reply":
-            continue
-        if reply.state == "pending" and not reply.needs_human and not reply.edited_by:
-            _move(
-                reply,
-                session,
-                "rejected",
-                now=now,
-                reason=(
-                    f"superseded: incident {incident.id} is resolved; the follow-up answers instead"
-                ),
-            )
-            superseded += 1
-        elif reply.state in ("pending", "approved") and not reply.facts_changed:
-            reply.facts_changed = True
-            session.add(reply)
-        if comment.author in done:
-            continue
-        done.add(comment.author)
-        follow_up = ReviewItem(
-            comment_id=reply.comment_id,
-            kind="follow_up",
-            incident_id=incident.id,
-            lang=reply.lang,
-            state="pending",
-            created_at=now,
-            arrived_at=now,  # the SLA clock of a follow-up starts when there is news to tell
-            platform=reply.platform,
-            service=incident.service,
-            reach_rank=reply.reach_rank,
-            situation=FOLLOW_UP,
-            needs_human=reply.needs_human,
-            reasons=list(reply.reasons),
-        )
-        set_rank(follow_up, urgent=reply.urgency_rank == 0)
-        render(
-            setup,
-            follow_up,
-            comment,
-            labels.get(_item_id_of(comment)) or _fallback(comment),
-            incident,
-        )
-        session.add(follow_up)
-        created += 1
-    session.flush()
-    return {"follow_ups": created, "superseded": superseded}
-
-
-def labels_for(session: Session, comment_ids: list[int | None]) -> dict[int, Labels]:
-    """The newest stored labels of each comment."""
-    ids = [cid for cid in comment_ids if cid is not None]
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Classification)
-        .where(col(Classification.comment_id).in_(ids))
-        .order_by(col(Classification.created_at), col(Classification.id))
-    )
-    return {row.comment_id: from_row(row) for row in rows}
+def describe(incident: Incident) -> str:
+    """The incident's facts in one line, for audit reasons."""
+    parts = [f"incident {incident.id} is {incident.status}"]
+    if incident.regions:
+        parts.append(f"regions {', '.join(incident.regions)}")
+    if incident.eta is not None:
+        parts.append(f"ETA {incident.eta:%Y-%m-%d %H:%M}Z")
+    if incident.public_status:
+        parts.append(f"public status {incident.public_status[:80]!r}")
+    return ", ".join(parts)
 
 
 def _situation(setup: ReplySetup, comment: Comment, labels: Labels) -> str | None:
@@ -241,51 +225,10 @@ def _situation(setup: ReplySetup, comment: Comment, labels: Labels) -> str | Non
     return setup.policy(view(comment), labels, context).situation
 
 
-def _replies_by_author(session: Session, incident_id: int) -> dict[str, int]:
-    rows = session.exec(
-        select(Comment.author, ReviewItem.id)
-        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
-        .where(
-            ReviewItem.incident_id == incident_id,
-            ReviewItem.kind == "reply",
-            ReviewItem.state != "rejected",
-        )
-    )
-    return {author: item_id for author, item_id in rows if item_id is not None}
-
-
-def _fallback(comment: Comment) -> Labels:
-    """Labels for a comment stored without any (a hand-made item): a plain complaint."""
-    return Labels("none", True, 1.0, None, Sentiment.NEUTRAL, lang=comment.lang)
-
-
-def _move(item: ReviewItem, session: Session, state: str, *, now: datetime, reason: str) -> None:
-    details: dict[str, Any] = {}
-    move(
-        session,
-        item,
-        state,
-        transitions=REVIEW_TRANSITIONS,
-        entity="review_item",
-        entity_id=item.id,
-        actor=ACTOR,
-        now=now,
-        reason=reason,
-        details=details,
-    )
-    item.decided_by, item.decided_at = ACTOR, now
-
-
 def _item_id(item: ReviewItem) -> int:
     if item.id is None:
         raise RuntimeError("review item has no id before flush")
     return item.id
-
-
-def _item_id_of(comment: Comment) -> int:
-    if comment.id is None:
-        raise RuntimeError("comment has no id before flush")
-    return comment.id
 
 
 def _incident_id(incident: Incident) -> int:

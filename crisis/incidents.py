@@ -50,6 +50,8 @@ def open_incident(
         status=status,
         title=_title(service, regions),
         public_status=public_status,
+        public_status_at=now if public_status is not None else None,
+        facts_at=now,
         eta=eta,
         opened_at=now,
         opened_by=opened_by,
@@ -106,7 +108,7 @@ def update_incident(
         raise InvalidTransition(f"incident {incident_id}", "resolved", "updated")
     if public_status is not None and public_status != incident.public_status:
         changes["public_status"] = [incident.public_status, public_status]
-        incident.public_status = public_status
+        incident.public_status, incident.public_status_at = public_status, now
     if eta is not None and eta != incident.eta:
         changes["eta"] = [_iso(incident.eta), _iso(eta)]
         incident.eta = eta
@@ -117,6 +119,7 @@ def update_incident(
             incident.regions = merged
             incident.title = _title(Service(incident.service), merged)
     if changes:
+        incident.facts_at = now
         session.add(incident)
         audit.record(
             session,
@@ -146,8 +149,10 @@ def resolve_incident(
     before = incident.status
     incident.status = "resolved"
     incident.resolved_at = now
+    details: dict[str, Any] = {"status": [before, "resolved"]}
     if public_status is not None:
-        incident.public_status = public_status
+        details["public_status"] = [incident.public_status, public_status]
+        incident.public_status, incident.public_status_at = public_status, now
     session.add(incident)
     audit.record(
         session,
@@ -157,7 +162,7 @@ def resolve_incident(
         entity="incident",
         entity_id=incident_id,
         reason=reason,
-        details={"status": [before, "resolved"]},
+        details=details,
     )
     return incident
 
@@ -218,13 +223,21 @@ def list_incidents(session: Session) -> list[Incident]:
 
 
 def facts(incident: Incident, *, status_url: str | None) -> IncidentFacts:
+    """What a reply may say now. Once resolved, the outage-time public text and ETA ("we
+    expect a fix by 6 pm") are stale: only a public status set at/after resolution is kept."""
+    public_status, eta = incident.public_status, incident.eta
+    if incident.status == "resolved":
+        eta = None
+        set_at, resolved_at = incident.public_status_at, incident.resolved_at
+        if set_at is None or resolved_at is None or set_at < resolved_at:
+            public_status = None
     return IncidentFacts(
         id=_id(incident),
         service=Service(incident.service),
         regions=tuple(incident.regions),
         status=incident.status,
-        public_status=incident.public_status,
-        eta=incident.eta,
+        public_status=public_status,
+        eta=eta,
         status_url=status_url,
     )
 

@@ -8,15 +8,15 @@ before it calls the platform, and the platform's id after. A retry that finds:
 - ``sent``: returns the recorded id and calls nothing;
 - ``in_flight`` (an earlier attempt may have reached the platform): asks the platform whether
   our account already published that text there (``find``) and only posts when it did not;
-  an attempt younger than ``grace`` is refused instead, as another worker may be on it and the
-  platform's read API may not show a fresh reply yet;
+  an attempt younger than ``grace`` is refused instead (``InFlight``, not a failure), as
+  another worker may be on it and the platform's read API may not show a fresh reply yet;
 - ``failed`` (the platform refused it, so it was not published): posts again.
 
 The guarantee: at most once as far as the platform's read API shows our own replies and posts,
 which covers everything but a reply deleted in between.
 
 The intent commits in its own transaction, so on SQLite the caller must not hold a write
-transaction open across ``publish`` (``queue.send`` does not).
+transaction open across ``publish`` (``sending.send`` holds none).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
-from crisis.errors import ConnectorError, ServerError, UnknownName
+from crisis.errors import ConnectorError, InFlight, ServerError, UnknownName
 from crisis.protocols import Clock, Publisher
 from crisis.tables import PublishIntent
 
@@ -114,15 +114,18 @@ class OnceOnlyPublisher:
                 earlier = row.state
                 if earlier == "in_flight" and now - row.updated_at < self.grace:
                     waited = int((now - row.updated_at).total_seconds())
-                    raise ConnectorError(
+                    raise InFlight(
                         f"{post.idempotency_key} is being published (started {waited} s ago); "
-                        "try again in a few minutes"
+                        "try again in a few minutes",
+                        retry_at=row.updated_at + self.grace,
                     )
                 row.state, row.attempts, row.updated_at = "in_flight", row.attempts + 1, now
                 session.add(row)
                 return earlier, None
         except IntegrityError:  # another worker recorded the same key a moment ago
-            raise ConnectorError(f"{post.idempotency_key} is being published") from None
+            raise InFlight(
+                f"{post.idempotency_key} is being published", retry_at=now + self.grace
+            ) from None
 
     def _finish(
         self,

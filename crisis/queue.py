@@ -1,5 +1,8 @@
 """The review queue: pending -> approved (maybe edited) -> sent | failed, or rejected.
 
+An approved reply not sent yet can be taken back to pending: by a person who edits it, or by
+the responder when the incident's facts changed (``crisis.incident_replies``).
+
 Each decision is one function that refuses an invalid move and is audited with who made it.
 The queue page reads stored sort columns under one index: urgent first, then the author's
 reach, then the oldest (the SLA clock runs from the comment's arrival). Bulk approval lives in
@@ -14,10 +17,12 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis import audit
-from crisis.errors import InvalidReply, InvalidTransition, NotFound
+from crisis.errors import InvalidReply, InvalidTransition, NotFound, UnknownName
 from crisis.platform_text import too_long
 from crisis.states import REVIEW_TRANSITIONS, move
-from crisis.tables import ReviewItem
+from crisis.tables import Incident, ReviewItem
+
+KINDS = ("reply", "follow_up")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ def list_items(
 ) -> list[ReviewItem]:
     """Items in queue order: urgent first, then the widest reach, then the oldest comment."""
     chosen = where or QueueFilter(state=state)
+    check_filter(session, chosen)
     query = select(ReviewItem).order_by(
         col(ReviewItem.urgency_rank),
         col(ReviewItem.reach_rank),
@@ -70,14 +76,29 @@ def list_items(
     return list(session.exec(query.offset(offset).limit(limit)))
 
 
+def check_filter(session: Session, where: QueueFilter) -> None:
+    """Refuse a filter that can match nothing because a value does not exist, saying which do."""
+    if where.state is not None and where.state not in REVIEW_TRANSITIONS:
+        raise UnknownName("review item state", where.state, REVIEW_TRANSITIONS)
+    if where.kind is not None and where.kind not in KINDS:
+        raise UnknownName("review item kind", where.kind, KINDS)
+    if where.incident_id is not None and session.get(Incident, where.incident_id) is None:
+        raise NotFound(f"no incident with id {where.incident_id}")
+
+
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
-    """Change a pending item's text; it stays pending until someone approves it."""
+    """Change a pending item's text; it stays pending until someone approves it. An approved
+    (or failed) one not sent yet is taken back ("reopened", audited) and is pending again."""
     item = get_item(session, item_id)
-    if item.state != "pending":
-        raise InvalidTransition(f"review item {item_id}", item.state, "edited (only pending)")
+    if item.state not in ("pending", "approved", "failed"):
+        raise InvalidTransition(
+            f"review item {item_id}", item.state, "edited (only pending or approved, unsent)"
+        )
     check_text(item, text)
+    if item.state != "pending":
+        _move(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
     before = item.text
-    item.text, item.edited_by, item.facts_changed = text, actor, False
+    item.text, item.edited_by, item.edited_at, item.facts_changed = text, actor, now, False
     session.add(item)
     audit.record(
         session,
@@ -107,18 +128,20 @@ def approve(
         raise InvalidTransition(f"review item {item_id}", item.state, "approved")
     check_text(item, final)
     if item.state == "failed":  # approved again by a person: a fresh round of attempts
-        item.attempts, item.next_attempt_at = 0, None
+        item.attempts = 0
+    item.next_attempt_at = None
     edited = final != item.text
     if edited:
-        item.edited_by = actor
+        item.edited_by, item.edited_at = actor, now
     item.text = final
     details: dict[str, object] = {"edited": edited}
     if item.needs_human:
         details["needs_human"] = list(item.reasons)
     if bulk_id is not None:
         details["bulk"] = bulk_id
-    if item.facts_changed:
+    if item.facts_changed:  # the reviewer saw the warning and approves with it in view
         details["facts_changed"] = True
+        item.facts_changed = False
     _move(session, item, "approved", actor=actor, now=now, details=details)
     return item
 

@@ -17,7 +17,7 @@ from sqlalchemy import case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from crisis.incident_replies import ACTOR as RESPONDER
+from crisis.replies_common import ACTOR as RESPONDER
 from crisis.report_period import Period
 from crisis.report_sql import in_period, labelled_by, review_join, star, urgent_nonempty
 from crisis.tables import Classification, Comment, ReviewItem

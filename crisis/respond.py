@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from crisis import incidents
+from crisis import audit, incidents
 from crisis.domain import CommentView, Labels, ReplyContext, Service, Verdict
 from crisis.protocols import ReplyPolicy, Responder
 from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost, SentReply
@@ -105,7 +105,24 @@ def suggest_replies(
         session.add(item)
         created.append(item)
     session.flush()
+    for item in created:  # flags are audited; skips are not (one per comment read: too many)
+        if item.needs_human:
+            record_flag(session, item, now=now)
     return created
+
+
+def record_flag(session: Session, item: ReviewItem, *, now: datetime) -> None:
+    """Audit the responder's decision that a person answers ``item``, with the reasons."""
+    audit.record(
+        session,
+        at=now,
+        actor="responder",
+        action="review_item.flagged",
+        entity="review_item",
+        entity_id=item.id,
+        reason=", ".join(item.reasons) or None,
+        details={"kind": item.kind, "urgent": item.urgency_rank == 0},
+    )
 
 
 def render(

@@ -37,9 +37,11 @@ POST_TRANSITIONS: dict[str, frozenset[str]] = {
 
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"approved", "rejected"}),
-    "approved": frozenset({"sent", "failed", "rejected"}),
-    # a failed send is retried (failed -> sent, or failed again) or taken back by a person
-    "failed": frozenset({"approved", "rejected", "sent", "failed"}),
+    # back to pending ("reopen"): a person takes it back to edit it, or the incident's facts
+    # changed after it was approved, so it must not go out as written
+    "approved": frozenset({"sent", "failed", "rejected", "pending"}),
+    # a failed send is retried (failed -> sent, or failed again) or taken back, like approved
+    "failed": frozenset({"approved", "rejected", "sent", "failed", "pending"}),
     "rejected": frozenset(),
     "sent": frozenset(),
 }

@@ -72,6 +72,10 @@ class Incident(SQLModel, table=True):
     status: str = Field(max_length=16, index=True)
     title: str = Field(max_length=256)
     public_status: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    # When public_status was last set: a follow-up quotes it only if set at/after resolution.
+    public_status_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # When status, public text, ETA or regions last changed (replies written before are stale).
+    facts_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     eta: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     opened_at: datetime = Field(sa_column=utc_column())
     opened_by: str = Field(max_length=16)  # "detector" | "operator"
@@ -160,6 +164,7 @@ class ReviewItem(SQLModel, table=True):
     reach_rank: int = 3
     arrived_at: datetime = Field(sa_column=utc_column())
     edited_by: str | None = Field(default=None, max_length=128)
+    edited_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     facts_changed: bool = False  # an edited text whose incident facts changed since
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))

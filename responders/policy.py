@@ -6,8 +6,9 @@ reply for the incident) and applies the decision. The rules, in order:
 
 1. never our own posts, nor other brands' or bots' accounts;
 2. nothing that is someone else's conversation (see ``crisis.respond.addressed_to_us``);
-3. one reply per customer per incident;
-4. urgent comments (churn, legal, business, vulnerable, safety) go to a person, flagged;
+3. urgent comments (churn, legal, business, vulnerable, safety) go to a person, flagged,
+   always: even when the customer already has a reply, an escalation is not a template;
+4. one template reply per customer per incident;
 5. complaints, questions and praise get a template in the comment's language; a language we
    have no templates for goes to a person untranslated rather than getting a wrong-language
    reply; anything else gets nothing.
@@ -42,8 +43,6 @@ def decide(comment: CommentView, labels: Labels, context: ReplyContext) -> Decis
         return Decision(Verdict.SKIP, reasons=("another brand's or a bot account",))
     if not context.addressed_to_us:
         return Decision(Verdict.SKIP, reasons=("not addressed to us",))
-    if context.already_answered:
-        return Decision(Verdict.SKIP, reasons=("customer already has a reply for this incident",))
     situation = situation_for(comment, labels, has_incident=context.has_incident)
     lang = language(comment.lang) or language(labels.lang)
     no_language = (
@@ -52,6 +51,8 @@ def decide(comment: CommentView, labels: Labels, context: ReplyContext) -> Decis
     if labels.urgent:
         reasons = tuple(dict.fromkeys(reason.value for reason in labels.urgent))
         return Decision(Verdict.FLAG, situation, lang, (*reasons, *no_language))
+    if context.already_answered:
+        return Decision(Verdict.SKIP, reasons=("customer already has a reply for this incident",))
     if situation is None:
         return Decision(Verdict.SKIP, lang=lang, reasons=("no reply needed",))
     if no_language:

@@ -50,8 +50,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from crisis import incidents, posts, queue, sending
+from crisis.clock import VirtualClock
 from crisis.domain import Sentiment, Service, Urgency
-from crisis.incident_replies import ACTOR as RESPONDER
+from crisis.replies_common import ACTOR as RESPONDER
 from crisis.tables import ReviewItem
 from crisis.testing import RecordingPublisher
 from tests.factories import make_labels, store_comment
@@ -270,5 +271,6 @@ def send(
     """Approved a minute before, sent at ``when``."""
     queue.approve(session, item_id, actor=who, now=when - timedelta(minutes=1))
     session.commit()
-    sending.send(session, item_id, publisher, actor=who, now=when)
-    session.commit()
+    engine = session.get_bind()  # sending opens its own short transactions
+    sending.send(engine, item_id, publisher, actor=who, clock=VirtualClock(when))
+    session.expire_all()  # what sending recorded, not what this session last read

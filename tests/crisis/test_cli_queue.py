@@ -4,16 +4,18 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from crisis import incidents
+from crisis import incidents, queue
 from crisis.classify import to_row
 from crisis.cli import app
 from crisis.clock import SystemClock
 from crisis.db import make_engine, session_scope, upgrade
 from crisis.domain import Service, Urgency
 from crisis.ingest import store_comments
+from crisis.publishing import OnceOnlyPublisher
 from crisis.registry import reply_setup
 from crisis.respond import suggest_replies
 from crisis.settings import Settings
+from crisis.testing import PlatformFake
 from tests.factories import complaint, make_comment
 
 runner = CliRunner()
@@ -50,6 +52,12 @@ def a_crisis(url):
 def test_a_team_works_through_the_queue_from_the_command_line(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'q.db'}"
     a_crisis(url)
+    platform = PlatformFake()
+
+    def platforms(settings, *, engine, clock):
+        return OnceOnlyPublisher(platform, engine=engine, clock=clock)
+
+    monkeypatch.setattr("crisis.registry.make_publisher", platforms)
 
     def crisis(*args, ok=True):
         result = runner.invoke(app, [*args, "--database-url", url])
@@ -61,8 +69,6 @@ def test_a_team_works_through_the_queue_from_the_command_line(tmp_path, monkeypa
     first_row = next(line for line in listed.splitlines() if "│ 7 " in line or "│ 1 " in line)
     assert "URGENT" in first_row and "legal" in first_row  # the lawyer comes first
     assert "49m" in listed  # the SLA clock of the oldest
-    clusters = crisis("queue", "list", "--clusters").output
-    assert "outage_incident" in clusters and "│ 5 " in clusters and "1,2,3,4,5" in clusters
 
     shown = crisis("queue", "show", "7").output
     assert "Dr. Hahn" in shown and "<b>klagt</b>" in shown  # shown as text, not markup
@@ -70,25 +76,34 @@ def test_a_team_works_through_the_queue_from_the_command_line(tmp_path, monkeypa
     assert "incident #1: internet outage in Hamburg (investigating)" in shown
     assert "[de/outage_incident#" in shown
 
-    refused = crisis("queue", "bulk-approve", "--incident", "1", "--spot-checked", "1,2",
-                     "--by", "lena", ok=False)  # fmt: skip
-    assert refused.exit_code != 0 and "check at least 3 items" in str(refused.exception)
     crisis("queue", "edit", "5", "--text", "Hallo, wir sind dran – Hamburg ist betroffen.",
            "--by", "max")  # fmt: skip
+    updated = crisis("incidents", "update", "1", "--status", "identified", "--reason", "found",
+                     "--by", "lena").output  # fmt: skip
+    assert "1 edited replies marked 'facts changed'" in updated
+
+    clusters = crisis("queue", "list", "--clusters").output
+    assert "outage_incident" in clusters and "│ 4 " in clusters and "1,2,3,4" in clusters
+    assert "--up-to 4" in clusters
+    refused = crisis("queue", "bulk-approve", "--incident", "1", "--spot-checked", "1,2",
+                     "--up-to", "4", "--by", "lena", ok=False)  # fmt: skip
+    assert refused.exit_code != 0 and "check at least 3 items" in str(refused.exception)
     done = crisis("queue", "bulk-approve", "--incident", "1", "--spot-checked", "1, 2,3",
-                  "--by", "lena").output  # fmt: skip
+                  "--up-to", "4", "--by", "lena").output  # fmt: skip
     assert "approved 4 de/outage_incident reply items of incident #1" in done
     monkeypatch.setenv("CRISIS_USER", "max")
     crisis("queue", "approve", "5")
     crisis("queue", "reject", "6", "--reason", "answered by phone")
 
-    updated = crisis("incidents", "update", "1", "--status", "identified", "--reason", "found",
-                     "--by", "lena").output  # fmt: skip
-    assert "1 suggestions re-written, 5 edited or approved replies marked" in updated
+    dry = crisis("queue", "send", "--all", "--dry-run").output
+    assert "dry run: 5 replies would go out; nothing was sent or changed" in dry
+    assert "Hamburg ist betroffen" in dry and platform.posted == []
+    assert "│ 5 " in crisis("queue", "list", "--state", "approved").output
 
-    sent = crisis("queue", "send", "--all", "--publisher", "recording").output
-    assert "sent 5: #1, #2, #3, #4, #5" in sent
+    sent = crisis("queue", "send", "--all").output
+    assert "sent 5: #1, #2, #3, #4, #5" in sent and len(platform.posted) == 5
     assert "│ 5 " in crisis("queue", "list", "--state", "sent").output
+    assert "sent 0" in crisis("queue", "send", "--all").output  # nothing twice
     history = crisis("queue", "show", "5").output
     assert "max: review_item.edited" in history and "max: review_item.approved" in history
     assert "max: review_item.sent" in history
@@ -101,3 +116,39 @@ def test_a_decision_without_a_name_is_refused(tmp_path, monkeypatch):
     a_crisis(url)
     result = runner.invoke(app, ["queue", "approve", "1", "--database-url", url])
     assert result.exit_code != 0 and "--by" in result.output
+    for blank in ("", "   "):
+        for args in (
+            ["queue", "approve", "1"],
+            ["queue", "reject", "2"],
+            ["queue", "send", "--all", "--dry-run"],
+            ["freeze", "--reason", "x"],
+        ):
+            result = runner.invoke(
+                app, [*args, "--by", blank, "--database-url", url], env={"COLUMNS": "200"}
+            )
+            assert result.exit_code == 2, (args, result.output)
+            assert "blank name is no name" in result.output
+    with session_scope(make_engine(url)) as session:
+        assert [i.state for i in queue.list_items(session, state=None)][:2] == ["pending"] * 2
+
+
+def test_listing_a_state_kind_or_incident_that_does_not_exist_says_so(tmp_path):
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    a_crisis(url)
+    for args, said in (
+        (["--state", "bogus"], "unknown review item state 'bogus'; known: approved, failed"),
+        (["--kind", "bogus"], "unknown review item kind 'bogus'; known: follow_up, reply"),
+        (["--incident", "99"], "no incident with id 99"),
+    ):
+        result = runner.invoke(app, ["queue", "list", *args, "--database-url", url])
+        assert result.exit_code != 0 and said in str(result.exception)
+
+
+def test_the_recording_publisher_is_refused_for_real_replies(tmp_path):
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    a_crisis(url)
+    result = runner.invoke(
+        app, ["queue", "send", "--all", "--publisher", "recording", "--by", "lena",
+              "--database-url", url],
+    )  # fmt: skip
+    assert result.exit_code != 0 and "use --dry-run" in str(result.exception)

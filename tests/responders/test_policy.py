@@ -70,6 +70,12 @@ def test_one_reply_per_customer_per_incident():
 
 
 @pytest.mark.parametrize("urgency", list(Urgency))
+def test_an_escalation_reaches_a_person_even_when_the_customer_already_has_a_reply(urgency):
+    got = decision(labels=replace(COMPLAINT, urgent=(urgency,)), already_answered=True)
+    assert (got.verdict, got.reasons) == (Verdict.FLAG, (urgency.value,))
+
+
+@pytest.mark.parametrize("urgency", list(Urgency))
 def test_urgent_comments_go_to_a_person_with_the_reason_not_to_a_template(urgency):
     got = decision(labels=replace(COMPLAINT, urgent=(urgency,)))
     assert got.verdict == Verdict.FLAG

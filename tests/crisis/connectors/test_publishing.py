@@ -44,9 +44,9 @@ def approved_item(engine, platform="facebook", external_id=COMMENT):
     return item_id
 
 
-def send(engine, item_id, publisher):
-    with session_scope(engine) as session:
-        return sending.send(session, item_id, publisher, actor="lena", now=NOW).state
+def send(engine, item_id, publisher, clock=None):
+    clock = clock or VirtualClock(NOW)
+    return sending.send(engine, item_id, publisher, actor="lena", clock=clock).state
 
 
 @pytest.fixture
@@ -107,12 +107,13 @@ def test_a_crash_after_facebook_took_the_reply_does_not_post_it_again(engine, se
         assert session.get(ReviewItem, item_id).state == "approved"  # nothing recorded
         assert session.get(PublishIntent, f"reply:{item_id}").state == "in_flight"
 
-    # Right after the crash the attempt may still be running elsewhere: refused, not posted.
-    assert send(engine, item_id, publisher) == "failed"
-    clock.advance(timedelta(minutes=5))
+    # Right after the crash the attempt may still be running elsewhere: it waits, not posted,
+    # and no failed attempt is counted.
+    assert send(engine, item_id, publisher, clock) == "waiting"
     with session_scope(engine) as session:
-        queue.approve(session, item_id, actor="lena", now=clock.now())
-    assert send(engine, item_id, publisher) == "sent"
+        assert session.get(ReviewItem, item_id).attempts == 0
+    clock.advance(timedelta(minutes=5))
+    assert send(engine, item_id, publisher, clock) == "sent"
 
     assert len(graph.posted) == 1  # found on Facebook instead of posted twice
     with session_scope(engine) as session:
@@ -124,9 +125,14 @@ def test_a_crash_after_recording_the_reply_but_before_the_queue_commit_reuses_it
 ):
     item_id = approved_item(engine)
     publisher = make_publisher(settings, engine=engine, clock=VirtualClock(NOW))
-    with pytest.raises(SimulatedCrash), session_scope(engine) as session:
-        sending.send(session, item_id, publisher, actor="lena", now=NOW)
-        raise SimulatedCrash  # the queue's transaction never commits
+
+    class DiesBeforeRecording:
+        def publish(self, post):
+            publisher.publish(post)
+            raise SimulatedCrash  # the queue never records it
+
+    with pytest.raises(SimulatedCrash):
+        send(engine, item_id, DiesBeforeRecording())
 
     assert send(engine, item_id, publisher) == "sent"
     assert len(graph.posted) == 1

@@ -1,0 +1,96 @@
+"""``crisis queue send``: approved replies out through X and Facebook, or a dry run.
+
+The in-memory recording publisher is not offered here: it would mark real replies sent while
+nothing left. ``--dry-run`` shows what would go out and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import Engine
+
+from crisis import db, sending
+from crisis.cli_common import DatabaseUrl, Decider, clock, console, engine_for, settings_for, utc
+from crisis.errors import BadRecord
+from crisis.settings import Settings
+
+
+def queue_send(
+    by: Decider,
+    item: Annotated[int | None, typer.Option("--id", help="Send this approved item.")] = None,
+    all_due: Annotated[
+        bool, typer.Option("--all", help="Send every approved item and retry failed ones due.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would go out; send and change nothing.")
+    ] = False,
+    publisher: Annotated[
+        str, typer.Option(help="'platforms': X and Facebook, with the configured accounts.")
+    ] = "platforms",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send approved replies, each at most once; failures are retried later with backoff."""
+    if (item is None) == (not all_due):
+        raise BadRecord("command line", "give --id N or --all")
+    if publisher != "platforms":
+        raise BadRecord(
+            "--publisher",
+            f"unknown publisher {publisher!r}; known: platforms "
+            "(to see what would go out without sending, use --dry-run)",
+        )
+    settings = settings_for(database_url)
+    engine = engine_for(database_url)
+    if dry_run:
+        _dry_run(engine, settings, item)
+        return
+    from crisis.registry import make_publisher
+
+    report = sending.send_due(
+        engine,
+        make_publisher(settings, engine=engine, clock=clock),
+        actor=by,
+        clock=clock,
+        retry=retry_from(settings),
+        only=item,
+    )
+    console.print(f"sent {len(report.sent)}" + (f": {_join(report.sent)}" if report.sent else ""))
+    for item_id, error in report.failed:
+        console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
+    for item_id, when in report.waiting:
+        console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
+    for item_id, why in report.skipped:
+        console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
+    if report.gave_up:
+        console.print(
+            f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
+        )
+
+
+def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
+    with db.session_scope(engine) as session:
+        due = sending.preview(session, now=clock.now(), retry=retry_from(settings), only=only)
+    table = Table("#", "platform", "in reply to", "reply")
+    for outgoing in due:
+        post = outgoing.post
+        table.add_row(
+            str(outgoing.item_id), post.channel, escape(post.in_reply_to or "-"), escape(post.text)
+        )
+    console.print(table)
+    console.print(f"dry run: {len(due)} replies would go out; nothing was sent or changed")
+
+
+def retry_from(settings: Settings) -> sending.Retry:
+    return sending.Retry(
+        max_attempts=settings.send_max_attempts,
+        first=timedelta(seconds=settings.send_retry_seconds),
+        cap=timedelta(seconds=settings.send_retry_max_seconds),
+    )
+
+
+def _join(ids: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in ids)
