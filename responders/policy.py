@@ -16,6 +16,8 @@ reply for the incident) and applies the decision. The rules, in order:
 
 from __future__ import annotations
 
+import re
+
 from crisis.domain import (
     CommentView,
     Decision,
@@ -31,6 +33,14 @@ OUTAGE_SERVICES = frozenset(
     {Service.MOBILE, Service.INTERNET, Service.PHONE, Service.TV, Service.EMAIL}
 )
 FOLLOW_UP = "resolved_follow_up"
+# A question about the outage itself ("Wann geht es wieder?", "Habt ihr eine Störung?") gets the
+# incident's facts, not the generic "send us a DM" answer; other questions during an outage
+# ("Was kostet der Tarif?") keep the question template.
+OUTAGE_QUESTION = re.compile(
+    r"wieder|st[öo]rung|ausfall|ausgefallen|\bgeht\b.*\bnicht\b|kaputt|\bwann\b.*\b(geht|läuft|funktioniert)"
+    r"|\b(outage|down|again|fixed|back up|working|restored)\b",
+    re.IGNORECASE,
+)
 _UNDETERMINED_LANGS = frozenset({"und", "zxx"})  # what X sends when it cannot tell
 
 
@@ -68,6 +78,8 @@ def situation_for(comment: CommentView, labels: Labels, *, has_incident: bool) -
         service = labels.service or Service.OTHER
         return "outage_no_incident" if service in OUTAGE_SERVICES else "complaint"
     if "?" in comment.text:
+        if has_incident and OUTAGE_QUESTION.search(comment.text):
+            return "outage_incident"  # "Geht das dann bis 18 Uhr wieder?": answer with the facts
         return "question"
     if labels.sentiment == Sentiment.POSITIVE:
         return "praise"

@@ -133,3 +133,30 @@ def test_skipping_rules_come_before_urgency():
         labels=replace(COMPLAINT, urgent=(Urgency.LEGAL,)),
     )
     assert got.verdict == Verdict.SKIP
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@nordtel Und die Festnetztelefonie? Geht die dann auch bis 18 Uhr wieder?",
+        "@nordtel Habt ihr eine Störung in München?",
+        "@nordtel Is the internet in Hamburg back up yet? Any idea when it's fixed?",
+    ],
+)
+def test_a_question_about_the_open_outage_gets_the_incidents_facts(text):
+    got = decision(
+        comment=replace(COMMENT, text=text),
+        labels=replace(COMPLAINT, is_complaint=False, sentiment=Sentiment.NEGATIVE),
+        has_incident=True,
+    )
+    assert (got.verdict, got.situation) == (Verdict.SUGGEST, "outage_incident")
+
+
+def test_other_questions_during_an_outage_keep_the_question_template():
+    price = replace(COMMENT, text="@nordtel Wie viel kostet Internet 100 bei euch?")
+    labels = replace(COMPLAINT, is_complaint=False, sentiment=Sentiment.NEUTRAL)
+    assert decision(comment=price, labels=labels, has_incident=True).situation == "question"
+    outage_words = replace(COMMENT, text="@nordtel Geht das Internet wieder?")
+    assert decision(comment=outage_words, labels=labels, has_incident=False).situation == (
+        "question"
+    )
