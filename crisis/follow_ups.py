@@ -16,8 +16,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crisis import audit
-from crisis.replies_common import ACTOR, comment_labels, labels_for, move_item
+from crisis.replies_common import (
+    comment_labels,
+    labels_for,
+    mark_facts_changed,
+    move_item,
+)
 from crisis.respond import ReplySetup, record_flag, render, set_rank
 from crisis.tables import Comment, Incident, ReviewItem
 
@@ -86,17 +90,7 @@ def _settle(session: Session, reply: ReviewItem, *, now: datetime, why: str) -> 
         return "superseded"
     if reply.facts_changed:
         return ""
-    reply.facts_changed = True
-    session.add(reply)
-    audit.record(
-        session,
-        at=now,
-        actor=ACTOR,
-        action="review_item.facts_changed",
-        entity="review_item",
-        entity_id=reply.id,
-        reason=f"incident facts changed: {why}",
-    )
+    mark_facts_changed(session, reply, now=now, reason=f"incident facts changed: {why}")
     return "marked_changed"
 
 

@@ -25,7 +25,14 @@ from sqlmodel import Session, col, select
 from crisis import audit, incidents
 from crisis.domain import Labels, ReplyContext
 from crisis.follow_ups import FOLLOW_UP, queue_follow_ups
-from crisis.replies_common import ACTOR, comment_labels, labels_for, move_item, replies_by_author
+from crisis.replies_common import (
+    ACTOR,
+    comment_labels,
+    labels_for,
+    mark_facts_changed,
+    move_item,
+    replies_by_author,
+)
 from crisis.respond import ReplySetup, render, set_rank, view
 from crisis.tables import Comment, Incident, ReviewItem
 
@@ -170,17 +177,8 @@ def rerender_incident(
             counts["reopened"] += 1
         if item.edited_by:
             if not item.facts_changed and (item.edited_at is None or item.edited_at <= facts_at):
-                item.facts_changed = True
-                session.add(item)
-                audit.record(
-                    session,
-                    at=now,
-                    actor=ACTOR,
-                    action="review_item.facts_changed",
-                    entity="review_item",
-                    entity_id=item.id,
-                    reason=f"{why}; the edited text is kept for its reviewer",
-                )
+                reason = f"{why}; the edited text is kept for its reviewer"
+                mark_facts_changed(session, item, now=now, reason=reason)
                 counts["marked_changed"] += 1
             continue
         before = item.text

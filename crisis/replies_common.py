@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from crisis import audit
 from crisis.classify import from_row
 from crisis.domain import Labels, Sentiment
 from crisis.states import REVIEW_TRANSITIONS, move
@@ -71,3 +72,18 @@ def move_item(
         reason=reason,
     )
     item.decided_by, item.decided_at = ACTOR, now
+
+
+def mark_facts_changed(session: Session, item: ReviewItem, *, now: datetime, reason: str) -> None:
+    """Flag a person's text as written before the incident's facts changed (audited)."""
+    item.facts_changed = True
+    session.add(item)
+    audit.record(
+        session,
+        at=now,
+        actor=ACTOR,
+        action="review_item.facts_changed",
+        entity="review_item",
+        entity_id=item.id,
+        reason=reason,
+    )
