@@ -2,28 +2,33 @@
 
     python benchmarks/report.py [--comments 1000000] [--days 90] [--postgres URL] [--keep FILE]
 
-Fills a fresh SQLite file (or, with ``--postgres``, a PostgreSQL database that is emptied
-first) with N comments spread over the given days, one label each, 30 % of them complaints,
-a few incidents with held posts, replies for 1 in 25 complaints (a quarter sent, a quarter
-withdrawn by the responder, the rest pending) and sent follow-ups for 1 in 200, all with bulk
-``INSERT ... SELECT`` statements. Authors repeat (40,000 of them), so an answer pairs with
-several complaints. Then it times the whole report over everything (the SQL aggregation, the
-HTML with its charts) and a baseline in the same process: one pass that joins every comment of
-the period to its label and counts them.
+Fills a fresh SQLite file (or, with ``--postgres SERVER_URL``, a database of its own that it
+creates on that server and drops afterwards) with N comments spread over the given days, one
+label each, 30 % of them complaints, a few incidents with held posts, replies for 1 in 25
+complaints (a quarter sent, a quarter withdrawn by the responder, the rest pending) and sent
+follow-ups for 1 in 200, all with bulk ``INSERT ... SELECT`` statements. Authors repeat (40,000
+of them), so an answer pairs with several complaints. Then it times the whole report over
+everything (the SQL aggregation, the HTML with its charts) and a baseline in the same process:
+one pass that joins every comment of the period to its label and counts them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from crisis import incidents, posts
-from crisis.db import drop_everything, make_engine, session_scope, upgrade
+from crisis.db import make_engine, session_scope, upgrade
 from crisis.domain import Service
 from crisis.report_data import build_report
 from crisis.report_html import render_html
@@ -211,18 +216,40 @@ def time_report(engine: Engine) -> tuple[float, int]:
     return time.perf_counter() - started, report.volume.comments
 
 
+@contextmanager
+def _database(server_url: str | None) -> Iterator[str | None]:
+    """A fresh database of our own on the PostgreSQL server, dropped afterwards."""
+    if server_url is None:
+        yield None
+        return
+    name = f"crisis_bench_{os.getpid()}"
+    admin = sqlalchemy.create_engine(make_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--postgres", default=None, help="a PostgreSQL URL (emptied first!)")
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        help="a PostgreSQL server URL: the benchmark creates a database of its own there and "
+        "drops it afterwards",
+    )
     parser.add_argument("--keep", type=Path, default=None, help="keep the SQLite file here")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _database(args.postgres) as postgres_url:
         path = args.keep or Path(tmp) / "report-bench.db"
         path.unlink(missing_ok=True)
-        engine = make_engine(args.postgres or f"sqlite:///{path}")
-        drop_everything(engine)
+        engine = make_engine(postgres_url or f"sqlite:///{path}")
         upgrade(engine)
         started = time.perf_counter()
         fill(engine, args.comments, args.days)
