@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -122,7 +123,7 @@ def stored_span(session: Session, *, now: datetime) -> tuple[datetime, datetime]
     starts = [a for a in (_aware(v) for v in firsts) if a is not None]
     if not starts:
         return None
-    happened = [
+    happened: list[Any] = [
         select(func.max(Comment.created_at)),
         select(func.max(Incident.opened_at)),
         select(func.max(Incident.resolved_at)),
