@@ -60,7 +60,9 @@ def parse_bound(value: str, *, option: str, end: bool = False) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise BadRecord(
-            option, f"{value!r} is not an ISO date or time (e.g. 2017-05-12 or 2017-05-12T14:30)"
+            option,
+            f"{value!r} is not an ISO date or time (e.g. 2017-05-12 or 2017-05-12T14:30) "
+            "or a time relative to now (e.g. -7d, -12h, +30m)",
         ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL)
