@@ -51,7 +51,7 @@ Decider = Annotated[
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
 
-_RELATIVE = re.compile(r"^\+(\d+)\s*([mhd])$")
+_RELATIVE = re.compile(r"^([+-])(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -70,11 +70,21 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     """An ISO 8601 time with offset (``2017-05-14T18:00+02:00``) or ``+30m``, ``+2h``, ``+1d``."""
     if value is None:
         return None
-    relative = _RELATIVE.match(value.strip())
-    if relative:
-        amount, unit = int(relative.group(1)), _UNITS[relative.group(2)]
-        return clock.now() + timedelta(**{unit: amount})
+    relative = relative_time(value, now=clock.now())
+    if relative is not None and not value.strip().startswith("-"):
+        return relative
     return parse_time(value, option, "command line")
+
+
+def relative_time(value: str, *, now: datetime) -> datetime | None:
+    """``+30m``, ``+2h``, ``+1d`` from ``now`` (``-7d``: 7 days before); ``None`` for anything
+    else."""
+    relative = _RELATIVE.match(value.strip())
+    if relative is None:
+        return None
+    sign = -1 if relative.group(1) == "-" else 1
+    amount, unit = int(relative.group(2)), _UNITS[relative.group(3)]
+    return now + sign * timedelta(**{unit: amount})
 
 
 def utc(value: datetime | None) -> str:

@@ -13,7 +13,14 @@ import typer
 from sqlalchemy import Engine
 
 from crisis import db
-from crisis.cli_common import DatabaseUrl, clock, console, engine_for, settings_for
+from crisis.cli_common import (
+    DatabaseUrl,
+    clock,
+    console,
+    engine_for,
+    relative_time,
+    settings_for,
+)
 from crisis.errors import BadRecord
 from crisis.report_data import Report, build_report
 from crisis.report_export import to_csv, to_json
@@ -36,14 +43,16 @@ def report(
         str | None,
         typer.Option(
             help="Start: an ISO date (a Berlin day) or time (Berlin time unless it has an "
-            "offset), e.g. 2017-05-12T14:00. Alone: up to now."
+            "offset), e.g. 2017-05-12T14:00, or relative to now: -7d, -12h, -30m. Alone: up "
+            "to now."
         ),
     ] = None,
     until: Annotated[
         str | None,
         typer.Option(
             help="End: an ISO date (that whole day included) or time (Berlin time unless it "
-            "has an offset). Alone: from the first stored comment."
+            "has an offset), or relative to now: -1d, +2h. Alone: from the first stored "
+            "comment."
         ),
     ] = None,
     incident: Annotated[
@@ -98,8 +107,8 @@ def _build(
         period = resolve_period(
             session,
             now=now,
-            since=parse_bound(since, option="--since") if since else None,
-            until=parse_bound(until, option="--until", end=True) if until else None,
+            since=_bound(since, option="--since", now=now),
+            until=_bound(until, option="--until", now=now, end=True),
             incident_id=incident,
         )
         return build_report(
@@ -109,3 +118,10 @@ def _build(
             classifier=settings.classifier,
             own_authors=settings.own_authors,
         )
+
+
+def _bound(value: str | None, *, option: str, now: datetime, end: bool = False) -> datetime | None:
+    """A relative time from now (``-7d``, ``-12h``, ``+1d``), else an ISO date or time."""
+    if not value:
+        return None
+    return relative_time(value, now=now) or parse_bound(value, option=option, end=end)

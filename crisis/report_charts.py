@@ -14,7 +14,7 @@ from html import escape
 from markupsafe import Markup
 
 from crisis.report_period import LOCAL
-from crisis.report_volume import Bucket
+from crisis.report_volume import Bucket, next_start
 
 COLOURS = {
     "negative": "#d1495b",
@@ -37,14 +37,17 @@ class Shade:
     kind: str  # "during" | "context" | "freeze"
 
 
-def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[Shade]) -> Markup:
+HOURS = {"hour": 1, "6 hours": 6, "day": 24}  # the buckets counted in hours; else weeks, months
+
+
+def timeline_chart(buckets: Sequence[Bucket], size: str, shades: Sequence[Shade]) -> Markup:
     """Stacked bars of comments per bucket by sentiment, the complaints as a line, and the
     incidents (and 24 h before and after them) and freezes as shaded spans."""
     width, height, left, right, top, bottom = 960, 340, 52, 16, 46, 58
     if not buckets:
         return _empty(width, "no comments in this period")
     plot_w, plot_h = width - left - right, height - top - bottom
-    start, end = buckets[0].start, buckets[-1].start + size
+    start, end = buckets[0].start, next_start(buckets[-1].start, size)
     span = (end - start).total_seconds() or 1.0
     peak = _nice(max(b.comments for b in buckets))
 
@@ -91,8 +94,9 @@ def timeline_chart(buckets: Sequence[Bucket], size: timedelta, shades: Sequence[
     )
     line = COLOURS["complaints"]
     parts.append(f'<polyline points="{points}" fill="none" stroke="{line}" stroke-width="2"/>')
-    for i in _tick_indices(buckets, size):
-        label = _label(buckets[i].start, size)
+    dated = with_year(start, end)
+    for i in tick_indices(buckets, size, most=9 if dated else 14):
+        label = tick_label(buckets[i].start, size, dated=dated)
         parts.append(_line(left + i * bar, left + i * bar, top + plot_h, top + plot_h + 4, "#888"))
         parts.append(_text(left + i * bar, top + plot_h + 16, label, size=11))
     parts.append(_line(left, left + plot_w, top + plot_h, top + plot_h, "#888"))
@@ -179,12 +183,22 @@ def _text(x: float, y: float, text: str, *, size: int, anchor: str = "middle") -
     )
 
 
-def _tick_indices(buckets: Sequence[Bucket], size: timedelta) -> list[int]:
-    """Buckets that get a label: at round local times (every 1, 2, 3, 6 or 12 h, or 1, 2, 7,
-    14 or 28 days), at most 14 of them."""
-    hours = size / timedelta(hours=1)
+def with_year(start: datetime, end: datetime) -> bool:
+    """Axis labels name the year when the chart crosses into a new year or covers more than
+    about two months."""
+    last = (end - timedelta(seconds=1)).astimezone(LOCAL)
+    return start.astimezone(LOCAL).year != last.year or end - start > timedelta(days=62)
+
+
+def tick_indices(buckets: Sequence[Bucket], size: str, *, most: int = 14) -> list[int]:
+    """Buckets that get a label, at most ``most`` of them: at round local times (every 1, 2, 3,
+    6 or 12 h, or 1, 2, 7, 14 or 28 days); for weeks and months, where a month begins (every 1,
+    2, 3 or 6 months, or 1, 2, 5 or 10 years)."""
+    if size not in HOURS:
+        return _month_ticks(buckets, size, most)
+    hours = HOURS[size]
     for step in (1, 2, 3, 6, 12, 24, 48, 168, 336, 672):
-        if step < hours or len(buckets) * hours / step > 14:
+        if step < hours or len(buckets) * hours / step > most:
             continue
         picked = []
         for i, b in enumerate(buckets):
@@ -198,12 +212,43 @@ def _tick_indices(buckets: Sequence[Bucket], size: timedelta) -> list[int]:
     return [0]
 
 
-def _label(at: datetime, size: timedelta) -> str:
-    """``Sat 13.05.`` at midnight and for days, else the hour: ``14:00``."""
+def _month_ticks(buckets: Sequence[Bucket], size: str, most: int) -> list[int]:
+    begun = [_month_begun(b.start, size) for b in buckets]
+    for step in (1, 2, 3, 6, 12, 24, 60, 120, 240):
+        picked = [i for i, m in enumerate(begun) if m is not None and m % step == 0]
+        if picked and len(picked) <= most:
+            return picked
+    return [0]
+
+
+def _month_begun(at: datetime, size: str) -> int | None:
+    """The month (as ``year * 12 + month - 1``) whose first day lies in the week or month
+    starting at ``at``; ``None`` for a week wholly inside one month."""
+    day = at.astimezone(LOCAL).date()
+    if size == "week":
+        firsts = [d for d in (day + timedelta(days=k) for k in range(7)) if d.day == 1]
+        if not firsts:
+            return None
+        day = firsts[0]
+    return day.year * 12 + day.month - 1
+
+
+def tick_label(at: datetime, size: str, *, dated: bool = False) -> str:
+    """``Sat 13.05.`` at midnight and for days, else the hour: ``14:00``; with the year when
+    ``dated``: ``13.05.2017``. Weeks and months by the month that begins: ``May 2017``, or the
+    year alone in January: ``2018``."""
     local = at.astimezone(LOCAL)
-    if size >= timedelta(days=1) or (local.hour == 0 and local.minute == 0):
-        return local.strftime("%a %d.%m.")
+    if size not in HOURS:
+        month = _month_begun(at, size)
+        assert month is not None
+        year, number = divmod(month, 12)
+        return str(year) if number == 0 else f"{MONTHS[number]} {year}"
+    if size == "day" or (local.hour == 0 and local.minute == 0):
+        return local.strftime("%d.%m.%Y" if dated else "%a %d.%m.")
     return local.strftime("%H:%M")
+
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def _nice(value: float) -> float:

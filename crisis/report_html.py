@@ -12,7 +12,7 @@ from crisis.report_charts import Shade, bar_chart, timeline_chart
 from crisis.report_data import Report
 from crisis.report_incidents import CONTEXT
 from crisis.report_period import LOCAL
-from crisis.report_volume import TOP_REGIONS, bucket_size
+from crisis.report_volume import TOP_REGIONS
 
 SECTIONS = (
     ("summary", "Summary"),
@@ -68,7 +68,7 @@ def charts(report: Report) -> dict[str, object]:
     if report.text.no_region:
         regions.append(("no region named", report.text.no_region))
     return {
-        "timeline": timeline_chart(report.volume.buckets, bucket_size(report.period), shades),
+        "timeline": timeline_chart(report.volume.buckets, report.volume.bucket, shades),
         "services": bar_chart(report.volume.services, title="Complaints by service"),
         "regions": bar_chart(regions, title="Complaints by region", colour="#3d6c99"),
         "sentiment": bar_chart(

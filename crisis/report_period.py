@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crisis.errors import BadRecord, NotFound
-from crisis.tables import Comment, Incident
+from crisis.tables import (
+    AuditEntry,
+    Comment,
+    Incident,
+    MarketingFreeze,
+    ReviewItem,
+    ScheduledPost,
+    SentReply,
+)
 
 LOCAL = ZoneInfo("Europe/Berlin")
 MIN_CONTEXT = timedelta(hours=6)
@@ -51,7 +60,9 @@ def parse_bound(value: str, *, option: str, end: bool = False) -> datetime:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
         raise BadRecord(
-            option, f"{value!r} is not an ISO date or time (e.g. 2017-05-12 or 2017-05-12T14:30)"
+            option,
+            f"{value!r} is not an ISO date or time (e.g. 2017-05-12 or 2017-05-12T14:30) "
+            "or a time relative to now (e.g. -7d, -12h, +30m)",
         ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL)
@@ -68,7 +79,8 @@ def resolve_period(
 ) -> Period:
     """The period a report covers; only an explicit ``since >= until`` is refused.
 
-    Without bounds: everything stored (the day before ``now`` when nothing is). With ``since``
+    Without bounds: everything stored (``stored_span``; the day before ``now`` when nothing
+    is). With ``since``
     only: up to now (or the last comment, if later; a week when ``since`` lies beyond both).
     With ``until`` only: from the first comment (a week before ``until`` when there is none
     before it). A period without comments gives a report that says it is empty.
@@ -88,9 +100,10 @@ def resolve_period(
     earliest, latest = _aware(first), _aware(last)
     empty = earliest is None
     if since is None and until is None:
-        if earliest is None or latest is None:  # nothing stored: the last day, saying so
+        span = stored_span(session, now=now)
+        if span is None:  # nothing stored: the last day, saying so
             return Period(start=now - timedelta(days=1), end=now, empty_store=True)
-        return Period(start=earliest, end=latest + SECOND)
+        return Period(start=span[0], end=span[1], empty_store=empty)
     if until is None:  # up to now, or the last comment when the data runs ahead of the clock
         assert since is not None
         stop = max(now, latest + SECOND) if latest is not None else now
@@ -98,6 +111,43 @@ def resolve_period(
     elif since is None:  # from the first comment, or the week before when there is none
         since = earliest if earliest is not None and earliest < until else until - DEFAULT_LENGTH
     return Period(start=since, end=until, empty_store=empty)
+
+
+def stored_span(session: Session, *, now: datetime) -> tuple[datetime, datetime] | None:
+    """``[start, end)`` of everything stored: from the first comment or incident to a second
+    after the last thing that happened (a comment; an incident opened, changed or resolved; a
+    reply or follow-up sent; a post held, resumed or published; a freeze), or to ``now`` while an
+    incident is still open. ``None`` when neither comments nor incidents are stored."""
+    firsts = [
+        session.exec(select(func.min(Comment.created_at))).one(),
+        session.exec(select(func.min(Incident.opened_at))).one(),
+    ]
+    starts = [a for a in (_aware(v) for v in firsts) if a is not None]
+    if not starts:
+        return None
+    happened: list[Any] = [
+        select(func.max(Comment.created_at)),
+        select(func.max(Incident.opened_at)),
+        select(func.max(Incident.resolved_at)),
+        select(func.max(AuditEntry.at)).where(
+            col(AuditEntry.entity).in_(("incident", "post", "freeze"))
+        ),
+        select(func.max(SentReply.sent_at))
+        .join(ReviewItem, col(ReviewItem.id) == col(SentReply.review_item_id))
+        .where(col(ReviewItem.kind).in_(("reply", "follow_up"))),
+        select(func.max(ScheduledPost.published_at)),
+        select(func.max(MarketingFreeze.started_at)),
+        select(func.max(MarketingFreeze.ended_at)),
+    ]
+    lasts = [session.exec(query).one() for query in happened]
+    ends = [a for a in (_aware(v) for v in lasts) if a is not None]
+    end = max(ends) + SECOND
+    still_open = session.exec(
+        select(func.count()).select_from(Incident).where(col(Incident.resolved_at).is_(None))
+    ).one()
+    if still_open:
+        end = max(end, now)
+    return min(starts), end
 
 
 def _incident_period(session: Session, incident_id: int, *, now: datetime) -> Period:

@@ -1,11 +1,12 @@
 """How much was said, how, and about what: volume and sentiment per hour, complaints by
 service, which models labelled the comments, and the regions and words the complaints name.
 
-Counting is one grouped query per hour (the database does the work, so a year of comments costs
-the same few thousand rows); hours are merged into the chart's buckets in Python, in Berlin time,
-so a day is a Berlin day. Regions and words need the text: they are read from the complaints
-themselves, all of them up to ``TEXT_SAMPLE`` and otherwise an evenly spread sample, and the
-report says which.
+Counting is one grouped query per UTC hour (per UTC day for charts of days, weeks or months, with
+the two hours where a Berlin day may begin kept apart): the database does the work, so years of
+comments cost a few thousand rows; these are merged into the chart's buckets in Python, in Berlin
+time, so a day is a Berlin day and a week starts on Monday. Regions and words need the text: they
+are read from the complaints themselves, all of them up to ``TEXT_SAMPLE`` and otherwise an
+evenly spread sample, and the report says which.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
@@ -23,6 +24,7 @@ from crisis import card
 from crisis.regions import find_regions
 from crisis.report_period import LOCAL, Period
 from crisis.report_sql import (
+    berlin_day_part_of,
     count_int,
     dialect,
     flag,
@@ -38,6 +40,13 @@ TEXT_SAMPLE = 20_000  # complaints read for regions and words
 TOP_REGIONS = 10
 TOP_TERMS = 15
 SENTIMENTS = ("negative", "neutral", "positive")
+BUCKETS = ("hour", "6 hours", "day", "week", "month")
+BUCKET_LIMITS = (
+    (timedelta(days=8), "hour"),
+    (timedelta(days=31), "6 hours"),
+    (timedelta(days=200), "day"),
+    (timedelta(weeks=200), "week"),
+)
 
 
 @dataclass
@@ -53,7 +62,7 @@ class Bucket:
 
 @dataclass
 class Volume:
-    bucket: str  # "hour", "6 hours" or "day"
+    bucket: str  # one of ``BUCKETS``
     buckets: list[Bucket]
     comments: int
     labelled: int
@@ -95,19 +104,24 @@ def label_counts(
     return [(model, int(n)) for model, n in session.connection().execute(query)]
 
 
-def bucket_size(period: Period) -> timedelta:
-    """An hour up to 8 days (a crisis week), 6 hours up to a month, else a day."""
-    if period.length <= timedelta(days=8):
-        return timedelta(hours=1)
-    if period.length <= timedelta(days=31):
-        return timedelta(hours=6)
-    return timedelta(days=1)
+def bucket_size(period: Period) -> str:
+    """The chart's bucket, so that it has at most about 200 bars: an hour up to 8 days (a crisis
+    week), 6 hours up to a month, a day up to 200 days, a week (from Monday) up to about four
+    years, else a month; all but the hour in Berlin time."""
+    for limit, size in BUCKET_LIMITS:
+        if period.length <= limit:
+            return size
+    return "month"
 
 
 def volume(
     session: Session, period: Period, model: str | None, own_authors: Sequence[str]
 ) -> Volume:
-    hour = hour_of(col(Comment.created_at), dialect(session)).label("hour")
+    size = bucket_size(period)
+    # Per UTC hour for hour and 6-hour buckets; for days and longer, per UTC day except the
+    # hours (22:00, 23:00 UTC) where a Berlin day may begin: far fewer rows over years.
+    grouping = hour_of if size in ("hour", "6 hours") else berlin_day_part_of
+    hour = grouping(col(Comment.created_at), dialect(session)).label("hour")
     complaint = is_complaint()
     query = (
         sa_select(
@@ -124,7 +138,6 @@ def volume(
         .where(*in_period(period, own_authors))
         .group_by(hour, col(Classification.sentiment), col(Classification.service))
     )
-    size = bucket_size(period)
     buckets = {start: Bucket(start) for start in _bucket_starts(period, size)}
     sentiment: Counter[str] = Counter()
     services: Counter[str] = Counter()
@@ -133,7 +146,7 @@ def volume(
         query
     ):
         at = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
-        bucket = buckets.setdefault(_floor(at, size), Bucket(_floor(at, size)))
+        bucket = buckets.setdefault(floor(at, size), Bucket(floor(at, size)))
         bucket.comments += n
         bucket.complaints += complaints
         bucket.unlabelled += n - labelled
@@ -144,7 +157,7 @@ def volume(
             services[service or "no service named"] += complaints
         totals.update(comments=n, labelled=labelled, complaints=complaints, third=third)
     return Volume(
-        bucket=_bucket_name(size),
+        bucket=size,
         buckets=[buckets[k] for k in sorted(buckets)],
         comments=totals["comments"],
         labelled=totals["labelled"],
@@ -192,33 +205,45 @@ def text_counts(
     return counts
 
 
-def _bucket_starts(period: Period, size: timedelta) -> list[datetime]:
+def _bucket_starts(period: Period, size: str) -> list[datetime]:
     starts: list[datetime] = []
-    at = _floor(period.start, size)
+    at = floor(period.start, size)
     while at < period.end and len(starts) < 2000:
         starts.append(at)
-        at = _next(at, size)
+        at = next_start(at, size)
     return starts
 
 
-def _floor(at: datetime, size: timedelta) -> datetime:
-    """The start of ``at``'s bucket: whole hours, or Berlin days and quarter days."""
-    if size <= timedelta(hours=1):
+def floor(at: datetime, size: str) -> datetime:
+    """The start of ``at``'s bucket: whole UTC hours, or Berlin quarter days, days, weeks (from
+    Monday) and months."""
+    if size == "hour":
         return at.replace(minute=0, second=0, microsecond=0)
-    local = at.astimezone(LOCAL)
-    hours = int(size.total_seconds() // 3600)
-    start = local.replace(hour=local.hour - local.hour % hours if hours < 24 else 0, minute=0)
-    return start.replace(second=0, microsecond=0).astimezone(UTC)
+    local = at.astimezone(LOCAL).replace(minute=0, second=0, microsecond=0)
+    if size == "6 hours":
+        start = local.replace(hour=local.hour - local.hour % 6)
+    elif size == "day":
+        start = local.replace(hour=0)
+    elif size == "week":
+        start = _midnight(local.date() - timedelta(days=local.weekday()))
+    else:
+        start = _midnight(local.date().replace(day=1))
+    return start.astimezone(UTC)
 
 
-def _next(at: datetime, size: timedelta) -> datetime:
-    if size <= timedelta(hours=1):
-        return at + size
+def next_start(at: datetime, size: str) -> datetime:
+    """The start of the bucket after the one starting at ``at``."""
+    if size == "hour":
+        return at + timedelta(hours=1)
     # In local time, so a day stays a Berlin day across the clock change.
     local = at.astimezone(LOCAL)
-    stepped = (local.replace(tzinfo=None) + size).replace(tzinfo=LOCAL)
-    return _floor(stepped.astimezone(UTC) + timedelta(minutes=1), size)
+    if size == "month":
+        first = local.date().replace(day=1) + timedelta(days=32)
+        return _midnight(first.replace(day=1)).astimezone(UTC)
+    step = {"6 hours": timedelta(hours=6), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+    stepped = (local.replace(tzinfo=None) + step[size]).replace(tzinfo=LOCAL)
+    return floor(stepped.astimezone(UTC) + timedelta(minutes=1), size)
 
 
-def _bucket_name(size: timedelta) -> str:
-    return {3600: "hour", 6 * 3600: "6 hours"}.get(int(size.total_seconds()), "day")
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL)

@@ -305,3 +305,102 @@ def test_a_post_held_by_a_freeze_and_due_during_it_almost_published(session):
     [held] = report.almost_published
     assert (held.key, held.held_by, held.due_during) == ("promo", "freeze #1", "freeze #1")
     assert held.margin == timedelta(minutes=50)
+
+
+def _late_incident(session, ids):
+    """Incident #2 (mobile) opened 13:00 and resolved 14:00, after the last comment (c11 at
+    12:30); its follow-up to c11's author sent at 14:10."""
+    from crisis import incidents
+    from crisis.domain import Service
+    from crisis.tables import ReviewItem
+    from crisis.testing import RecordingPublisher
+
+    late = incidents.open_incident(
+        session,
+        service=Service.MOBILE,
+        now=at("13:00"),
+        opened_by="lena",
+        actor="lena",
+        reason="mast down",
+        regions=[],
+        status="investigating",
+    )
+    assert late.id is not None
+    incidents.resolve_incident(session, late.id, now=at("14:00"), actor="lena", reason="fixed")
+    row = ReviewItem(
+        comment_id=ids["c11"],
+        incident_id=late.id,
+        lang="de",
+        text="Die Störung ist behoben",
+        state="pending",
+        created_at=at("14:00"),
+        arrived_at=at("14:00"),
+        kind="follow_up",
+        platform="facebook",
+    )
+    session.add(row)
+    session.commit()
+    assert row.id is not None
+    scenario.send(session, RecordingPublisher(), row.id, "anna", at("14:10"))
+    return late.id
+
+
+def test_everything_stored_runs_to_the_last_event_so_incident_rows_add_up(session):
+    ids = scenario.build(session)
+    late = _late_incident(session, ids)
+    now = at("15:00")
+    period = resolve_period(session, now=now)
+    # from c0 (07:30) to a second after the follow-up sent at 14:10, the last thing that happened
+    assert (period.start, period.end) == (at("07:30"), at("14:10") + timedelta(seconds=1))
+    report = build_report(session, period, now=now, classifier=MODEL, own_authors=OWN)
+    assert [i.id for i in report.incidents] == [1, late]
+    assert report.follow_ups_by_incident[late]["sent"] == 1
+    totals = report.replies["follow-ups"]
+    assert (totals["pending"], totals["sent"], totals["rejected"]) == (2, 2, 1)
+    by_incident = report.follow_ups_by_incident.values()
+    assert {s: sum(counts[s] for counts in by_incident) for s in totals} == totals
+
+
+def test_everything_stored_runs_to_now_while_an_incident_is_open(session):
+    from crisis import incidents
+    from crisis.domain import Service
+
+    scenario.build(session)
+    incidents.open_incident(
+        session,
+        service=Service.MOBILE,
+        now=at("13:00"),
+        opened_by="lena",
+        actor="lena",
+        reason="mast down",
+        regions=[],
+        status="investigating",
+    )
+    session.commit()
+    later = at("18:00")
+    period = resolve_period(session, now=later)
+    assert (period.start, period.end) == (at("07:30"), later)
+    report = build_report(session, period, now=later, classifier=MODEL, own_authors=OWN)
+    assert [i.status for i in report.incidents][-1] == "investigating"
+
+
+def test_everything_stored_without_comments_spans_the_incidents(session):
+    from crisis import incidents
+    from crisis.domain import Service
+
+    incident = incidents.open_incident(
+        session,
+        service=Service.MOBILE,
+        now=at("13:00"),
+        opened_by="lena",
+        actor="lena",
+        reason="mast down",
+        regions=[],
+        status="investigating",
+    )
+    assert incident.id is not None
+    incidents.resolve_incident(session, incident.id, now=at("14:00"), actor="lena", reason="ok")
+    session.commit()
+    period = resolve_period(session, now=NOW.replace(day=20))
+    assert (period.start, period.end) == (at("13:00"), at("14:00") + timedelta(seconds=1))
+    assert period.empty_store

@@ -249,3 +249,36 @@ def test_the_command_reports_an_incident_still_open(session, engine, monkeypatch
     # 6 h of context either side of 11:00 to now (13:00), in Berlin time
     assert "Sat 13.05.2017 07:00 to Sat 13.05.2017 21:00" in page
     assert "Sat 13.05. 13:00 – Sat 13.05. 15:00" in page  # its window: 11:00 to now (UTC)
+
+
+def test_the_command_takes_times_relative_to_now(session, engine, monkeypatch):
+    from crisis.clock import VirtualClock
+
+    scenario.build(session)
+    session.commit()
+    # now 13:00 UTC: -5h is 08:00 (START), -1h is 12:00 (END), the scenario's own period
+    monkeypatch.setattr("crisis.cli_report.clock", VirtualClock(NOW))
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            *("--since", "-5h", "--until", "-60m", "--format", "json", "--out", "-"),
+            *("--database-url", _url(engine)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    numbers = json.loads(result.stdout)
+    assert numbers["response"]["period"]["answered"] == 6
+    assert numbers["summary"]["comments"] == 13
+    assert numbers["summary"]["period_start"].startswith("2017-05-13T08:00")
+    # "+1d" as a start lies beyond the data and the clock: an empty week from tomorrow
+    result = CliRunner().invoke(
+        app, ["report", "--since", "+1d", "--out", "-", "--database-url", _url(engine)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "No comments were stored in this period" in result.stdout
+    result = CliRunner().invoke(
+        app, ["report", "--since", "-7x", "--out", "-", "--database-url", _url(engine)]
+    )
+    assert isinstance(result.exception, BadRecord)  # the CLI prints it as one line
+    assert "or a time relative to now (e.g. -7d" in str(result.exception)
