@@ -6,6 +6,7 @@ nothing left. ``--dry-run`` shows what would go out and changes nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Annotated
 
@@ -65,10 +66,17 @@ def queue_send(
         console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
     for item_id, why in report.skipped:
         console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
+    for why, ids in _grouped(report.not_configured).items():
+        console.print(
+            f"[red]{escape(why)}[/]\n  {_join(ids, at_most=10)}: {replies(len(ids))} not sent, "
+            "still approved"
+        )
     if report.gave_up:
         console.print(
             f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
         )
+    if report.not_configured:
+        raise typer.Exit(1)
 
 
 def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
@@ -81,7 +89,26 @@ def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
             str(outgoing.item_id), post.channel, escape(post.in_reply_to or "-"), escape(post.text)
         )
     console.print(table)
-    console.print(f"dry run: {len(due)} replies would go out; nothing was sent or changed")
+    from crisis.registry import unpublishable
+
+    channels = Counter(outgoing.post.channel for outgoing in due)
+    for channel, why in unpublishable(settings, channels).items():
+        console.print(
+            f"[red]{replies(channels[channel])} would go out on {channel}, which is not "
+            f"configured:[/] {escape(why)}"
+        )
+    console.print(f"dry run: {replies(len(due))} would go out; nothing was sent or changed")
+
+
+def replies(count: int) -> str:
+    return f"{count} reply" if count == 1 else f"{count} replies"
+
+
+def _grouped(pairs: list[tuple[int, str]]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for item_id, why in pairs:
+        grouped.setdefault(why, []).append(item_id)
+    return grouped
 
 
 def retry_from(settings: Settings) -> sending.Retry:
@@ -92,5 +119,7 @@ def retry_from(settings: Settings) -> sending.Retry:
     )
 
 
-def _join(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids)
+def _join(ids: list[int], *, at_most: int | None = None) -> str:
+    shown = ids if at_most is None else ids[:at_most]
+    more = len(ids) - len(shown)
+    return ", ".join(f"#{i}" for i in shown) + (f" and {more} more" if more else "")

@@ -2,6 +2,7 @@
 
     CrisisError
     ├── ConfigError              a setting is missing or unusable
+    │   └── NotConfigured        a platform to publish on has no credentials (names them)
     ├── UnknownName              a registry lookup failed (says which names exist)
     ├── InvalidTransition        a state change that the lifecycle does not allow
     │   └── InvalidReply         a reply text that is empty or too long for its platform
@@ -30,6 +31,14 @@ class CrisisError(Exception):
 
 class ConfigError(CrisisError):
     pass
+
+
+class NotConfigured(ConfigError):
+    """Publishing on ``channel`` needs settings that are missing; nothing was attempted."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel, self.reason = channel, reason
+        super().__init__(f"{channel} is not configured: {reason}")
 
 
 class UnknownName(CrisisError, KeyError):

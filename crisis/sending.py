@@ -7,7 +7,9 @@ whose success was never recorded here is found, not posted again. A refused or f
 the item to ``failed`` with its error, the number of attempts and when to try next (exponential
 backoff with jitter, capped; a rate limit waits for its reset). After ``max_attempts`` the item
 stays failed until a person approves it again or rejects it. An attempt the publisher refuses
-because another one is still in flight (``InFlight``) is no failed attempt: it waits.
+because another one is still in flight (``InFlight``) is no failed attempt: it waits. Nor is
+one to a platform whose credentials are not configured (``ConfigError``, raised before anything
+is recorded): the item stays approved, its attempts uncounted, and the others go out.
 
 No database transaction stays open across the platform call: what to send is read and the
 session closed, the platform is called, and the result is recorded in a new short transaction
@@ -29,6 +31,7 @@ from crisis import audit
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
 from crisis.errors import (
+    ConfigError,
     ConnectorError,
     CrisisError,
     InFlight,
@@ -66,11 +69,13 @@ class SendReport:
     gave_up: list[int] = field(default_factory=list)
     waiting: list[tuple[int, datetime]] = field(default_factory=list)  # another attempt runs
     skipped: list[tuple[int, str]] = field(default_factory=list)  # changed while sending
+    not_configured: list[tuple[int, str]] = field(default_factory=list)  # left approved
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of one send: ``state`` is sent, failed, gave_up, waiting or skipped."""
+    """What became of one send: ``state`` is sent, failed, gave_up, waiting, skipped or
+    not_configured (nothing attempted, nothing recorded)."""
 
     item_id: int
     state: str
@@ -126,6 +131,8 @@ def send(
         external_id = publisher.publish(outgoing.post)
     except InFlight as exc:
         return _waiting(engine, outgoing, exc, now=clock.now())
+    except ConfigError as exc:  # raised before any platform call: the item stays as it is
+        return Outcome(item_id, "not_configured", str(exc))
     except ConnectorError as exc:
         return _failed(engine, outgoing, exc, actor=actor, now=clock.now(), retry=retry)
     except UnknownName as exc:  # no publisher for this platform: retrying will not help
@@ -297,6 +304,8 @@ def send_due(
             report.waiting.append((item_id, outcome.next_attempt_at))
         elif outcome.state == "skipped":
             report.skipped.append((item_id, outcome.error or ""))
+        elif outcome.state == "not_configured":
+            report.not_configured.append((item_id, outcome.error or ""))
         else:
             report.failed.append((item_id, outcome.error or ""))
     return report
