@@ -120,6 +120,8 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
         ).all()
         incident = session.get(Incident, item.incident_id) if item.incident_id else None
         trail = audit.history(session, entity="review_item", entity_id=item_id)
+        follow_up = queue.answering_follow_up(session, item)
+        answered = queue.open_replies_answered_by(session, item)
     now = clock.now()
     console.print(f"[bold]Review item #{item.id}[/] ({item.kind}): [bold]{item.state}[/]")
     if comment is not None:
@@ -143,6 +145,14 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
                 else ""
             )
         )
+    if follow_up is not None:
+        console.print(
+            f"  [bold yellow]incident #{item.incident_id} is resolved: follow-up #{follow_up.id} "
+            f"({follow_up.state}) answers this customer[/] (crisis queue show {follow_up.id})"
+        )
+    if answered:
+        listed = ", ".join(f"#{r.id} ({r.state})" for r in answered)
+        console.print(f"  [yellow]this customer's earlier replies still open:[/] {listed}")
     if item.needs_human:
         console.print(f"  [bold red]a person answers this:[/] {escape(', '.join(item.reasons))}")
     if item.facts_changed:
@@ -169,12 +179,29 @@ def queue_approve(
     item_id: ItemId,
     by: Decider,
     text: Annotated[str | None, typer.Option(help="Your own wording instead.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Approve a reply of a resolved incident although a follow-up answers the "
+            "same customer (audited).",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Approve a suggestion (optionally with your own text); send it with crisis queue send."""
     with db.session_scope(engine_for(database_url)) as session:
-        item = queue.approve(session, item_id, actor=by, now=clock.now(), text=text)
+        was_changed = queue.get_item(session, item_id).facts_changed
+        item = queue.approve(session, item_id, actor=by, now=clock.now(), text=text, force=force)
+        follow_up = queue.answering_follow_up(session, item)
     console.print(f"#{item.id} approved by {escape(by)}: {escape(item.text)}")
+    if was_changed:
+        console.print("[yellow]approved despite changed facts[/] (kept in the audit log)")
+    if follow_up is not None:
+        console.print(
+            f"[yellow]forced:[/] follow-up #{follow_up.id} ({follow_up.state}) answers this "
+            "customer too; reject one of them unless both should go out"
+        )
 
 
 @queue_app.command("edit")

@@ -66,6 +66,8 @@ def queue_send(
         console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
     for item_id, why in report.skipped:
         console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
+    for item_id, why in report.held:
+        console.print(f"[yellow]#{item_id} not sent:[/] {escape(why)}")
     for why, ids in _grouped(report.not_configured).items():
         console.print(
             f"[red]{escape(why)}[/]\n  {_join(ids, at_most=10)}: {replies(len(ids))} not sent, "
@@ -82,6 +84,8 @@ def queue_send(
 def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
     with db.session_scope(engine) as session:
         due = sending.preview(session, now=clock.now(), retry=retry_from(settings), only=only)
+    held = [outgoing for outgoing in due if outgoing.held is not None]
+    due = [outgoing for outgoing in due if outgoing.held is None]
     table = Table("#", "platform", "in reply to", "reply")
     for outgoing in due:
         post = outgoing.post
@@ -89,6 +93,10 @@ def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
             str(outgoing.item_id), post.channel, escape(post.in_reply_to or "-"), escape(post.text)
         )
     console.print(table)
+    for outgoing in held:
+        console.print(
+            f"[yellow]#{outgoing.item_id} would not be sent:[/] {escape(outgoing.held or '')}"
+        )
     from crisis.registry import unpublishable
 
     channels = Counter(outgoing.post.channel for outgoing in due)

@@ -5,7 +5,8 @@
     │   └── NotConfigured        a platform to publish on has no credentials (names them)
     ├── UnknownName              a registry lookup failed (says which names exist)
     ├── InvalidTransition        a state change that the lifecycle does not allow
-    │   └── InvalidReply         a reply text that is empty or too long for its platform
+    │   ├── InvalidReply         a reply text that is empty or too long for its platform
+    │   └── AnsweredByFollowUp   a reply whose resolved incident's follow-up answers instead
     ├── NotFound                 no row with that id
     ├── BadRecord                one input record is malformed (says where and why)
     ├── TemplateError            a reply template is missing or cannot be rendered
@@ -60,6 +61,20 @@ class InvalidReply(InvalidTransition):
     def __init__(self, item_id: object, reason: str) -> None:
         self.entity, self.current, self.wanted = f"review item {item_id}", "", "approved"
         CrisisError.__init__(self, f"review item {item_id}: {reason}")
+
+
+class AnsweredByFollowUp(InvalidTransition):
+    """A reply of a resolved incident whose customer a follow-up answers; ``--force`` only."""
+
+    def __init__(self, item_id: object, incident_id: object, follow_up_id: object) -> None:
+        self.entity, self.current, self.wanted = f"review item {item_id}", "", "approved"
+        self.follow_up_id = follow_up_id
+        CrisisError.__init__(
+            self,
+            f"review item #{item_id}: incident #{incident_id} is resolved; follow-up "
+            f"#{follow_up_id} answers this customer — edit and approve that, or reject this "
+            "reply (--force approves it anyway)",
+        )
 
 
 class NotFound(CrisisError):

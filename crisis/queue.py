@@ -17,10 +17,16 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis import audit
-from crisis.errors import InvalidReply, InvalidTransition, NotFound, UnknownName
+from crisis.errors import (
+    AnsweredByFollowUp,
+    InvalidReply,
+    InvalidTransition,
+    NotFound,
+    UnknownName,
+)
 from crisis.platform_text import too_long
 from crisis.states import REVIEW_TRANSITIONS, move
-from crisis.tables import Incident, ReviewItem
+from crisis.tables import AuditEntry, Comment, Incident, ReviewItem
 
 KINDS = ("reply", "follow_up")
 
@@ -120,13 +126,22 @@ def approve(
     now: datetime,
     text: str | None = None,
     bulk_id: int | None = None,
+    force: bool = False,
 ) -> ReviewItem:
-    """Approve a suggestion, optionally with the reviewer's own wording."""
+    """Approve a suggestion, optionally with the reviewer's own wording. A reply of a resolved
+    incident whose customer a follow-up answers is refused unless ``force`` (audited)."""
     item = get_item(session, item_id)
     final = item.text if text is None else text
+    follow_up = answering_follow_up(session, item)
+    if item.state == "approved" and follow_up is not None and force and text is None:
+        _confirm(session, item, follow_up, actor=actor, now=now)  # approved before, held since
+        return item
     if item.state not in REVIEW_TRANSITIONS or "approved" not in REVIEW_TRANSITIONS[item.state]:
         raise InvalidTransition(f"review item {item_id}", item.state, "approved")
     check_text(item, final)
+    if follow_up is not None and not force:
+        raise AnsweredByFollowUp(item_id, item.incident_id, follow_up.id)
+    reasons: list[str] = []
     if item.state == "failed":  # approved again by a person: a fresh round of attempts
         item.attempts = 0
     item.next_attempt_at = None
@@ -139,11 +154,94 @@ def approve(
         details["needs_human"] = list(item.reasons)
     if bulk_id is not None:
         details["bulk"] = bulk_id
+    if follow_up is not None:
+        details.update(force=True, follow_up=follow_up.id)
+        reasons.append(
+            f"approved despite follow-up #{follow_up.id} (incident #{item.incident_id} resolved)"
+        )
     if item.facts_changed:  # the reviewer saw the warning and approves with it in view
         details["facts_changed"] = True
+        reasons.append("approved despite changed facts")
         item.facts_changed = False
-    _move(session, item, "approved", actor=actor, now=now, details=details)
+    reason = "; ".join(reasons) or None
+    _move(session, item, "approved", actor=actor, now=now, reason=reason, details=details)
     return item
+
+
+def _confirm(
+    session: Session, item: ReviewItem, follow_up: ReviewItem, *, actor: str, now: datetime
+) -> None:
+    """A person approves again, with force, a reply held because a follow-up answers too."""
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="review_item.approved",
+        entity="review_item",
+        entity_id=item.id,
+        reason=f"approved despite follow-up #{follow_up.id} "
+        f"(incident #{item.incident_id} resolved)",
+        details={"state": ["approved", "approved"], "force": True, "follow_up": follow_up.id},
+    )
+    item.decided_by, item.decided_at = actor, now
+    session.add(item)
+
+
+def answering_follow_up(session: Session, item: ReviewItem) -> ReviewItem | None:
+    """The follow-up (not rejected) that answers this reply's customer, once the reply's
+    incident is resolved; ``None`` for a follow-up itself or an incident still open."""
+    if item.kind != "reply" or item.incident_id is None:
+        return None
+    incident = session.get(Incident, item.incident_id)
+    comment = session.get(Comment, item.comment_id)
+    if incident is None or incident.status != "resolved" or comment is None:
+        return None
+    query = (
+        select(ReviewItem)
+        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
+        .where(
+            ReviewItem.kind == "follow_up",
+            ReviewItem.incident_id == item.incident_id,
+            ReviewItem.state != "rejected",
+            Comment.author == comment.author,
+        )
+        .order_by(col(ReviewItem.id))
+    )
+    return session.exec(query).first()
+
+
+def open_replies_answered_by(session: Session, follow_up: ReviewItem) -> list[ReviewItem]:
+    """The same customer's replies of the follow-up's incident still waiting to be sent."""
+    comment = session.get(Comment, follow_up.comment_id)
+    if follow_up.kind != "follow_up" or comment is None:
+        return []
+    query = (
+        select(ReviewItem)
+        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
+        .where(
+            ReviewItem.kind == "reply",
+            ReviewItem.incident_id == follow_up.incident_id,
+            col(ReviewItem.state).in_(("pending", "approved", "failed")),
+            Comment.author == comment.author,
+        )
+        .order_by(col(ReviewItem.id))
+    )
+    return list(session.exec(query))
+
+
+def approved_with_force(session: Session, item_id: int) -> bool:
+    """Whether the item's latest approval was given with ``force``."""
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == "review_item",
+            AuditEntry.entity_id == str(item_id),
+            AuditEntry.action == "review_item.approved",
+        )
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    )
+    latest = session.exec(query).first()
+    return latest is not None and bool((latest.details or {}).get("force"))
 
 
 def reject(

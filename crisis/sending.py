@@ -41,7 +41,7 @@ from crisis.errors import (
     UnknownName,
 )
 from crisis.protocols import Clock, Publisher
-from crisis.queue import get_item
+from crisis.queue import answering_follow_up, approved_with_force, get_item
 from crisis.tables import Comment, ReviewItem, SentReply
 
 SENDABLE = ("approved", "failed")
@@ -70,12 +70,13 @@ class SendReport:
     waiting: list[tuple[int, datetime]] = field(default_factory=list)  # another attempt runs
     skipped: list[tuple[int, str]] = field(default_factory=list)  # changed while sending
     not_configured: list[tuple[int, str]] = field(default_factory=list)  # left approved
+    held: list[tuple[int, str]] = field(default_factory=list)  # a follow-up answers instead
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of one send: ``state`` is sent, failed, gave_up, waiting, skipped or
-    not_configured (nothing attempted, nothing recorded)."""
+    """What became of one send: ``state`` is sent, failed, gave_up, waiting, skipped,
+    not_configured or held (both: nothing attempted, nothing recorded)."""
 
     item_id: int
     state: str
@@ -85,12 +86,13 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """An item's reply as read before the platform call."""
+    """An item's reply as read before the platform call; ``held``: why it is not sent."""
 
     item_id: int
     state: str
     attempts: int
     post: OutgoingPost
+    held: str | None = None
 
 
 def key_for(item: ReviewItem) -> str:
@@ -111,7 +113,20 @@ def prepare(session: Session, item_id: int) -> Outgoing:
         idempotency_key=key_for(item),
         in_reply_to=comment.external_id,
     )
-    return Outgoing(item_id, item.state, item.attempts, post)
+    return Outgoing(item_id, item.state, item.attempts, post, _held(session, item))
+
+
+def _held(session: Session, item: ReviewItem) -> str | None:
+    """A reply approved before its incident was resolved, whose customer a follow-up answers
+    now, is not sent unless a person approved it again with ``force``."""
+    follow_up = answering_follow_up(session, item)
+    if follow_up is None or approved_with_force(session, _id(item)):
+        return None
+    return (
+        f"incident #{item.incident_id} is resolved; follow-up #{follow_up.id} answers this "
+        "customer — edit and approve that, or reject this reply (or approve this one again "
+        "with --force)"
+    )
 
 
 def send(
@@ -127,6 +142,8 @@ def send(
     retry = retry or Retry()
     with session_scope(engine) as session:
         outgoing = prepare(session, item_id)
+    if outgoing.held is not None:
+        return Outcome(item_id, "held", outgoing.held)
     try:
         external_id = publisher.publish(outgoing.post)
     except InFlight as exc:
@@ -306,6 +323,8 @@ def send_due(
             report.skipped.append((item_id, outcome.error or ""))
         elif outcome.state == "not_configured":
             report.not_configured.append((item_id, outcome.error or ""))
+        elif outcome.state == "held":
+            report.held.append((item_id, outcome.error or ""))
         else:
             report.failed.append((item_id, outcome.error or ""))
     return report
