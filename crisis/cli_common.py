@@ -6,6 +6,7 @@ import re
 import sys
 from datetime import datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -50,6 +51,7 @@ Decider = Annotated[
 ]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
+LOCAL = ZoneInfo("Europe/Berlin")
 
 _RELATIVE = re.compile(r"^\+(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -77,8 +79,12 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     return parse_time(value, option, "command line")
 
 
-def utc(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}Z" if value else "-"
+def local_time(value: datetime | None) -> str:
+    """Every time the commands print: the team's local time (Europe/Berlin), labelled, so an
+    ETA given as ``09:00+01:00`` reads ``09:00 Berlin`` in winter, whatever offset it came in."""
+    if value is None:
+        return "-"
+    return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M} Berlin"
 
 
 def print_blockers(session: Session) -> None:
@@ -86,7 +92,7 @@ def print_blockers(session: Session) -> None:
     freeze = holds.active_freeze(session)
     if freeze is not None:
         console.print(
-            f"[bold white on red] MARKETING FROZEN [/] since {utc(freeze.started_at)} by "
+            f"[bold white on red] MARKETING FROZEN [/] since {local_time(freeze.started_at)} by "
             f"{freeze.started_by}: {freeze.reason} (end it with: crisis unfreeze)"
         )
     open_now = incidents.open_incidents(session)

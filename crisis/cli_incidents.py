@@ -18,10 +18,10 @@ from crisis.cli_common import (
     clock,
     console,
     engine_for,
+    local_time,
     parse_when,
     print_blockers,
     settings_for,
-    utc,
 )
 from crisis.domain import Service
 from crisis.errors import UnknownName
@@ -52,9 +52,9 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
             i.status,
             i.service,
             escape(", ".join(i.regions)) or "-",
-            utc(i.opened_at),
+            local_time(i.opened_at),
             i.opened_by,
-            utc(i.resolved_at),
+            local_time(i.resolved_at),
             f"#{i.previous_incident_id}" if i.previous_incident_id else "-",
         )
     console.print(table)
@@ -80,7 +80,7 @@ def incidents_show(
         console.print("[bold]Earlier incidents of this service:[/]")
         for e in earlier:
             console.print(
-                f"  #{e.id} {utc(e.opened_at)} - {utc(e.resolved_at)} "
+                f"  #{e.id} {local_time(e.opened_at)} - {local_time(e.resolved_at)} "
                 f"{escape(', '.join(e.regions) or '-')}"
             )
     if held:
@@ -89,7 +89,7 @@ def incidents_show(
     console.print("[bold]Audit trail:[/]")
     for entry in trail:
         console.print(
-            f"  {utc(entry.at)} {entry.actor}: {entry.action}"
+            f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
             f"{' - ' + escape(entry.reason) if entry.reason else ''} {escape(str(entry.details))}"
         )
 
@@ -100,8 +100,8 @@ def _print_incident(incident: Incident) -> None:
     )
     console.print(
         f"  service {incident.service}; regions {escape(', '.join(incident.regions) or '-')}; "
-        f"opened {utc(incident.opened_at)} by {incident.opened_by}; "
-        f"resolved {utc(incident.resolved_at)}; ETA {utc(incident.eta)}"
+        f"opened {local_time(incident.opened_at)} by {incident.opened_by}; "
+        f"resolved {local_time(incident.resolved_at)}; ETA {local_time(incident.eta)}"
     )
     if incident.public_status:
         console.print(f"  public status: {escape(incident.public_status)}")

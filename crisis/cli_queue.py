@@ -22,7 +22,7 @@ from crisis.cli_common import (
     clock,
     console,
     engine_for,
-    utc,
+    local_time,
 )
 from crisis.cli_send import queue_send
 from crisis.errors import BadRecord
@@ -82,7 +82,7 @@ def queue_list(
             _shown(item),
         ]
         if failed:
-            next_try = utc(item.next_attempt_at) if item.next_attempt_at else "gave up"
+            next_try = local_time(item.next_attempt_at) if item.next_attempt_at else "gave up"
             row.append(f"{item.attempts} / {next_try} / {escape(item.last_error or '')}")
         table.add_row(*row)
     console.print(table)
@@ -126,7 +126,7 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
     console.print(f"[bold]Review item #{item.id}[/] ({item.kind}): [bold]{item.state}[/]")
     if comment is not None:
         console.print(
-            f"  {escape(comment.author)} on {comment.platform}, {utc(comment.created_at)} "
+            f"  {escape(comment.author)} on {comment.platform}, {local_time(comment.created_at)} "
             f"({age(now, comment.created_at)} ago), id {escape(comment.external_id)}"
         )
         console.print(f"  [dim]>[/] {escape(comment.text)}")
@@ -164,14 +164,15 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
     if item.edited_by:
         console.print(f"  edited by {escape(item.edited_by)}")
     if item.last_error:
+        next_try = local_time(item.next_attempt_at) if item.next_attempt_at else None
         console.print(
             f"  [red]send failed {item.attempts}x:[/] {escape(item.last_error)}; next try "
-            f"{utc(item.next_attempt_at) if item.next_attempt_at else '(gave up: approve again)'}"
+            f"{next_try or '(gave up: approve again)'}"
         )
     console.print("[bold]History:[/]" + ("" if trail else " (no decisions yet)"))
     for entry in trail:
         reason = f" - {escape(entry.reason)}" if entry.reason else ""
-        console.print(f"  {utc(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
+        console.print(f"  {local_time(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
 
 
 @queue_app.command("approve")

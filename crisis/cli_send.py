@@ -16,7 +16,15 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from crisis import db, sending
-from crisis.cli_common import DatabaseUrl, Decider, clock, console, engine_for, settings_for, utc
+from crisis.cli_common import (
+    DatabaseUrl,
+    Decider,
+    clock,
+    console,
+    engine_for,
+    local_time,
+    settings_for,
+)
 from crisis.errors import BadRecord
 from crisis.settings import Settings
 
@@ -63,7 +71,9 @@ def queue_send(
     for item_id, error in report.failed:
         console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
     for item_id, when in report.waiting:
-        console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
+        console.print(
+            f"#{item_id} is being sent by another attempt; looked at again {local_time(when)}"
+        )
     for item_id, why in report.skipped:
         console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
     for item_id, why in report.held:
