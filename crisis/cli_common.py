@@ -6,7 +6,6 @@ import re
 import sys
 from datetime import datetime, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -14,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crisis import db, holds, incidents
-from crisis.clock import SystemClock
+from crisis.clock import SystemClock, local_time
 from crisis.records import parse_time
 from crisis.settings import Settings, get_settings
 
@@ -51,7 +50,6 @@ Decider = Annotated[
 ]
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
-LOCAL = ZoneInfo("Europe/Berlin")
 
 _RELATIVE = re.compile(r"^\+(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -79,14 +77,6 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     return parse_time(value, option, "command line")
 
 
-def local_time(value: datetime | None) -> str:
-    """Every time the commands print: the team's local time (Europe/Berlin), labelled, so an
-    ETA given as ``09:00+01:00`` reads ``09:00 Berlin`` in winter, whatever offset it came in."""
-    if value is None:
-        return "-"
-    return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M} Berlin"
-
-
 def print_blockers(session: Session) -> None:
     """Say loudly, above any listing, when marketing is held and why."""
     freeze = holds.active_freeze(session)
@@ -99,3 +89,8 @@ def print_blockers(session: Session) -> None:
     if open_now:
         listed = ", ".join(f"#{i.id} {i.service} ({i.status})" for i in open_now)
         console.print(f"[bold red]Marketing is held: open incidents {listed}[/]")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 reply``, ``2 replies``: a number with its noun in the right form."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

@@ -17,12 +17,13 @@ from crisis.cli_common import (
     Reason,
     clock,
     console,
+    counted,
     engine_for,
-    local_time,
     parse_when,
     print_blockers,
     settings_for,
 )
+from crisis.clock import local_time
 from crisis.domain import Service
 from crisis.errors import UnknownName
 from crisis.incident_replies import after_incident_change
@@ -214,20 +215,36 @@ def _update_queue(session: Session, incident: Incident, database_url: str | None
     return after_incident_change(session, setup, incident, now=clock.now())
 
 
-_QUEUE_WORDS = {
-    "attached": "earlier complaints attached",
-    "linked": "earlier answered complaints linked (for the follow-up)",
-    "duplicates": "duplicates rejected",
-    "rerendered": "suggestions re-written",
-    "reopened": "approved replies sent back to pending (written before the change)",
-    "marked_changed": "edited replies marked 'facts changed'",
-    "follow_ups": "follow-ups queued",
-    "superseded": "pending replies superseded by follow-ups",
+_QUEUE_WORDS = {  # key: (one, more)
+    "attached": ("earlier complaint attached", "earlier complaints attached"),
+    "linked": (
+        "earlier answered complaint linked (for the follow-up)",
+        "earlier answered complaints linked (for the follow-up)",
+    ),
+    "duplicates": ("duplicate rejected", "duplicates rejected"),
+    "rerendered": ("suggestion re-written", "suggestions re-written"),
+    "reopened": (
+        "approved or failed reply sent back to pending (written before the change)",
+        "approved or failed replies sent back to pending (written before the change)",
+    ),
+    "marked_changed": (
+        "edited reply marked 'facts changed'",
+        "edited replies marked 'facts changed'",
+    ),
+    "follow_ups": ("follow-up queued", "follow-ups queued"),
+    "superseded": (
+        "unsent reply superseded by its follow-up",
+        "unsent replies superseded by follow-ups",
+    ),
 }
 
 
 def _print_queue_changes(changed: dict[str, int]) -> None:
-    said = [f"{n} {_QUEUE_WORDS.get(key, key)}" for key, n in changed.items() if n]
+    said = []
+    for key, n in changed.items():
+        if n:
+            one, more = _QUEUE_WORDS.get(key, (key, key))
+            said.append(f"{n} {one if n == 1 else more}")
     if said:
         console.print(f"review queue: {', '.join(said)}")
 
@@ -239,7 +256,7 @@ def freeze(reason: Reason, by: Actor, database_url: DatabaseUrl = None) -> None:
         held = len(session.exec(holds.held_posts_query()).all())
     console.print(
         f"[bold white on red] MARKETING FROZEN [/] (#{frozen.id}): {escape(frozen.reason)}; "
-        f"{held} posts held"
+        f"{counted(held, 'post')} held"
     )
 
 

@@ -16,12 +16,13 @@ from crisis.cli_common import (
     Reason,
     clock,
     console,
+    counted,
     engine_for,
-    local_time,
     parse_when,
     print_blockers,
     settings_for,
 )
+from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.protocols import Publisher
 from crisis.testing import RecordingPublisher
@@ -192,7 +193,9 @@ def publish(
                 f"{local_time(post.published_at)} published {escape(post.key)} ({post.channel})"
             )
         if len(held) != last_held:
-            console.print(f"[yellow]{len(held)} posts held[/] (crisis posts list --state held)")
+            console.print(
+                f"[yellow]{counted(len(held), 'post')} held[/] (crisis posts list --state held)"
+            )
             last_held = len(held)
         if once:
             return

@@ -21,10 +21,11 @@ from crisis.cli_common import (
     Decider,
     clock,
     console,
+    counted,
     engine_for,
-    local_time,
 )
 from crisis.cli_send import queue_send
+from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.tables import Classification, Comment, Incident, ReviewItem
 
@@ -49,9 +50,11 @@ def queue_list(
     lang: Annotated[str | None, typer.Option(help="Only this language (de, en, ...).")] = None,
     kind: Annotated[str | None, typer.Option(help="reply or follow_up.")] = None,
     urgent: Annotated[
-        bool | None,
-        typer.Option("--urgent/--templated", help="Only items for a person / only templates."),
-    ] = None,
+        bool, typer.Option("--urgent", help="Only items a person must answer.")
+    ] = False,
+    templated: Annotated[
+        bool, typer.Option("--templated", help="Only template replies (no person needed).")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many (paging).")] = 0,
     clusters: Annotated[
@@ -63,7 +66,10 @@ def queue_list(
     if clusters:
         _list_clusters(database_url, incident, lang)
         return
-    where = queue.QueueFilter(state, incident, service, platform, lang, kind, urgent)
+    if urgent and templated:
+        raise BadRecord("command line", "give --urgent or --templated, not both")
+    only_urgent = True if urgent else False if templated else None
+    where = queue.QueueFilter(state, incident, service, platform, lang, kind, only_urgent)
     with db.session_scope(engine_for(database_url)) as session:
         rows = queue.list_items(session, where=where, limit=limit, offset=offset)
     now = clock.now()
@@ -258,7 +264,8 @@ def queue_bulk_approve(
         )  # fmt: skip
     c = result.cluster
     console.print(
-        f"approved {len(result.approved)} {c.lang}/{c.situation} {c.kind} items of incident "
+        f"approved {counted(len(result.approved), 'item')} ({c.lang}/{c.situation} {c.kind}) "
+        "of incident "
         f"#{c.incident_id} (bulk decision {result.decision_id}, checked {len(c.sample_ids)})"
     )
     for item_id, why in result.refused:

@@ -21,10 +21,11 @@ from crisis.cli_common import (
     Decider,
     clock,
     console,
+    counted,
     engine_for,
-    local_time,
     settings_for,
 )
+from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.settings import Settings
 
@@ -119,7 +120,7 @@ def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
 
 
 def replies(count: int) -> str:
-    return f"{count} reply" if count == 1 else f"{count} replies"
+    return counted(count, "reply", "replies")
 
 
 def _grouped(pairs: list[tuple[int, str]]) -> dict[str, list[int]]:

@@ -52,9 +52,11 @@ class UnknownName(CrisisError, KeyError):
 
 
 class InvalidTransition(CrisisError):
-    def __init__(self, entity: str, current: str, wanted: str) -> None:
+    """``message``, when given, says it in the user's words instead of the states'."""
+
+    def __init__(self, entity: str, current: str, wanted: str, message: str = "") -> None:
         self.entity, self.current, self.wanted = entity, current, wanted
-        super().__init__(f"{entity}: cannot go from {current!r} to {wanted!r}")
+        super().__init__(message or f"{entity}: cannot go from {current!r} to {wanted!r}")
 
 
 class InvalidReply(InvalidTransition):

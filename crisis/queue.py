@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis import audit
+from crisis.clock import local_time
 from crisis.errors import (
     AnsweredByFollowUp,
     InvalidReply,
@@ -90,6 +91,18 @@ def check_filter(session: Session, where: QueueFilter) -> None:
         raise UnknownName("review item kind", where.kind, KINDS)
     if where.incident_id is not None and session.get(Incident, where.incident_id) is None:
         raise NotFound(f"no incident with id {where.incident_id}")
+    for name, column, value in (
+        ("platform", ReviewItem.platform, where.platform),
+        ("language", ReviewItem.lang, where.lang),
+        ("service", ReviewItem.service, where.service),
+    ):
+        if value is None:
+            continue
+        present = sorted(str(v) for v in session.exec(select(column).distinct()) if v)
+        if value not in present:
+            raise NotFound(
+                f"no items for {name} {value} ({name}s in the queue: {', '.join(present) or '-'})"
+            )
 
 
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
@@ -97,9 +110,7 @@ def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime
     (or failed) one not sent yet is taken back ("reopened", audited) and is pending again."""
     item = get_item(session, item_id)
     if item.state not in ("pending", "approved", "failed"):
-        raise InvalidTransition(
-            f"review item {item_id}", item.state, "edited (only pending or approved, unsent)"
-        )
+        raise refused(item, "edited")
     check_text(item, text)
     if item.state != "pending":
         _move(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
@@ -136,20 +147,21 @@ def approve(
     if item.state == "approved" and follow_up is not None and force and text is None:
         _confirm(session, item, follow_up, actor=actor, now=now)  # approved before, held since
         return item
-    if item.state not in REVIEW_TRANSITIONS or "approved" not in REVIEW_TRANSITIONS[item.state]:
-        raise InvalidTransition(f"review item {item_id}", item.state, "approved")
+    if "approved" not in REVIEW_TRANSITIONS.get(item.state, frozenset()):
+        raise refused(item, "approved")
     check_text(item, final)
     if follow_up is not None and not force:
         raise AnsweredByFollowUp(item_id, item.incident_id, follow_up.id)
     reasons: list[str] = []
-    if item.state == "failed":  # approved again by a person: a fresh round of attempts
-        item.attempts = 0
-    item.next_attempt_at = None
     edited = final != item.text
+    details: dict[str, object] = {"edited": edited}
+    if item.attempts or item.last_error:  # approved again by a person: a fresh round of tries
+        details["attempts_reset"] = {"attempts": item.attempts, "last_error": item.last_error}
+        item.attempts, item.last_error = 0, None
+    item.next_attempt_at = None
     if edited:
         item.edited_by, item.edited_at = actor, now
     item.text = final
-    details: dict[str, object] = {"edited": edited}
     if item.needs_human:
         details["needs_human"] = list(item.reasons)
     if bulk_id is not None:
@@ -248,8 +260,28 @@ def reject(
     session: Session, item_id: int, *, actor: str, now: datetime, reason: str | None = None
 ) -> ReviewItem:
     item = get_item(session, item_id)
+    if "rejected" not in REVIEW_TRANSITIONS.get(item.state, frozenset()):
+        raise refused(item, "rejected")
     _move(session, item, "rejected", actor=actor, now=now, reason=reason)
     return item
+
+
+def refused(item: ReviewItem, wanted: str) -> InvalidTransition:
+    """Why ``item`` cannot become ``wanted``, in a reviewer's words: who decided it, when."""
+    name = f"review item #{item.id}"
+    if item.state in ("approved", "rejected", "sent"):
+        by = f" (by {item.decided_by} at {local_time(item.decided_at)})" if item.decided_by else ""
+        done = "already " if item.state == wanted else ""
+        message = f"{name} is {done}{item.state}{by}"
+        if item.state == "rejected":
+            message += "; a rejected reply is never sent"
+        elif item.state == "sent":
+            message += "; a sent reply cannot be changed"
+    elif item.state == "pending" and wanted == "sent":
+        message = f"{name} is pending: approve it first"
+    else:
+        message = ""
+    return InvalidTransition(f"review item {item.id}", item.state, wanted, message)
 
 
 def check_text(item: ReviewItem, text: str) -> None:

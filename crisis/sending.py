@@ -35,13 +35,12 @@ from crisis.errors import (
     ConnectorError,
     CrisisError,
     InFlight,
-    InvalidTransition,
     NotFound,
     RateLimited,
     UnknownName,
 )
 from crisis.protocols import Clock, Publisher
-from crisis.queue import answering_follow_up, approved_with_force, get_item
+from crisis.queue import answering_follow_up, approved_with_force, get_item, refused
 from crisis.tables import Comment, ReviewItem, SentReply
 
 SENDABLE = ("approved", "failed")
@@ -103,7 +102,7 @@ def prepare(session: Session, item_id: int) -> Outgoing:
     """The reply of an approved (or failed, to retry) item; a sent or pending one is refused."""
     item = get_item(session, item_id)
     if item.state not in SENDABLE:
-        raise InvalidTransition(f"review item {item_id}", item.state, "sent")
+        raise refused(item, "sent")
     comment = session.get(Comment, item.comment_id)
     if comment is None:
         raise NotFound(f"comment {item.comment_id} of review item {item_id} is gone")
