@@ -264,7 +264,7 @@ def queue_bulk_approve(
         )  # fmt: skip
     c = result.cluster
     console.print(
-        f"approved {counted(len(result.approved), 'item')} ({c.lang}/{c.situation} {c.kind}) "
+        f"approved {counted(len(result.approved), f'{c.lang}/{c.situation} {c.kind} item')} "
         "of incident "
         f"#{c.incident_id} (bulk decision {result.decision_id}, checked {len(c.sample_ids)})"
     )
