@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import select
 
-from crisis import audit, bulk, db, queue
+from crisis import answered, audit, bulk, db, queue
 from crisis.cli_common import (
     DatabaseUrl,
     Decider,
@@ -126,8 +126,8 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
         ).all()
         incident = session.get(Incident, item.incident_id) if item.incident_id else None
         trail = audit.history(session, entity="review_item", entity_id=item_id)
-        follow_up = queue.answering_follow_up(session, item)
-        answered = queue.open_replies_answered_by(session, item)
+        follow_up = answered.answering_follow_up(session, item)
+        earlier = answered.open_replies_answered_by(session, item)
     now = clock.now()
     console.print(f"[bold]Review item #{item.id}[/] ({item.kind}): [bold]{item.state}[/]")
     if comment is not None:
@@ -156,8 +156,8 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
             f"  [bold yellow]incident #{item.incident_id} is resolved: follow-up #{follow_up.id} "
             f"({follow_up.state}) answers this customer[/] (crisis queue show {follow_up.id})"
         )
-    if answered:
-        listed = ", ".join(f"#{r.id} ({r.state})" for r in answered)
+    if earlier:
+        listed = ", ".join(f"#{r.id} ({r.state})" for r in earlier)
         console.print(f"  [yellow]this customer's earlier replies still open:[/] {listed}")
     if item.needs_human:
         console.print(f"  [bold red]a person answers this:[/] {escape(', '.join(item.reasons))}")
@@ -200,7 +200,7 @@ def queue_approve(
     with db.session_scope(engine_for(database_url)) as session:
         was_changed = queue.get_item(session, item_id).facts_changed
         item = queue.approve(session, item_id, actor=by, now=clock.now(), text=text, force=force)
-        follow_up = queue.answering_follow_up(session, item)
+        follow_up = answered.answering_follow_up(session, item)
     console.print(f"#{item.id} approved by {escape(by)}: {escape(item.text)}")
     if was_changed:
         console.print("[yellow]approved despite changed facts[/] (kept in the audit log)")

@@ -6,7 +6,8 @@ the responder when the incident's facts changed (``crisis.incident_replies``).
 Each decision is one function that refuses an invalid move and is audited with who made it.
 The queue page reads stored sort columns under one index: urgent first, then the author's
 reach, then the oldest (the SLA clock runs from the comment's arrival). Bulk approval lives in
-``crisis.bulk``, sending in ``crisis.sending``.
+``crisis.bulk``, sending in ``crisis.sending``; which replies a resolved incident's follow-up
+answers instead in ``crisis.answered``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis import audit
+from crisis.answered import answering_follow_up
 from crisis.clock import local_time
 from crisis.errors import (
     AnsweredByFollowUp,
@@ -27,7 +29,7 @@ from crisis.errors import (
 )
 from crisis.platform_text import too_long
 from crisis.states import REVIEW_TRANSITIONS, move
-from crisis.tables import AuditEntry, Comment, Incident, ReviewItem
+from crisis.tables import Incident, ReviewItem
 
 KINDS = ("reply", "follow_up")
 
@@ -197,63 +199,6 @@ def _confirm(
     )
     item.decided_by, item.decided_at = actor, now
     session.add(item)
-
-
-def answering_follow_up(session: Session, item: ReviewItem) -> ReviewItem | None:
-    """The follow-up (not rejected) that answers this reply's customer, once the reply's
-    incident is resolved; ``None`` for a follow-up itself or an incident still open."""
-    if item.kind != "reply" or item.incident_id is None:
-        return None
-    incident = session.get(Incident, item.incident_id)
-    comment = session.get(Comment, item.comment_id)
-    if incident is None or incident.status != "resolved" or comment is None:
-        return None
-    query = (
-        select(ReviewItem)
-        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
-        .where(
-            ReviewItem.kind == "follow_up",
-            ReviewItem.incident_id == item.incident_id,
-            ReviewItem.state != "rejected",
-            Comment.author == comment.author,
-        )
-        .order_by(col(ReviewItem.id))
-    )
-    return session.exec(query).first()
-
-
-def open_replies_answered_by(session: Session, follow_up: ReviewItem) -> list[ReviewItem]:
-    """The same customer's replies of the follow-up's incident still waiting to be sent."""
-    comment = session.get(Comment, follow_up.comment_id)
-    if follow_up.kind != "follow_up" or comment is None:
-        return []
-    query = (
-        select(ReviewItem)
-        .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
-        .where(
-            ReviewItem.kind == "reply",
-            ReviewItem.incident_id == follow_up.incident_id,
-            col(ReviewItem.state).in_(("pending", "approved", "failed")),
-            Comment.author == comment.author,
-        )
-        .order_by(col(ReviewItem.id))
-    )
-    return list(session.exec(query))
-
-
-def approved_with_force(session: Session, item_id: int) -> bool:
-    """Whether the item's latest approval was given with ``force``."""
-    query = (
-        select(AuditEntry)
-        .where(
-            AuditEntry.entity == "review_item",
-            AuditEntry.entity_id == str(item_id),
-            AuditEntry.action == "review_item.approved",
-        )
-        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
-    )
-    latest = session.exec(query).first()
-    return latest is not None and bool((latest.details or {}).get("force"))
 
 
 def reject(

@@ -28,6 +28,7 @@ from sqlalchemy import Engine, and_, update
 from sqlmodel import Session, col, or_, select
 
 from crisis import audit
+from crisis.answered import held_reason
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
 from crisis.errors import (
@@ -40,7 +41,7 @@ from crisis.errors import (
     UnknownName,
 )
 from crisis.protocols import Clock, Publisher
-from crisis.queue import answering_follow_up, approved_with_force, get_item, refused
+from crisis.queue import get_item, refused
 from crisis.tables import Comment, ReviewItem, SentReply
 
 SENDABLE = ("approved", "failed")
@@ -112,20 +113,7 @@ def prepare(session: Session, item_id: int) -> Outgoing:
         idempotency_key=key_for(item),
         in_reply_to=comment.external_id,
     )
-    return Outgoing(item_id, item.state, item.attempts, post, _held(session, item))
-
-
-def _held(session: Session, item: ReviewItem) -> str | None:
-    """A reply approved before its incident was resolved, whose customer a follow-up answers
-    now, is not sent unless a person approved it again with ``force``."""
-    follow_up = answering_follow_up(session, item)
-    if follow_up is None or approved_with_force(session, _id(item)):
-        return None
-    return (
-        f"incident #{item.incident_id} is resolved; follow-up #{follow_up.id} answers this "
-        "customer — edit and approve that, or reject this reply (or approve this one again "
-        "with --force)"
-    )
+    return Outgoing(item_id, item.state, item.attempts, post, held_reason(session, item))
 
 
 def send(
