@@ -46,16 +46,19 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = incidents.list_incidents(session)
-    table = Table("#", "status", "service", "regions", "opened", "by", "resolved", "previous")
+    table = Table(
+        "#", "status", "service", "regions", "opened (Berlin)", "by", "resolved (Berlin)",
+        "previous",
+    )  # fmt: skip
     for i in rows:
         table.add_row(
             str(i.id),
             i.status,
             i.service,
             escape(", ".join(i.regions)) or "-",
-            local_time(i.opened_at),
+            local_time(i.opened_at, labelled=False),
             i.opened_by,
-            local_time(i.resolved_at),
+            local_time(i.resolved_at, labelled=False),
             f"#{i.previous_incident_id}" if i.previous_incident_id else "-",
         )
     console.print(table)

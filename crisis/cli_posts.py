@@ -42,7 +42,7 @@ def posts_list(
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = posts.list_posts(session, state=state)
-    table = Table("post", "category", "channel", "due", "state", "held by")
+    table = Table("post", "category", "channel", "due (Berlin)", "state", "held by")
     for p in rows:
         held_by = "-"
         if p.held_by_incident_id:
@@ -51,7 +51,12 @@ def posts_list(
             held_by = f"freeze #{p.held_by_freeze_id}"
         shown = f"[bold yellow]{p.state}[/]" if p.state == "held" else p.state
         table.add_row(
-            escape(p.key), p.category, p.channel, local_time(p.publish_at), shown, held_by
+            escape(p.key),
+            p.category,
+            p.channel,
+            local_time(p.publish_at, labelled=False),
+            shown,
+            held_by,
         )
     console.print(table)
 

@@ -21,12 +21,13 @@ def require_aware(value: datetime, what: str = "time") -> datetime:
 LOCAL = ZoneInfo("Europe/Berlin")  # the team's time: what every command and message shows
 
 
-def local_time(value: datetime | None) -> str:
+def local_time(value: datetime | None, *, labelled: bool = True) -> str:
     """A time as people read it here: Berlin time, labelled (``2026-11-22 09:00 Berlin``),
-    whatever offset it is stored or was given with; ``-`` for none."""
+    whatever offset it is stored or was given with; ``-`` for none. A table column says
+    "(Berlin)" in its header instead (``labelled=False``)."""
     if value is None:
         return "-"
-    return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M} Berlin"
+    return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M}" + (" Berlin" if labelled else "")
 
 
 class SystemClock:
