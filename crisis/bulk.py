@@ -22,7 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crisis import audit
-from crisis.errors import CrisisError, InvalidReply
+from crisis.errors import AnsweredByFollowUp, CrisisError, InvalidReply
 from crisis.queue import approve, get_item
 from crisis.tables import ReviewItem
 
@@ -181,7 +181,7 @@ def bulk_approve(
     for member in members:
         try:
             approve(session, _id(member), actor=actor, now=now, bulk_id=result.decision_id)
-        except InvalidReply as exc:
+        except (InvalidReply, AnsweredByFollowUp) as exc:
             result.refused.append((_id(member), str(exc)))
             continue
         result.approved.append(_id(member))

@@ -13,7 +13,7 @@ from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from crisis import cli_report, db, modelcli
-from crisis.cli_common import DatabaseUrl, console, engine_for, settings_for
+from crisis.cli_common import DatabaseUrl, console, counted, engine_for, settings_for
 from crisis.cli_incidents import freeze, incidents_app, unfreeze
 from crisis.cli_platforms import connect_app, webhook_app
 from crisis.cli_posts import posts_app, publish
@@ -117,8 +117,10 @@ def replay(
             engine.dispose()
     summary.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     console.print(
-        f"{result['comments']} comments, {len(result['incidents'])} incidents, "
-        f"{len(result['suggestions'])} suggestions, {len(result['problems'])} problems "
+        f"{counted(result['comments'], 'comment')}, "
+        f"{counted(len(result['incidents']), 'incident')}, "
+        f"{counted(len(result['suggestions']), 'suggestion')}, "
+        f"{counted(len(result['problems']), 'problem')} "
         f"-> {summary}"
     )
 

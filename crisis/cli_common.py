@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crisis import db, holds, incidents
-from crisis.clock import SystemClock
+from crisis.clock import SystemClock, local_time
 from crisis.records import parse_time
 from crisis.settings import Settings, get_settings
 
@@ -87,19 +87,20 @@ def relative_time(value: str, *, now: datetime) -> datetime | None:
     return now + sign * timedelta(**{unit: amount})
 
 
-def utc(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M}Z" if value else "-"
-
-
 def print_blockers(session: Session) -> None:
     """Say loudly, above any listing, when marketing is held and why."""
     freeze = holds.active_freeze(session)
     if freeze is not None:
         console.print(
-            f"[bold white on red] MARKETING FROZEN [/] since {utc(freeze.started_at)} by "
+            f"[bold white on red] MARKETING FROZEN [/] since {local_time(freeze.started_at)} by "
             f"{freeze.started_by}: {freeze.reason} (end it with: crisis unfreeze)"
         )
     open_now = incidents.open_incidents(session)
     if open_now:
         listed = ", ".join(f"#{i.id} {i.service} ({i.status})" for i in open_now)
         console.print(f"[bold red]Marketing is held: open incidents {listed}[/]")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 reply``, ``2 replies``: a number with its noun in the right form."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

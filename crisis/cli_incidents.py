@@ -17,12 +17,13 @@ from crisis.cli_common import (
     Reason,
     clock,
     console,
+    counted,
     engine_for,
     parse_when,
     print_blockers,
     settings_for,
-    utc,
 )
+from crisis.clock import local_time
 from crisis.domain import Service
 from crisis.errors import UnknownName
 from crisis.incident_replies import after_incident_change
@@ -45,16 +46,19 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = incidents.list_incidents(session)
-    table = Table("#", "status", "service", "regions", "opened", "by", "resolved", "previous")
+    table = Table(
+        "#", "status", "service", "regions", "opened (Berlin)", "by", "resolved (Berlin)",
+        "previous",
+    )  # fmt: skip
     for i in rows:
         table.add_row(
             str(i.id),
             i.status,
             i.service,
             escape(", ".join(i.regions)) or "-",
-            utc(i.opened_at),
+            local_time(i.opened_at, labelled=False),
             i.opened_by,
-            utc(i.resolved_at),
+            local_time(i.resolved_at, labelled=False),
             f"#{i.previous_incident_id}" if i.previous_incident_id else "-",
         )
     console.print(table)
@@ -80,7 +84,7 @@ def incidents_show(
         console.print("[bold]Earlier incidents of this service:[/]")
         for e in earlier:
             console.print(
-                f"  #{e.id} {utc(e.opened_at)} - {utc(e.resolved_at)} "
+                f"  #{e.id} {local_time(e.opened_at)} - {local_time(e.resolved_at)} "
                 f"{escape(', '.join(e.regions) or '-')}"
             )
     if held:
@@ -89,7 +93,7 @@ def incidents_show(
     console.print("[bold]Audit trail:[/]")
     for entry in trail:
         console.print(
-            f"  {utc(entry.at)} {entry.actor}: {entry.action}"
+            f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
             f"{' - ' + escape(entry.reason) if entry.reason else ''} {escape(str(entry.details))}"
         )
 
@@ -100,8 +104,8 @@ def _print_incident(incident: Incident) -> None:
     )
     console.print(
         f"  service {incident.service}; regions {escape(', '.join(incident.regions) or '-')}; "
-        f"opened {utc(incident.opened_at)} by {incident.opened_by}; "
-        f"resolved {utc(incident.resolved_at)}; ETA {utc(incident.eta)}"
+        f"opened {local_time(incident.opened_at)} by {incident.opened_by}; "
+        f"resolved {local_time(incident.resolved_at)}; ETA {local_time(incident.eta)}"
     )
     if incident.public_status:
         console.print(f"  public status: {escape(incident.public_status)}")
@@ -214,20 +218,36 @@ def _update_queue(session: Session, incident: Incident, database_url: str | None
     return after_incident_change(session, setup, incident, now=clock.now())
 
 
-_QUEUE_WORDS = {
-    "attached": "earlier complaints attached",
-    "linked": "earlier answered complaints linked (for the follow-up)",
-    "duplicates": "duplicates rejected",
-    "rerendered": "suggestions re-written",
-    "reopened": "approved replies sent back to pending (written before the change)",
-    "marked_changed": "edited replies marked 'facts changed'",
-    "follow_ups": "follow-ups queued",
-    "superseded": "pending replies superseded by follow-ups",
+_QUEUE_WORDS = {  # key: (one, more)
+    "attached": ("earlier complaint attached", "earlier complaints attached"),
+    "linked": (
+        "earlier answered complaint linked (for the follow-up)",
+        "earlier answered complaints linked (for the follow-up)",
+    ),
+    "duplicates": ("duplicate rejected", "duplicates rejected"),
+    "rerendered": ("suggestion re-written", "suggestions re-written"),
+    "reopened": (
+        "approved or failed reply sent back to pending (written before the change)",
+        "approved or failed replies sent back to pending (written before the change)",
+    ),
+    "marked_changed": (
+        "edited reply marked 'facts changed'",
+        "edited replies marked 'facts changed'",
+    ),
+    "follow_ups": ("follow-up queued", "follow-ups queued"),
+    "superseded": (
+        "unsent reply superseded by its follow-up",
+        "unsent replies superseded by follow-ups",
+    ),
 }
 
 
 def _print_queue_changes(changed: dict[str, int]) -> None:
-    said = [f"{n} {_QUEUE_WORDS.get(key, key)}" for key, n in changed.items() if n]
+    said = []
+    for key, n in changed.items():
+        if n:
+            one, more = _QUEUE_WORDS.get(key, (key, key))
+            said.append(f"{n} {one if n == 1 else more}")
     if said:
         console.print(f"review queue: {', '.join(said)}")
 
@@ -239,7 +259,7 @@ def freeze(reason: Reason, by: Actor, database_url: DatabaseUrl = None) -> None:
         held = len(session.exec(holds.held_posts_query()).all())
     console.print(
         f"[bold white on red] MARKETING FROZEN [/] (#{frozen.id}): {escape(frozen.reason)}; "
-        f"{held} posts held"
+        f"{counted(held, 'post')} held"
     )
 
 

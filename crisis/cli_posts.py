@@ -16,12 +16,13 @@ from crisis.cli_common import (
     Reason,
     clock,
     console,
+    counted,
     engine_for,
     parse_when,
     print_blockers,
     settings_for,
-    utc,
 )
+from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.protocols import Publisher
 from crisis.testing import RecordingPublisher
@@ -41,7 +42,7 @@ def posts_list(
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = posts.list_posts(session, state=state)
-    table = Table("post", "category", "channel", "due", "state", "held by")
+    table = Table("post", "category", "channel", "due (Berlin)", "state", "held by")
     for p in rows:
         held_by = "-"
         if p.held_by_incident_id:
@@ -49,7 +50,14 @@ def posts_list(
         elif p.held_by_freeze_id:
             held_by = f"freeze #{p.held_by_freeze_id}"
         shown = f"[bold yellow]{p.state}[/]" if p.state == "held" else p.state
-        table.add_row(escape(p.key), p.category, p.channel, utc(p.publish_at), shown, held_by)
+        table.add_row(
+            escape(p.key),
+            p.category,
+            p.channel,
+            local_time(p.publish_at, labelled=False),
+            shown,
+            held_by,
+        )
     console.print(table)
 
 
@@ -64,12 +72,12 @@ def posts_show(
         trail = audit.history(session, entity="post", entity_id=key)
     console.print(
         f"[bold]{escape(post.key)}[/] ({post.category}, {post.channel}): [bold]{post.state}[/], "
-        f"due {utc(post.publish_at)}, published {utc(post.published_at)}"
+        f"due {local_time(post.publish_at)}, published {local_time(post.published_at)}"
     )
     console.print(f"  {escape(post.text)}")
     for entry in trail:
         console.print(
-            f"  {utc(entry.at)} {entry.actor}: {entry.action}"
+            f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
             f"{' - ' + escape(entry.reason) if entry.reason else ''}"
         )
 
@@ -99,7 +107,7 @@ def posts_schedule(
             actor=by,
         )
         print_blockers(session)
-    console.print(f"{escape(post.key)}: {post.state}, due {utc(post.publish_at)}")
+    console.print(f"{escape(post.key)}: {post.state}, due {local_time(post.publish_at)}")
 
 
 @posts_app.command("resume")
@@ -132,7 +140,7 @@ def posts_resume(
             to_draft=draft,
         )
     for post in resumed:
-        console.print(f"{escape(post.key)}: {post.state}, due {utc(post.publish_at)}")
+        console.print(f"{escape(post.key)}: {post.state}, due {local_time(post.publish_at)}")
     console.print(f"{len(resumed)} posts resumed")
 
 
@@ -186,9 +194,13 @@ def publish(
             done = posts.publish_due(session, chosen, now=clock.now(), actor="publisher")
             held = posts.list_posts(session, state="held")
         for post in done:
-            console.print(f"{utc(post.published_at)} published {escape(post.key)} ({post.channel})")
+            console.print(
+                f"{local_time(post.published_at)} published {escape(post.key)} ({post.channel})"
+            )
         if len(held) != last_held:
-            console.print(f"[yellow]{len(held)} posts held[/] (crisis posts list --state held)")
+            console.print(
+                f"[yellow]{counted(len(held), 'post')} held[/] (crisis posts list --state held)"
+            )
             last_held = len(held)
         if once:
             return

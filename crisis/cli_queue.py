@@ -15,16 +15,17 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import select
 
-from crisis import audit, bulk, db, queue
+from crisis import answered, audit, bulk, db, queue
 from crisis.cli_common import (
     DatabaseUrl,
     Decider,
     clock,
     console,
+    counted,
     engine_for,
-    utc,
 )
 from crisis.cli_send import queue_send
+from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.tables import Classification, Comment, Incident, ReviewItem
 
@@ -49,9 +50,11 @@ def queue_list(
     lang: Annotated[str | None, typer.Option(help="Only this language (de, en, ...).")] = None,
     kind: Annotated[str | None, typer.Option(help="reply or follow_up.")] = None,
     urgent: Annotated[
-        bool | None,
-        typer.Option("--urgent/--templated", help="Only items for a person / only templates."),
-    ] = None,
+        bool, typer.Option("--urgent", help="Only items a person must answer.")
+    ] = False,
+    templated: Annotated[
+        bool, typer.Option("--templated", help="Only template replies (no person needed).")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many (paging).")] = 0,
     clusters: Annotated[
@@ -63,7 +66,10 @@ def queue_list(
     if clusters:
         _list_clusters(database_url, incident, lang)
         return
-    where = queue.QueueFilter(state, incident, service, platform, lang, kind, urgent)
+    if urgent and templated:
+        raise BadRecord("command line", "give --urgent or --templated, not both")
+    only_urgent = True if urgent else False if templated else None
+    where = queue.QueueFilter(state, incident, service, platform, lang, kind, only_urgent)
     with db.session_scope(engine_for(database_url)) as session:
         rows = queue.list_items(session, where=where, limit=limit, offset=offset)
     now = clock.now()
@@ -82,7 +88,7 @@ def queue_list(
             _shown(item),
         ]
         if failed:
-            next_try = utc(item.next_attempt_at) if item.next_attempt_at else "gave up"
+            next_try = local_time(item.next_attempt_at) if item.next_attempt_at else "gave up"
             row.append(f"{item.attempts} / {next_try} / {escape(item.last_error or '')}")
         table.add_row(*row)
     console.print(table)
@@ -120,11 +126,13 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
         ).all()
         incident = session.get(Incident, item.incident_id) if item.incident_id else None
         trail = audit.history(session, entity="review_item", entity_id=item_id)
+        follow_up = answered.answering_follow_up(session, item)
+        earlier = answered.open_replies_answered_by(session, item)
     now = clock.now()
     console.print(f"[bold]Review item #{item.id}[/] ({item.kind}): [bold]{item.state}[/]")
     if comment is not None:
         console.print(
-            f"  {escape(comment.author)} on {comment.platform}, {utc(comment.created_at)} "
+            f"  {escape(comment.author)} on {comment.platform}, {local_time(comment.created_at)} "
             f"({age(now, comment.created_at)} ago), id {escape(comment.external_id)}"
         )
         console.print(f"  [dim]>[/] {escape(comment.text)}")
@@ -143,6 +151,14 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
                 else ""
             )
         )
+    if follow_up is not None:
+        console.print(
+            f"  [bold yellow]incident #{item.incident_id} is resolved: follow-up #{follow_up.id} "
+            f"({follow_up.state}) answers this customer[/] (crisis queue show {follow_up.id})"
+        )
+    if earlier:
+        listed = ", ".join(f"#{r.id} ({r.state})" for r in earlier)
+        console.print(f"  [yellow]this customer's earlier replies still open:[/] {listed}")
     if item.needs_human:
         console.print(f"  [bold red]a person answers this:[/] {escape(', '.join(item.reasons))}")
     if item.facts_changed:
@@ -154,14 +170,15 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
     if item.edited_by:
         console.print(f"  edited by {escape(item.edited_by)}")
     if item.last_error:
+        next_try = local_time(item.next_attempt_at) if item.next_attempt_at else None
         console.print(
             f"  [red]send failed {item.attempts}x:[/] {escape(item.last_error)}; next try "
-            f"{utc(item.next_attempt_at) if item.next_attempt_at else '(gave up: approve again)'}"
+            f"{next_try or '(gave up: approve again)'}"
         )
     console.print("[bold]History:[/]" + ("" if trail else " (no decisions yet)"))
     for entry in trail:
         reason = f" - {escape(entry.reason)}" if entry.reason else ""
-        console.print(f"  {utc(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
+        console.print(f"  {local_time(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
 
 
 @queue_app.command("approve")
@@ -169,12 +186,29 @@ def queue_approve(
     item_id: ItemId,
     by: Decider,
     text: Annotated[str | None, typer.Option(help="Your own wording instead.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Approve a reply of a resolved incident although a follow-up answers the "
+            "same customer (audited).",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Approve a suggestion (optionally with your own text); send it with crisis queue send."""
     with db.session_scope(engine_for(database_url)) as session:
-        item = queue.approve(session, item_id, actor=by, now=clock.now(), text=text)
+        was_changed = queue.get_item(session, item_id).facts_changed
+        item = queue.approve(session, item_id, actor=by, now=clock.now(), text=text, force=force)
+        follow_up = answered.answering_follow_up(session, item)
     console.print(f"#{item.id} approved by {escape(by)}: {escape(item.text)}")
+    if was_changed:
+        console.print("[yellow]approved despite changed facts[/] (kept in the audit log)")
+    if follow_up is not None:
+        console.print(
+            f"[yellow]forced:[/] follow-up #{follow_up.id} ({follow_up.state}) answers this "
+            "customer too; reject one of them unless both should go out"
+        )
 
 
 @queue_app.command("edit")
@@ -230,7 +264,8 @@ def queue_bulk_approve(
         )  # fmt: skip
     c = result.cluster
     console.print(
-        f"approved {len(result.approved)} {c.lang}/{c.situation} {c.kind} items of incident "
+        f"approved {counted(len(result.approved), f'{c.lang}/{c.situation} {c.kind} item')} "
+        "of incident "
         f"#{c.incident_id} (bulk decision {result.decision_id}, checked {len(c.sample_ids)})"
     )
     for item_id, why in result.refused:

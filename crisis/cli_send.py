@@ -6,6 +6,7 @@ nothing left. ``--dry-run`` shows what would go out and changes nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Annotated
 
@@ -15,7 +16,16 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from crisis import db, sending
-from crisis.cli_common import DatabaseUrl, Decider, clock, console, engine_for, settings_for, utc
+from crisis.cli_common import (
+    DatabaseUrl,
+    Decider,
+    clock,
+    console,
+    counted,
+    engine_for,
+    settings_for,
+)
+from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.settings import Settings
 
@@ -62,18 +72,31 @@ def queue_send(
     for item_id, error in report.failed:
         console.print(f"[yellow]#{item_id} failed, will retry:[/] {escape(error)}")
     for item_id, when in report.waiting:
-        console.print(f"#{item_id} is being sent by another attempt; looked at again {utc(when)}")
+        console.print(
+            f"#{item_id} is being sent by another attempt; looked at again {local_time(when)}"
+        )
     for item_id, why in report.skipped:
         console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
+    for item_id, why in report.held:
+        console.print(f"[yellow]#{item_id} not sent:[/] {escape(why)}")
+    for why, ids in _grouped(report.not_configured).items():
+        console.print(
+            f"[red]{escape(why)}[/]\n  {_join(ids, at_most=10)}: {replies(len(ids))} not sent, "
+            "still approved"
+        )
     if report.gave_up:
         console.print(
             f"[red]gave up on {_join(report.gave_up)}[/] (crisis queue list --state failed)"
         )
+    if report.not_configured:
+        raise typer.Exit(1)
 
 
 def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
     with db.session_scope(engine) as session:
         due = sending.preview(session, now=clock.now(), retry=retry_from(settings), only=only)
+    held = [outgoing for outgoing in due if outgoing.held is not None]
+    due = [outgoing for outgoing in due if outgoing.held is None]
     table = Table("#", "platform", "in reply to", "reply")
     for outgoing in due:
         post = outgoing.post
@@ -81,7 +104,30 @@ def _dry_run(engine: Engine, settings: Settings, only: int | None) -> None:
             str(outgoing.item_id), post.channel, escape(post.in_reply_to or "-"), escape(post.text)
         )
     console.print(table)
-    console.print(f"dry run: {len(due)} replies would go out; nothing was sent or changed")
+    for outgoing in held:
+        console.print(
+            f"[yellow]#{outgoing.item_id} would not be sent:[/] {escape(outgoing.held or '')}"
+        )
+    from crisis.registry import unpublishable
+
+    channels = Counter(outgoing.post.channel for outgoing in due)
+    for channel, why in unpublishable(settings, channels).items():
+        console.print(
+            f"[red]{replies(channels[channel])} would go out on {channel}, which is not "
+            f"configured:[/] {escape(why)}"
+        )
+    console.print(f"dry run: {replies(len(due))} would go out; nothing was sent or changed")
+
+
+def replies(count: int) -> str:
+    return counted(count, "reply", "replies")
+
+
+def _grouped(pairs: list[tuple[int, str]]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for item_id, why in pairs:
+        grouped.setdefault(why, []).append(item_id)
+    return grouped
 
 
 def retry_from(settings: Settings) -> sending.Retry:
@@ -92,5 +138,7 @@ def retry_from(settings: Settings) -> sending.Retry:
     )
 
 
-def _join(ids: list[int]) -> str:
-    return ", ".join(f"#{i}" for i in ids)
+def _join(ids: list[int], *, at_most: int | None = None) -> str:
+    shown = ids if at_most is None else ids[:at_most]
+    more = len(ids) - len(shown)
+    return ", ".join(f"#{i}" for i in shown) + (f" and {more} more" if more else "")

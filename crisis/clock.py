@@ -7,6 +7,7 @@ runs live and replays a weekend of comments in seconds.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from crisis.errors import CrisisError
 
@@ -15,6 +16,18 @@ def require_aware(value: datetime, what: str = "time") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise CrisisError(f"{what} must carry a timezone offset, got {value.isoformat()}")
     return value
+
+
+LOCAL = ZoneInfo("Europe/Berlin")  # the team's time: what every command and message shows
+
+
+def local_time(value: datetime | None, *, labelled: bool = True) -> str:
+    """A time as people read it here: Berlin time, labelled (``2026-11-22 09:00 Berlin``),
+    whatever offset it is stored or was given with; ``-`` for none. A table column says
+    "(Berlin)" in its header instead (``labelled=False``)."""
+    if value is None:
+        return "-"
+    return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M}" + (" Berlin" if labelled else "")
 
 
 class SystemClock:

@@ -2,9 +2,11 @@
 
     CrisisError
     ├── ConfigError              a setting is missing or unusable
+    │   └── NotConfigured        a platform to publish on has no credentials (names them)
     ├── UnknownName              a registry lookup failed (says which names exist)
     ├── InvalidTransition        a state change that the lifecycle does not allow
-    │   └── InvalidReply         a reply text that is empty or too long for its platform
+    │   ├── InvalidReply         a reply text that is empty or too long for its platform
+    │   └── AnsweredByFollowUp   a reply whose resolved incident's follow-up answers instead
     ├── NotFound                 no row with that id
     ├── BadRecord                one input record is malformed (says where and why)
     ├── TemplateError            a reply template is missing or cannot be rendered
@@ -32,6 +34,14 @@ class ConfigError(CrisisError):
     pass
 
 
+class NotConfigured(ConfigError):
+    """Publishing on ``channel`` needs settings that are missing; nothing was attempted."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel, self.reason = channel, reason
+        super().__init__(f"{channel} is not configured: {reason}")
+
+
 class UnknownName(CrisisError, KeyError):
     def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
         self.kind, self.name, self.known = kind, name, sorted(known)
@@ -42,15 +52,31 @@ class UnknownName(CrisisError, KeyError):
 
 
 class InvalidTransition(CrisisError):
-    def __init__(self, entity: str, current: str, wanted: str) -> None:
+    """``message``, when given, says it in the user's words instead of the states'."""
+
+    def __init__(self, entity: str, current: str, wanted: str, message: str = "") -> None:
         self.entity, self.current, self.wanted = entity, current, wanted
-        super().__init__(f"{entity}: cannot go from {current!r} to {wanted!r}")
+        super().__init__(message or f"{entity}: cannot go from {current!r} to {wanted!r}")
 
 
 class InvalidReply(InvalidTransition):
     def __init__(self, item_id: object, reason: str) -> None:
         self.entity, self.current, self.wanted = f"review item {item_id}", "", "approved"
         CrisisError.__init__(self, f"review item {item_id}: {reason}")
+
+
+class AnsweredByFollowUp(InvalidTransition):
+    """A reply of a resolved incident whose customer a follow-up answers; ``--force`` only."""
+
+    def __init__(self, item_id: object, incident_id: object, follow_up_id: object) -> None:
+        self.entity, self.current, self.wanted = f"review item {item_id}", "", "approved"
+        self.follow_up_id = follow_up_id
+        CrisisError.__init__(
+            self,
+            f"review item #{item_id}: incident #{incident_id} is resolved; follow-up "
+            f"#{follow_up_id} answers this customer — edit and approve that, or reject this "
+            "reply (--force approves it anyway)",
+        )
 
 
 class NotFound(CrisisError):

@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -204,7 +204,7 @@ def describe(incident: Incident) -> str:
     if incident.regions:
         parts.append(f"regions {', '.join(incident.regions)}")
     if incident.eta is not None:
-        parts.append(f"ETA {incident.eta:%Y-%m-%d %H:%M}Z")
+        parts.append(f"ETA {incident.eta.astimezone(UTC):%Y-%m-%d %H:%M}Z")
     if incident.public_status:
         parts.append(f"public status {incident.public_status[:80]!r}")
     return ", ".join(parts)

@@ -10,12 +10,13 @@ Each change is one function that refuses an invalid transition and writes the au
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from crisis import audit
+from crisis.clock import require_aware
 from crisis.domain import IncidentFacts, Service
 from crisis.errors import InvalidTransition, NotFound
 from crisis.holds import Blocker, hold_marketing
@@ -43,6 +44,7 @@ def open_incident(
 ) -> Incident:
     if status not in OPEN_INCIDENT_STATES:
         raise InvalidTransition("new incident", "(none)", status)
+    eta = _in_utc(eta)
     previous = last_incident(session, service)
     incident = Incident(
         service=service.value,
@@ -95,6 +97,7 @@ def update_incident(
 ) -> Incident:
     """Change status, public text, ETA or regions of an open incident."""
     incident = get_incident(session, incident_id)
+    eta = _in_utc(eta)
     changes: dict[str, Any] = {}
     if status is not None and status != incident.status:
         if status == "resolved":
@@ -260,3 +263,8 @@ def _id(incident: Incident) -> int:
     if incident.id is None:
         raise RuntimeError("incident has no id before flush")
     return incident.id
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    """An ETA given with any offset, kept (and printed, and audited) in UTC."""
+    return None if value is None else require_aware(value, "ETA").astimezone(UTC)

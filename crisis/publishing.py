@@ -15,6 +15,9 @@ before it calls the platform, and the platform's id after. A retry that finds:
 The guarantee: at most once as far as the platform's read API shows our own replies and posts,
 which covers everything but a reply deleted in between.
 
+A channel whose platform client cannot be built (its credentials are not configured) is refused
+with ``NotConfigured`` before any intent is recorded: nothing was attempted, nothing is counted.
+
 The intent commits in its own transaction, so on SQLite the caller must not hold a write
 transaction open across ``publish`` (``sending.send`` holds none).
 """
@@ -24,14 +27,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
-from crisis.errors import ConnectorError, InFlight, ServerError, UnknownName
+from crisis.errors import (
+    ConfigError,
+    ConnectorError,
+    InFlight,
+    NotConfigured,
+    ServerError,
+    UnknownName,
+)
 from crisis.protocols import Clock, Publisher
 from crisis.tables import PublishIntent
 
@@ -39,6 +49,13 @@ from crisis.tables import PublishIntent
 class FindingPublisher(Publisher, Protocol):
     def find(self, post: OutgoingPost) -> str | None:
         """The platform's id of ``post`` if our account already published it, else ``None``."""
+        ...
+
+
+@runtime_checkable
+class Checked(Protocol):
+    def ready(self, channel: str) -> None:
+        """Raise ``NotConfigured`` (or ``UnknownName``) if ``channel`` cannot be published to."""
         ...
 
 
@@ -53,8 +70,17 @@ class ChannelPublisher:
         if channel not in self._built:
             if channel not in self.factories:
                 raise UnknownName("publishing channel", channel, self.factories)
-            self._built[channel] = self.factories[channel]()
+            try:
+                self._built[channel] = self.factories[channel]()
+            except NotConfigured:
+                raise
+            except ConfigError as exc:
+                raise NotConfigured(channel, str(exc)) from exc
         return self._built[channel]
+
+    def ready(self, channel: str) -> None:
+        """Build ``channel``'s client now: ``NotConfigured`` names the missing settings."""
+        self._for(channel)
 
     def publish(self, post: OutgoingPost) -> str:
         return self._for(post.channel).publish(post)
@@ -71,6 +97,8 @@ class OnceOnlyPublisher:
     grace: timedelta = timedelta(minutes=2)
 
     def publish(self, post: OutgoingPost) -> str:
+        if isinstance(self.inner, Checked):  # before any intent: an unconfigured channel
+            self.inner.ready(post.channel)  # leaves no trace and counts no attempt
         earlier, sent_id = self._begin(post)
         if sent_id is not None:
             return sent_id
@@ -81,6 +109,9 @@ class OnceOnlyPublisher:
                 return found
         try:
             external_id = self.inner.publish(post)
+        except (ConfigError, UnknownName) as exc:  # refused before reaching the platform
+            self._finish(post, "failed", error=str(exc))
+            raise
         except ConnectorError as exc:
             # A server error or a timeout may have posted it after all: leave it in flight,
             # so the next attempt looks first. Any other refusal means it was not posted.

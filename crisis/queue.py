@@ -6,7 +6,8 @@ the responder when the incident's facts changed (``crisis.incident_replies``).
 Each decision is one function that refuses an invalid move and is audited with who made it.
 The queue page reads stored sort columns under one index: urgent first, then the author's
 reach, then the oldest (the SLA clock runs from the comment's arrival). Bulk approval lives in
-``crisis.bulk``, sending in ``crisis.sending``.
+``crisis.bulk``, sending in ``crisis.sending``; which replies a resolved incident's follow-up
+answers instead in ``crisis.answered``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis import audit
-from crisis.errors import InvalidReply, InvalidTransition, NotFound, UnknownName
+from crisis.answered import answering_follow_up
+from crisis.clock import local_time
+from crisis.errors import (
+    AnsweredByFollowUp,
+    InvalidReply,
+    InvalidTransition,
+    NotFound,
+    UnknownName,
+)
 from crisis.platform_text import too_long
 from crisis.states import REVIEW_TRANSITIONS, move
 from crisis.tables import Incident, ReviewItem
@@ -84,6 +93,18 @@ def check_filter(session: Session, where: QueueFilter) -> None:
         raise UnknownName("review item kind", where.kind, KINDS)
     if where.incident_id is not None and session.get(Incident, where.incident_id) is None:
         raise NotFound(f"no incident with id {where.incident_id}")
+    for name, column, value in (
+        ("platform", ReviewItem.platform, where.platform),
+        ("language", ReviewItem.lang, where.lang),
+        ("service", ReviewItem.service, where.service),
+    ):
+        if value is None:
+            continue
+        present = sorted(str(v) for v in session.exec(select(column).distinct()) if v)
+        if value not in present:
+            raise NotFound(
+                f"no items for {name} {value} ({name}s in the queue: {', '.join(present) or '-'})"
+            )
 
 
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
@@ -91,9 +112,7 @@ def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime
     (or failed) one not sent yet is taken back ("reopened", audited) and is pending again."""
     item = get_item(session, item_id)
     if item.state not in ("pending", "approved", "failed"):
-        raise InvalidTransition(
-            f"review item {item_id}", item.state, "edited (only pending or approved, unsent)"
-        )
+        raise refused(item, "edited")
     check_text(item, text)
     if item.state != "pending":
         _move(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
@@ -120,38 +139,94 @@ def approve(
     now: datetime,
     text: str | None = None,
     bulk_id: int | None = None,
+    force: bool = False,
 ) -> ReviewItem:
-    """Approve a suggestion, optionally with the reviewer's own wording."""
+    """Approve a suggestion, optionally with the reviewer's own wording. A reply of a resolved
+    incident whose customer a follow-up answers is refused unless ``force`` (audited)."""
     item = get_item(session, item_id)
     final = item.text if text is None else text
-    if item.state not in REVIEW_TRANSITIONS or "approved" not in REVIEW_TRANSITIONS[item.state]:
-        raise InvalidTransition(f"review item {item_id}", item.state, "approved")
+    follow_up = answering_follow_up(session, item)
+    if item.state == "approved" and follow_up is not None and force and text is None:
+        _confirm(session, item, follow_up, actor=actor, now=now)  # approved before, held since
+        return item
+    if "approved" not in REVIEW_TRANSITIONS.get(item.state, frozenset()):
+        raise refused(item, "approved")
     check_text(item, final)
-    if item.state == "failed":  # approved again by a person: a fresh round of attempts
-        item.attempts = 0
-    item.next_attempt_at = None
+    if follow_up is not None and not force:
+        raise AnsweredByFollowUp(item_id, item.incident_id, follow_up.id)
+    reasons: list[str] = []
     edited = final != item.text
+    details: dict[str, object] = {"edited": edited}
+    if item.attempts or item.last_error:  # approved again by a person: a fresh round of tries
+        details["attempts_reset"] = {"attempts": item.attempts, "last_error": item.last_error}
+        item.attempts, item.last_error = 0, None
+    item.next_attempt_at = None
     if edited:
         item.edited_by, item.edited_at = actor, now
     item.text = final
-    details: dict[str, object] = {"edited": edited}
     if item.needs_human:
         details["needs_human"] = list(item.reasons)
     if bulk_id is not None:
         details["bulk"] = bulk_id
+    if follow_up is not None:
+        details.update(force=True, follow_up=follow_up.id)
+        reasons.append(
+            f"approved despite follow-up #{follow_up.id} (incident #{item.incident_id} resolved)"
+        )
     if item.facts_changed:  # the reviewer saw the warning and approves with it in view
         details["facts_changed"] = True
+        reasons.append("approved despite changed facts")
         item.facts_changed = False
-    _move(session, item, "approved", actor=actor, now=now, details=details)
+    reason = "; ".join(reasons) or None
+    _move(session, item, "approved", actor=actor, now=now, reason=reason, details=details)
     return item
+
+
+def _confirm(
+    session: Session, item: ReviewItem, follow_up: ReviewItem, *, actor: str, now: datetime
+) -> None:
+    """A person approves again, with force, a reply held because a follow-up answers too."""
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="review_item.approved",
+        entity="review_item",
+        entity_id=item.id,
+        reason=f"approved despite follow-up #{follow_up.id} "
+        f"(incident #{item.incident_id} resolved)",
+        details={"state": ["approved", "approved"], "force": True, "follow_up": follow_up.id},
+    )
+    item.decided_by, item.decided_at = actor, now
+    session.add(item)
 
 
 def reject(
     session: Session, item_id: int, *, actor: str, now: datetime, reason: str | None = None
 ) -> ReviewItem:
     item = get_item(session, item_id)
+    if "rejected" not in REVIEW_TRANSITIONS.get(item.state, frozenset()):
+        raise refused(item, "rejected")
     _move(session, item, "rejected", actor=actor, now=now, reason=reason)
     return item
+
+
+def refused(item: ReviewItem, wanted: str) -> InvalidTransition:
+    """Why ``item`` cannot become ``wanted``, in a reviewer's words: who decided it, when."""
+    name = f"review item #{item.id}"
+    if item.state in ("approved", "rejected", "sent"):
+        by = f" (by {item.decided_by} at {local_time(item.decided_at)})" if item.decided_by else ""
+        done = "already " if item.state == wanted else ""
+        message = f"{name} is {done}{item.state}{by}"
+        if item.state == "rejected":
+            message += "; a rejected reply is never sent"
+        elif item.state == "sent":
+            message += "; a sent reply cannot be changed"
+    elif item.state == "pending" and wanted == "sent":
+        message = f"{name} is pending: approve it first"
+    else:
+        message = ""
+    return InvalidTransition(f"review item {item.id}", item.state, wanted, message)
 
 
 def check_text(item: ReviewItem, text: str) -> None:

@@ -6,20 +6,23 @@ says which names exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
 from crisis.detector import SpikeRules
-from crisis.errors import UnknownName
+from crisis.errors import NotConfigured, UnknownName
 from crisis.pipeline import Pipeline
 from crisis.protocols import Classifier, Clock, CommentSource, Publisher, ReplyPolicy, Responder
 from crisis.respond import ReplySetup
 from crisis.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from crisis.publishing import ChannelPublisher
 
 T = TypeVar("T")
 
@@ -118,18 +121,38 @@ def make_source(spec: str, settings: Settings | None = None) -> tuple[str, Comme
     return str(getattr(platform, "name", spec)), platform
 
 
-def make_publisher(settings: Settings, *, engine: Engine, clock: Clock) -> Publisher:
-    """The real publisher: each channel's platform client, each post published at most once."""
+def _channels(settings: Settings) -> ChannelPublisher:
     from crisis.connectors import facebook, x
-    from crisis.publishing import ChannelPublisher, OnceOnlyPublisher
+    from crisis.publishing import ChannelPublisher
 
-    channels = ChannelPublisher(
+    return ChannelPublisher(
         {
             "x": lambda: x.make_publisher(settings),
             "facebook": lambda: facebook.make_publisher(settings),
         }
     )
-    return OnceOnlyPublisher(channels, engine=engine, clock=clock)
+
+
+def make_publisher(settings: Settings, *, engine: Engine, clock: Clock) -> Publisher:
+    """The real publisher: each channel's platform client, each post published at most once."""
+    from crisis.publishing import OnceOnlyPublisher
+
+    return OnceOnlyPublisher(_channels(settings), engine=engine, clock=clock)
+
+
+def unpublishable(settings: Settings, channels: Iterable[str]) -> dict[str, str]:
+    """Why each of ``channels`` cannot be published to now (missing credentials, no such
+    platform), by channel; the ones that can are left out. Builds clients, calls nothing."""
+    publishers = _channels(settings)
+    problems: dict[str, str] = {}
+    for channel in sorted(set(channels)):
+        try:
+            publishers.ready(channel)
+        except NotConfigured as exc:
+            problems[channel] = exc.reason
+        except UnknownName as exc:
+            problems[channel] = str(exc)
+    return problems
 
 
 def reply_policy() -> ReplyPolicy:

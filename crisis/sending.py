@@ -7,7 +7,9 @@ whose success was never recorded here is found, not posted again. A refused or f
 the item to ``failed`` with its error, the number of attempts and when to try next (exponential
 backoff with jitter, capped; a rate limit waits for its reset). After ``max_attempts`` the item
 stays failed until a person approves it again or rejects it. An attempt the publisher refuses
-because another one is still in flight (``InFlight``) is no failed attempt: it waits.
+because another one is still in flight (``InFlight``) is no failed attempt: it waits. Nor is
+one to a platform whose credentials are not configured (``ConfigError``, raised before anything
+is recorded): the item stays approved, its attempts uncounted, and the others go out.
 
 No database transaction stays open across the platform call: what to send is read and the
 session closed, the platform is called, and the result is recorded in a new short transaction
@@ -26,19 +28,20 @@ from sqlalchemy import Engine, and_, update
 from sqlmodel import Session, col, or_, select
 
 from crisis import audit
+from crisis.answered import held_reason
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
 from crisis.errors import (
+    ConfigError,
     ConnectorError,
     CrisisError,
     InFlight,
-    InvalidTransition,
     NotFound,
     RateLimited,
     UnknownName,
 )
 from crisis.protocols import Clock, Publisher
-from crisis.queue import get_item
+from crisis.queue import get_item, refused
 from crisis.tables import Comment, ReviewItem, SentReply
 
 SENDABLE = ("approved", "failed")
@@ -66,11 +69,14 @@ class SendReport:
     gave_up: list[int] = field(default_factory=list)
     waiting: list[tuple[int, datetime]] = field(default_factory=list)  # another attempt runs
     skipped: list[tuple[int, str]] = field(default_factory=list)  # changed while sending
+    not_configured: list[tuple[int, str]] = field(default_factory=list)  # left approved
+    held: list[tuple[int, str]] = field(default_factory=list)  # a follow-up answers instead
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of one send: ``state`` is sent, failed, gave_up, waiting or skipped."""
+    """What became of one send: ``state`` is sent, failed, gave_up, waiting, skipped,
+    not_configured or held (both: nothing attempted, nothing recorded)."""
 
     item_id: int
     state: str
@@ -80,12 +86,13 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """An item's reply as read before the platform call."""
+    """An item's reply as read before the platform call; ``held``: why it is not sent."""
 
     item_id: int
     state: str
     attempts: int
     post: OutgoingPost
+    held: str | None = None
 
 
 def key_for(item: ReviewItem) -> str:
@@ -96,7 +103,7 @@ def prepare(session: Session, item_id: int) -> Outgoing:
     """The reply of an approved (or failed, to retry) item; a sent or pending one is refused."""
     item = get_item(session, item_id)
     if item.state not in SENDABLE:
-        raise InvalidTransition(f"review item {item_id}", item.state, "sent")
+        raise refused(item, "sent")
     comment = session.get(Comment, item.comment_id)
     if comment is None:
         raise NotFound(f"comment {item.comment_id} of review item {item_id} is gone")
@@ -106,7 +113,7 @@ def prepare(session: Session, item_id: int) -> Outgoing:
         idempotency_key=key_for(item),
         in_reply_to=comment.external_id,
     )
-    return Outgoing(item_id, item.state, item.attempts, post)
+    return Outgoing(item_id, item.state, item.attempts, post, held_reason(session, item))
 
 
 def send(
@@ -122,10 +129,14 @@ def send(
     retry = retry or Retry()
     with session_scope(engine) as session:
         outgoing = prepare(session, item_id)
+    if outgoing.held is not None:
+        return Outcome(item_id, "held", outgoing.held)
     try:
         external_id = publisher.publish(outgoing.post)
     except InFlight as exc:
         return _waiting(engine, outgoing, exc, now=clock.now())
+    except ConfigError as exc:  # raised before any platform call: the item stays as it is
+        return Outcome(item_id, "not_configured", str(exc))
     except ConnectorError as exc:
         return _failed(engine, outgoing, exc, actor=actor, now=clock.now(), retry=retry)
     except UnknownName as exc:  # no publisher for this platform: retrying will not help
@@ -297,6 +308,10 @@ def send_due(
             report.waiting.append((item_id, outcome.next_attempt_at))
         elif outcome.state == "skipped":
             report.skipped.append((item_id, outcome.error or ""))
+        elif outcome.state == "not_configured":
+            report.not_configured.append((item_id, outcome.error or ""))
+        elif outcome.state == "held":
+            report.held.append((item_id, outcome.error or ""))
         else:
             report.failed.append((item_id, outcome.error or ""))
     return report

@@ -80,7 +80,7 @@ def test_a_team_works_through_the_queue_from_the_command_line(tmp_path, monkeypa
            "--by", "max")  # fmt: skip
     updated = crisis("incidents", "update", "1", "--status", "identified", "--reason", "found",
                      "--by", "lena").output  # fmt: skip
-    assert "1 edited replies marked 'facts changed'" in updated
+    assert "1 edited reply marked 'facts changed'" in updated
 
     clusters = crisis("queue", "list", "--clusters").output
     assert "outage_incident" in clusters and "│ 4 " in clusters and "1,2,3,4" in clusters
