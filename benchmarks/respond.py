@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -128,14 +129,14 @@ def demo_shares(settings: Settings) -> None:
         texts = [e.comment.text for e in read_scenario(path) if isinstance(e, CommentEvent)]
         pipeline.classifier = Prelabelled(pipeline.classifier, texts)
         decided: dict[int, Any] = {}
-        policy = pipeline.policy
+        policy = pipeline.replies.policy
 
         def recording(comment: Any, labels: Labels, context: Any) -> Any:
             decision = policy(comment, labels, context)
             decided[comment.id] = decision
             return decision
 
-        pipeline.policy = recording
+        pipeline.replies = replace(pipeline.replies, policy=recording)
         started = time.perf_counter()
         replay(path, pipeline, clock)
         seconds = time.perf_counter() - started

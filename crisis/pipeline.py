@@ -20,7 +20,7 @@ from crisis.detector import SpikeRules, detect
 from crisis.domain import CommentIn, Labels, Page
 from crisis.incident_replies import after_incident_change
 from crisis.ingest import ingest_page, store_comments
-from crisis.protocols import Classifier, Clock, Publisher, ReplyPolicy, Responder
+from crisis.protocols import Classifier, Clock, Publisher
 from crisis.respond import ReplySetup, suggest_replies
 from crisis.tables import Incident, ReviewItem, ScheduledPost
 
@@ -37,25 +37,11 @@ class StepResult:
 class Pipeline:
     engine: Engine
     classifier: Classifier
-    responder: Responder
     publisher: Publisher
     clock: Clock
-    policy: ReplyPolicy
+    replies: ReplySetup  # responder, policy and who we are
     rules: SpikeRules = field(default_factory=SpikeRules)
-    own_authors: Sequence[str] = ()
-    bot_accounts: Sequence[str] = ()
-    status_url: str | None = None
     batch_size: int = 64
-
-    @property
-    def replies(self) -> ReplySetup:
-        return ReplySetup(
-            responder=self.responder,
-            policy=self.policy,
-            own_authors=self.own_authors,
-            bot_accounts=self.bot_accounts,
-            status_url=self.status_url,
-        )
 
     def process(self, items: Sequence[CommentIn]) -> StepResult:
         """Store new comments and take them through every step."""
@@ -83,12 +69,11 @@ class Pipeline:
                     model=self.classifier.name,
                     now=now,
                     rules=self.rules,
-                    own_authors=self.own_authors,
+                    own_authors=self.replies.own_authors,
                 )
-            setup = self.replies
             for incident in opened:  # complaints that came before it was noticed join it
-                after_incident_change(session, setup, incident, now=now)
-            items = suggest_replies(session, setup, labels, now=now)
+                after_incident_change(session, self.replies, incident, now=now)
+            items = suggest_replies(session, self.replies, labels, now=now)
         return StepResult(list(comment_ids), labels, opened, items)
 
     def catch_up(self) -> StepResult:

@@ -115,7 +115,7 @@ def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime
         raise refused(item, "edited")
     check_text(item, text)
     if item.state != "pending":
-        _move(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
+        move_item(session, item, "pending", actor=actor, now=now, reason="reopened for editing")
     before = item.text
     item.text, item.edited_by, item.edited_at, item.facts_changed = text, actor, now, False
     session.add(item)
@@ -178,7 +178,7 @@ def approve(
         reasons.append("approved despite changed facts")
         item.facts_changed = False
     reason = "; ".join(reasons) or None
-    _move(session, item, "approved", actor=actor, now=now, reason=reason, details=details)
+    move_item(session, item, "approved", actor=actor, now=now, reason=reason, details=details)
     return item
 
 
@@ -207,7 +207,7 @@ def reject(
     item = get_item(session, item_id)
     if "rejected" not in REVIEW_TRANSITIONS.get(item.state, frozenset()):
         raise refused(item, "rejected")
-    _move(session, item, "rejected", actor=actor, now=now, reason=reason)
+    move_item(session, item, "rejected", actor=actor, now=now, reason=reason)
     return item
 
 
@@ -238,7 +238,7 @@ def check_text(item: ReviewItem, text: str) -> None:
         raise InvalidReply(item.id, problem)
 
 
-def _move(
+def move_item(
     session: Session,
     item: ReviewItem,
     state: str,
@@ -248,6 +248,7 @@ def _move(
     reason: str | None = None,
     details: dict[str, object] | None = None,
 ) -> None:
+    """The one way a review item changes state: checked, audited, and recorded as decided."""
     move(
         session,
         item,

@@ -196,14 +196,10 @@ def build_pipeline(
     return Pipeline(
         engine=engine,
         classifier=CLASSIFIERS.create(settings.classifier, settings),
-        responder=RESPONDERS.create(settings.responder, settings),
         publisher=publisher,
         clock=clock,
-        policy=reply_policy(),
+        replies=reply_setup(settings),
         rules=spike_rules(settings),
-        own_authors=tuple(settings.own_authors),
-        bot_accounts=tuple(settings.bot_accounts),
-        status_url=settings.status_url,
         batch_size=settings.classify_batch_size,
     )
 

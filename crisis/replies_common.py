@@ -7,10 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from crisis import audit
+from crisis import audit, queue
 from crisis.classify import from_row
 from crisis.domain import Labels, Sentiment
-from crisis.states import REVIEW_TRANSITIONS, move
 from crisis.tables import Classification, Comment, ReviewItem
 
 ACTOR = "responder"
@@ -60,18 +59,7 @@ def move_item(
     session: Session, item: ReviewItem, state: str, *, now: datetime, reason: str
 ) -> None:
     """The responder moves an item (audited with its reason)."""
-    move(
-        session,
-        item,
-        state,
-        transitions=REVIEW_TRANSITIONS,
-        entity="review_item",
-        entity_id=item.id,
-        actor=ACTOR,
-        now=now,
-        reason=reason,
-    )
-    item.decided_by, item.decided_at = ACTOR, now
+    queue.move_item(session, item, state, actor=ACTOR, now=now, reason=reason)
 
 
 def mark_facts_changed(session: Session, item: ReviewItem, *, now: datetime, reason: str) -> None:

@@ -8,6 +8,7 @@ from crisis.db import session_scope
 from crisis.detector import SpikeRules
 from crisis.domain import Service, Urgency
 from crisis.pipeline import Pipeline
+from crisis.respond import ReplySetup
 from crisis.tables import Classification, Incident, ReviewItem
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from responders.policy import decide
@@ -29,14 +30,12 @@ def make_pipeline(engine, clock):
         }
     )
     return Pipeline(
+        replies=ReplySetup(responder=EchoResponder(), policy=decide, own_authors=("Nordtel",)),
         engine=engine,
         classifier=classifier,
-        responder=EchoResponder(),
         publisher=RecordingPublisher(),
         clock=clock,
-        policy=decide,
         rules=RULES,
-        own_authors=("Nordtel",),
     )
 
 

@@ -15,6 +15,7 @@ from crisis.detector import SpikeRules
 from crisis.domain import Service
 from crisis.errors import InvalidTransition
 from crisis.pipeline import Pipeline
+from crisis.respond import ReplySetup
 from crisis.tables import AuditEntry
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from responders.policy import decide
@@ -54,12 +55,11 @@ def test_marketing_post_due_one_second_after_the_detector_opens_an_incident_is_h
     clock = VirtualClock(T0 - timedelta(minutes=20))
     publisher = RecordingPublisher()
     pipeline = Pipeline(
+        replies=ReplySetup(responder=EchoResponder(), policy=decide),
         engine=engine,
         classifier=KeywordClassifier({"DSL": complaint(Service.INTERNET)}),
-        responder=EchoResponder(),
         publisher=publisher,
         clock=clock,
-        policy=decide,
         rules=SpikeRules(min_complaints=5),
     )
     spike = [

@@ -7,6 +7,7 @@ from crisis.detector import SpikeRules
 from crisis.domain import Service
 from crisis.pipeline import Pipeline
 from crisis.replay import replay
+from crisis.respond import ReplySetup
 from crisis.summary import summarize
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from responders.policy import decide
@@ -41,11 +42,10 @@ def run(engine, path):
     clock = VirtualClock(datetime(1970, 1, 1, tzinfo=UTC))
     publisher = RecordingPublisher()
     pipeline = Pipeline(
+        replies=ReplySetup(policy=decide, responder=EchoResponder()),
         engine=engine,
         clock=clock,
-        policy=decide,
         publisher=publisher,
-        responder=EchoResponder(),
         classifier=KeywordClassifier({"Internet": complaint(Service.INTERNET)}),
         # No persistence: the summary's contract, not the detector, is tested here.
         rules=SpikeRules(

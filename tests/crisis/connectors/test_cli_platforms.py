@@ -20,6 +20,7 @@ from crisis.domain import Page
 from crisis.errors import AuthFailed, RateLimited
 from crisis.pipeline import Pipeline
 from crisis.polling import Reporter, poll
+from crisis.respond import ReplySetup
 from crisis.settings import get_settings
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from responders.policy import decide
@@ -147,12 +148,11 @@ class FlakySource:
 
 def pipeline_on(engine):
     return Pipeline(
+        replies=ReplySetup(responder=EchoResponder(), policy=decide),
         engine=engine,
         classifier=KeywordClassifier({}),
-        responder=EchoResponder(),
         publisher=RecordingPublisher(),
         clock=SystemClock(),
-        policy=decide,
     )
 
 
