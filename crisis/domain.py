@@ -165,3 +165,8 @@ class Decision:
     situation: str | None = None
     lang: str | None = None
     reasons: tuple[str, ...] = ()
+
+
+def account_key(name: str) -> str:
+    """An account name as we compare it: no surrounding space, no leading "@", case folded."""
+    return name.strip().lstrip("@").casefold()

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from crisis import audit, incidents
-from crisis.domain import Labels, ReplyContext
+from crisis.domain import Labels, ReplyContext, account_key
 from crisis.follow_ups import FOLLOW_UP, queue_follow_ups
 from crisis.replies_common import (
     ACTOR,
@@ -80,7 +80,7 @@ def attach_early_complaints(
     labels = labels_for(session, [comment.id for _, comment in rows])
     counts = {"attached": 0, "linked": 0, "duplicates": 0}
     for item, comment in rows:
-        if comment.author.strip().lstrip("@").casefold() in setup.own:
+        if account_key(comment.author) in setup.own:
             continue
         found = comment_labels(labels, comment)
         if not found.is_complaint:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crisis import audit, incidents
-from crisis.domain import CommentView, Labels, ReplyContext, Service, Verdict
+from crisis.domain import CommentView, Labels, ReplyContext, Service, Verdict, account_key
 from crisis.protocols import ReplyPolicy, Responder
 from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost, SentReply
 
@@ -44,7 +44,11 @@ class ReplySetup:
 
     @property
     def own(self) -> frozenset[str]:
-        return frozenset(name.strip().lstrip("@").casefold() for name in self.own_authors)
+        return frozenset(account_key(name) for name in self.own_authors)
+
+    @property
+    def bots(self) -> frozenset[str]:
+        return frozenset(account_key(name) for name in self.bot_accounts)
 
 
 def suggest_replies(
@@ -66,7 +70,7 @@ def suggest_replies(
     fresh = [comments[cid] for cid in ids if cid in comments and cid not in queued]
     threads = known_threads(session, fresh)
     answered = answered_authors(session, [c.author for c in fresh], [i.id for i in open_now])
-    own, bots = setup.own, frozenset(b.casefold() for b in setup.bot_accounts)
+    own, bots = setup.own, setup.bots
     created: list[ReviewItem] = []
     for comment in fresh:
         labels = labelled[_id(comment)]

@@ -26,6 +26,7 @@ from crisis.domain import (
     Sentiment,
     Service,
     Verdict,
+    account_key,
 )
 
 # With no incident, a complaint about one of these is likely an outage we have not seen yet.
@@ -46,7 +47,7 @@ _UNDETERMINED_LANGS = frozenset({"und", "zxx"})  # what X sends when it cannot t
 
 def decide(comment: CommentView, labels: Labels, context: ReplyContext) -> Decision:
     """Suggest a template (with its situation), flag for a person, or skip, with the reasons."""
-    author = comment.author.strip().lstrip("@").casefold()
+    author = account_key(comment.author)
     if author in context.own_accounts:
         return Decision(Verdict.SKIP, reasons=("our own account",))
     if author in context.bot_accounts:

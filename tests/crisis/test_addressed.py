@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from crisis.respond import addressed_to_us
+from crisis.respond import ReplySetup, addressed_to_us
 from crisis.tables import Comment
+from crisis.testing import EchoResponder
+from responders.policy import decide
 from tests.factories import T0
 
 OWN = frozenset({"nordtel", "nordtel_hilft"})
@@ -56,3 +58,15 @@ def test_someone_elses_conversation_is_not_addressed_to_us(
 def test_every_comment_on_our_facebook_page_is_addressed_to_us() -> None:
     on_page = comment("@max bei mir auch", platform="facebook", in_reply_to="unknown-post")
     assert addressed_to_us(on_page, OWN, THREADS)
+
+
+def test_account_settings_match_however_the_names_are_written() -> None:
+    """CRISIS_OWN_AUTHORS and CRISIS_BOT_ACCOUNTS may be written with "@" and any case."""
+    setup = ReplySetup(
+        responder=EchoResponder(),
+        policy=decide,
+        own_authors=(" @Nordtel ",),
+        bot_accounts=("@OtherBrand_Bot",),
+    )
+    assert setup.own == {"nordtel"}
+    assert setup.bots == {"otherbrand_bot"}
