@@ -18,6 +18,7 @@ from crisis.cli_incidents import freeze, incidents_app, unfreeze
 from crisis.cli_platforms import connect_app, webhook_app
 from crisis.cli_posts import posts_app, publish
 from crisis.cli_queue import queue_app
+from crisis.cli_users import serve, users_app
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
 from crisis.settings import get_settings
@@ -34,10 +35,12 @@ app.add_typer(posts_app, name="posts")
 app.add_typer(queue_app, name="queue")
 app.add_typer(connect_app, name="connect")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(users_app, name="users")
 app.command("freeze")(freeze)
 app.command("unfreeze")(unfreeze)
 app.command("publish")(publish)
 app.command("report")(cli_report.report)
+app.command("serve")(serve)
 
 
 @db_app.command("upgrade")

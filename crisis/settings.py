@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=0, le=65535)
 
+    # The web app (crisis serve). Session cookies are HttpOnly and SameSite=Strict, and Secure
+    # (with the __Host- prefix) whenever the request came over HTTPS or the environment is not
+    # "local"; behind a TLS proxy list its address in web_trusted_proxies.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8000, ge=0, le=65535)
+    web_session_hours: float = Field(default=12.0, gt=0)
+    web_trusted_proxies: str = "127.0.0.1"
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment == "local":

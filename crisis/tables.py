@@ -225,3 +225,47 @@ class PublishIntent(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class User(SQLModel, table=True):
+    """A person of the social team who signs in to the web app.
+
+    ``role`` is "agent" (works the review queue) or "lead" (also incidents, marketing freezes
+    and releases, templates and users). Only an argon2 hash of the password is stored.
+    """
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=128, unique=True)  # the name every audit entry carries
+    password_hash: str = Field(max_length=256)
+    role: str = Field(max_length=16)
+    lang: str = Field(default="de", max_length=8)  # the interface language
+    created_at: datetime = Field(sa_column=utc_column())
+    disabled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random token; only its SHA-256 is stored, so
+    a copy of the database signs nobody in. ``csrf_token`` guards this session's forms."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False))
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for an integration calling ``/api`` as one user (``crisis users token``); only
+    its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id"), nullable=False))
+    label: str = Field(max_length=128)
+    created_at: datetime = Field(sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

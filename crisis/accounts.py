@@ -1,0 +1,296 @@
+"""The people who sign in to the web app: users and roles, passwords, sessions, API tokens.
+
+Passwords are hashed with argon2id (``argon2-cffi``'s current parameters; an old hash is
+re-hashed at the next sign-in). Browser sessions and API tokens are random secrets held by the
+browser or the integration; the database keeps only their SHA-256, so a copy of it signs
+nobody in. Every change to a user is audited with who made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, delete, select
+
+from crisis import audit
+from crisis.errors import BadRecord, CrisisError, NotFound, UnknownName
+from crisis.tables import ApiToken, User, WebSession
+
+ROLES = ("agent", "lead")
+LANGS = ("de", "en")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 takes any length; a megabyte "password" is an attack, not a user
+_hasher = PasswordHasher()
+# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class AccountError(CrisisError):
+    """A user cannot be created or changed as asked (says why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """Who a request acts as: the user's name (for the audit log), role and language."""
+
+    user_id: int
+    name: str
+    role: str
+    lang: str
+    csrf_token: str | None = None  # None for API tokens: no cookie, nothing to forge
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == "lead"
+
+
+def add_user(
+    session: Session,
+    *,
+    name: str,
+    password: str,
+    role: str,
+    lang: str = "de",
+    actor: str,
+    now: datetime,
+) -> User:
+    name = check_name(name)
+    check_role(role)
+    check_lang(lang)
+    check_password(password)
+    if find_user(session, name) is not None:
+        raise AccountError(f"a user named {name!r} exists already")
+    user = User(
+        name=name, password_hash=_hasher.hash(password), role=role, lang=lang, created_at=now
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session, at=now, actor=actor, action="user.added", entity="user", entity_id=name,
+        details={"role": role, "lang": lang},
+    )  # fmt: skip
+    return user
+
+
+def set_password(session: Session, name: str, *, password: str, actor: str, now: datetime) -> User:
+    user = get_user(session, name)
+    check_password(password)
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+    _end_sessions(session, user)
+    audit.record(
+        session, at=now, actor=actor, action="user.password_set", entity="user", entity_id=name
+    )
+    return user
+
+
+def set_role(session: Session, name: str, *, role: str, actor: str, now: datetime) -> User:
+    user = get_user(session, name)
+    check_role(role)
+    if user.role == "lead" and role != "lead":
+        _keep_one_lead(session, user)
+    details = {"role": [user.role, role]}
+    user.role = role
+    session.add(user)
+    audit.record(
+        session, at=now, actor=actor, action="user.role_set", entity="user", entity_id=name,
+        details=details,
+    )  # fmt: skip
+    return user
+
+
+def set_lang(session: Session, user_id: int, lang: str) -> None:
+    """The interface language a person chose (not audited: it changes nothing for others)."""
+    check_lang(lang)
+    user = session.get(User, user_id)
+    if user is not None:
+        user.lang = lang
+        session.add(user)
+
+
+def disable_user(session: Session, name: str, *, actor: str, now: datetime, reason: str) -> User:
+    """Sign a person out everywhere and keep them out; their name stays in the audit log."""
+    user = get_user(session, name)
+    if user.disabled_at is not None:
+        raise AccountError(f"{name!r} is disabled already")
+    if user.role == "lead":
+        _keep_one_lead(session, user)
+    user.disabled_at = now
+    session.add(user)
+    _end_sessions(session, user)
+    for token in session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all():
+        token.revoked_at = token.revoked_at or now
+        session.add(token)
+    audit.record(
+        session, at=now, actor=actor, action="user.disabled", entity="user", entity_id=name,
+        reason=reason,
+    )  # fmt: skip
+    return user
+
+
+def authenticate(session: Session, name: str, password: str, *, now: datetime) -> User | None:
+    """The user if the name and password match an active account; ``None`` otherwise (the
+    caller says only "wrong name or password", never which). Failures are audited."""
+    user = find_user(session, name.strip())
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    ok = _verify(stored, password[:MAX_PASSWORD]) and user is not None
+    if not ok or user is None or user.disabled_at is not None:
+        audit.record(
+            session, at=now, actor=name.strip()[:128] or "?", action="user.sign_in_failed",
+            entity="user", entity_id=name.strip()[:128] or "?",
+        )  # fmt: skip
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+    return user
+
+
+def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:
+    """A new browser session for ``user``; returns the secret for the cookie."""
+    token = secrets.token_urlsafe(32)
+    assert user.id is not None
+    session.add(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    session.execute(delete(WebSession).where(col(WebSession.expires_at) < now))
+    audit.record(
+        session, at=now, actor=user.name, action="user.signed_in", entity="user",
+        entity_id=user.name,
+    )  # fmt: skip
+    return token
+
+
+def session_user(session: Session, token: str, *, now: datetime) -> SignedIn | None:
+    """Who holds this cookie, if its session is still valid and the user still active."""
+    row = session.get(WebSession, token_hash(token))
+    if row is None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None or user.id is None:
+        return None
+    return SignedIn(user.id, user.name, user.role, user.lang, row.csrf_token)
+
+
+def end_session(session: Session, token: str, *, now: datetime) -> None:
+    row = session.get(WebSession, token_hash(token))
+    if row is None:
+        return
+    user = session.get(User, row.user_id)
+    session.delete(row)
+    if user is not None:
+        audit.record(
+            session, at=now, actor=user.name, action="user.signed_out", entity="user",
+            entity_id=user.name,
+        )  # fmt: skip
+
+
+def create_api_token(session: Session, name: str, *, label: str, actor: str, now: datetime) -> str:
+    """A new API token acting as user ``name``; returns the secret (shown once, never stored)."""
+    user = get_user(session, name)
+    if user.disabled_at is not None:
+        raise AccountError(f"{name!r} is disabled")
+    if not label.strip():
+        raise BadRecord("label", "say what the token is for (e.g. the integration's name)")
+    token = "crisis_" + secrets.token_urlsafe(32)
+    assert user.id is not None
+    session.add(
+        ApiToken(token_hash=token_hash(token), user_id=user.id, label=label.strip()[:128],
+                 created_at=now)
+    )  # fmt: skip
+    audit.record(
+        session, at=now, actor=actor, action="user.api_token_created", entity="user",
+        entity_id=name, details={"label": label.strip()[:128]},
+    )  # fmt: skip
+    return token
+
+
+def token_user(session: Session, token: str) -> SignedIn | None:
+    row = session.get(ApiToken, token_hash(token))
+    if row is None or row.revoked_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None or user.id is None:
+        return None
+    return SignedIn(user.id, user.name, user.role, user.lang)
+
+
+def find_user(session: Session, name: str) -> User | None:
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def get_user(session: Session, name: str) -> User:
+    user = find_user(session, name)
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.name))).all())
+
+
+def has_users(session: Session) -> bool:
+    return session.exec(select(User.id).limit(1)).first() is not None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise BadRecord("name", "a user needs a name (it appears in the audit log)")
+    if len(cleaned) > 128 or any(not ch.isprintable() for ch in cleaned):
+        raise BadRecord("name", "use at most 128 printable characters")
+    return cleaned
+
+
+def check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UnknownName("role", role, ROLES)
+
+
+def check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise UnknownName("interface language", lang, LANGS)
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password may have at most {MAX_PASSWORD} characters")
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _end_sessions(session: Session, user: User) -> None:
+    session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
+
+
+def _keep_one_lead(session: Session, user: User) -> None:
+    leads = session.exec(
+        select(User.id).where(
+            User.role == "lead", col(User.disabled_at).is_(None), User.id != user.id
+        )
+    ).all()
+    if not leads:
+        raise AccountError(f"{user.name!r} is the last lead: make someone else lead first")

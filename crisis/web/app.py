@@ -1,0 +1,142 @@
+"""Builds the web app: the routers of each area, static files, error pages, security headers.
+
+``create_app`` takes the engine and the clock, so tests and ``crisis serve`` build the same app
+over a SQLite file, PostgreSQL, or a clock that stands still.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from crisis import db
+from crisis.accounts import AccountError
+from crisis.clock import SystemClock
+from crisis.errors import (
+    BadRecord,
+    ConfigError,
+    CrisisError,
+    InvalidTransition,
+    NotFound,
+    TemplateError,
+    UnknownName,
+)
+from crisis.protocols import Clock
+from crisis.settings import Settings
+from crisis.web import (
+    api_incidents,
+    api_posts,
+    api_queue,
+    routes_admin,
+    routes_auth,
+    routes_incidents,
+    routes_posts,
+    routes_queue,
+)
+from crisis.web.context import WebContext
+from crisis.web.render import page, redirect, safe_path
+from crisis.web.security import Forbidden, NotSignedIn, SecurityHeaders, SignInThrottle
+
+
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None
+) -> FastAPI:
+    app = FastAPI(
+        title="crisis",
+        summary="The social team's review queue, incidents and held posts, as a JSON API.",
+        description=(
+            "Sign in with an API token (`crisis users token NAME --label ...`) as "
+            "`Authorization: Bearer TOKEN`, or with the web app's session cookie plus its CSRF "
+            "token in `X-CSRF-Token`. Every change is audited with the user's name."
+        ),
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = WebContext(
+        settings=settings,
+        engine=engine or db.make_engine(settings.database_url),
+        clock=clock or SystemClock(),
+    )
+    app.state.throttle = SignInThrottle()
+    app.add_middleware(SecurityHeaders)
+    static = resources.files("crisis.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for module in (routes_auth, routes_queue, routes_incidents, routes_posts, routes_admin):
+        app.include_router(module.router)
+    for module in (api_queue, api_incidents, api_posts):
+        app.include_router(module.router, prefix="/api")
+    app.add_exception_handler(CrisisError, _crisis_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    return app
+
+
+STATUS: list[tuple[type[Exception], int]] = [
+    (NotSignedIn, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (InvalidTransition, 409),
+    (BadRecord, 422),
+    (UnknownName, 422),
+    (AccountError, 422),
+    (TemplateError, 422),
+    (ConfigError, 503),
+]
+
+
+def status_for(exc: Exception) -> int:
+    return next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+async def _crisis_error(request: Request, exc: Exception) -> Response:
+    """Our errors, in the user's words: JSON for the API; for pages, back to where the form
+    was with the message on top (nothing was changed: the transaction rolled back)."""
+    code = status_for(exc)
+    if _is_api(request):
+        return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=code)
+    if isinstance(exc, NotSignedIn):
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = "/login" if request.method != "GET" else f"/login?next={_quoted(wanted)}"
+        return redirect(target)
+    if request.method == "POST" and not isinstance(exc, Forbidden):
+        return redirect(_back(request), error=str(exc))
+    return page(request, None, None, "error.html.j2", {"code": code, "error": str(exc)},
+                status_code=code)  # fmt: skip
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'input'}: {e.get('msg')}"
+        for e in exc.errors()
+    )
+    if _is_api(request):
+        return JSONResponse({"error": problems, "kind": "BadRecord"}, status_code=422)
+    if request.method == "POST":
+        return redirect(_back(request), error=problems)
+    return page(request, None, None, "error.html.j2", {"code": 422, "error": problems},
+                status_code=422)  # fmt: skip
+
+
+def _back(request: Request) -> str:
+    """The page the form came from (same site only), for the error message."""
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url).rstrip("/")
+    if referer.startswith(base + "/"):
+        return safe_path(referer[len(base) :])
+    return "/"
+
+
+def _quoted(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
