@@ -89,6 +89,27 @@ def set_password(session: Session, name: str, *, password: str, actor: str, now:
     return user
 
 
+def change_own_password(
+    session: Session, name: str, *, current: str, password: str, keep: str | None, now: datetime
+) -> User:
+    """A person's new password, given the current one; their other sessions end (``keep``:
+    the session token of the browser that asked, which stays signed in)."""
+    user = get_user(session, name)
+    if not _verify(user.password_hash, current[:MAX_PASSWORD]):
+        raise AccountError("the current password is wrong")
+    check_password(password)
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+    others = delete(WebSession).where(col(WebSession.user_id) == user.id)
+    if keep:
+        others = others.where(col(WebSession.token_hash) != token_hash(keep))
+    session.execute(others)
+    audit.record(
+        session, at=now, actor=name, action="user.password_changed", entity="user", entity_id=name
+    )
+    return user
+
+
 def set_role(session: Session, name: str, *, role: str, actor: str, now: datetime) -> User:
     user = get_user(session, name)
     check_role(role)
@@ -212,6 +233,34 @@ def create_api_token(session: Session, name: str, *, label: str, actor: str, now
     audit.record(
         session, at=now, actor=actor, action="user.api_token_created", entity="user",
         entity_id=name, details={"label": label.strip()[:128]},
+    )  # fmt: skip
+    return token
+
+
+def list_api_tokens(session: Session) -> list[tuple[ApiToken, str]]:
+    """Every API token that still works, with its user's name, newest first."""
+    rows = session.exec(
+        select(ApiToken, User.name)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.revoked_at).is_(None), col(User.disabled_at).is_(None))
+        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.label))
+    ).all()
+    return [(token, name) for token, name in rows]
+
+
+def revoke_api_token(session: Session, hashed: str, *, actor: str, now: datetime) -> ApiToken:
+    """Stop an API token (named by its hash, which signs nobody in) from working."""
+    token = session.get(ApiToken, hashed)
+    if token is None:
+        raise NotFound("no such API token")
+    user = session.get(User, token.user_id)
+    if token.revoked_at is not None:
+        raise AccountError(f"the token {token.label!r} is revoked already")
+    token.revoked_at = now
+    session.add(token)
+    audit.record(
+        session, at=now, actor=actor, action="user.api_token_revoked", entity="user",
+        entity_id=user.name if user else "?", details={"label": token.label},
     )  # fmt: skip
     return token
 

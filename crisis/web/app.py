@@ -32,11 +32,13 @@ from crisis.web import (
     api_incidents,
     api_posts,
     api_queue,
+    routes_account,
     routes_admin,
     routes_auth,
     routes_incidents,
     routes_posts,
     routes_queue,
+    routes_templates,
 )
 from crisis.web.context import WebContext
 from crisis.web.render import page, redirect, safe_path
@@ -67,7 +69,8 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     static = resources.files("crisis.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (routes_auth, routes_queue, routes_incidents, routes_posts, routes_admin):
+    for module in (routes_auth, routes_queue, routes_incidents, routes_posts, routes_admin,
+                   routes_account, routes_templates):  # fmt: skip
         app.include_router(module.router)
     for module in (api_queue, api_incidents, api_posts):
         app.include_router(module.router, prefix="/api")
