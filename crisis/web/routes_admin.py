@@ -104,9 +104,7 @@ def create_token(
 
 
 @router.post("/users/token/revoke", include_in_schema=False)
-def revoke_token(
-    request: Request, ctx: Ctx, session: Db, user: FormLead, token: Text
-) -> Response:
+def revoke_token(request: Request, ctx: Ctx, session: Db, user: FormLead, token: Text) -> Response:
     revoked = accounts.revoke_api_token(session, token, actor=user.name, now=ctx.clock.now())
     t = translator(lang_of(request, user))
     return redirect("/users", message=t("admin.token_revoked", label=revoked.label))

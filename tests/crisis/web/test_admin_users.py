@@ -74,7 +74,10 @@ def test_adding_a_user_needs_the_password_twice_and_is_audited(client, lena, web
     assert _flash(done.text) == ["anna ist angelegt."]
     assert 'data-user="anna"' in done.text
     assert _audit(web_engine, "user.added")[-1] == (
-        "lena", "anna", None, {"role": "agent", "lang": "en"}
+        "lena",
+        "anna",
+        None,
+        {"role": "agent", "lang": "en"},
     )
     again = _post(client, "/users/add", lena, name="anna", role="lead", lang="de",
                   password=NEW_PASSWORD, password_again=NEW_PASSWORD)  # fmt: skip

@@ -159,9 +159,11 @@ def test_an_api_token_acts_as_its_user_without_csrf(probe_app, web_engine, clock
     assert api.post("/api/probe", headers=bearer).json() == {"name": "tom"}
     assert api.post("/api/probe/lead", headers=bearer).status_code == 403
     assert api.post("/api/probe").status_code == 401
-    assert api.post("/api/probe", headers={"Authorization": "Bearer crisis_wrong"}).status_code == 401
+    assert (
+        api.post("/api/probe", headers={"Authorization": "Bearer crisis_wrong"}).status_code == 401
+    )
     with session_scope(web_engine) as session:
-        (row, _), = accounts.list_api_tokens(session)
+        ((row, _),) = accounts.list_api_tokens(session)
         accounts.revoke_api_token(session, row.token_hash, actor="lena", now=clock.now())
     revoked = api.post("/api/probe", headers=bearer)
     assert revoked.status_code == 401
@@ -184,7 +186,7 @@ def test_the_api_with_the_session_cookie_needs_the_csrf_header(probe_app):
 def test_api_tokens_are_stored_only_as_hashes(web_engine, clock):
     with session_scope(web_engine) as session:
         token = accounts.create_api_token(session, "tom", label="x", actor="lena", now=clock.now())
-        (row, owner), = accounts.list_api_tokens(session)
+        ((row, owner),) = accounts.list_api_tokens(session)
         assert owner == "tom"
         assert row.token_hash == accounts.token_hash(token) != token
         assert session.exec(select(User).where(User.name == "tom")).one().password_hash != token
