@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from sqlalchemy import Engine
 
 from crisis.detector import SpikeRules
-from crisis.errors import NotConfigured, UnknownName
+from crisis.errors import ConfigError, NotConfigured, UnknownName
 from crisis.pipeline import Pipeline
 from crisis.protocols import Classifier, Clock, CommentSource, Publisher, ReplyPolicy, Responder
 from crisis.respond import ReplySetup
@@ -77,8 +77,47 @@ def _templates(settings: Settings) -> Responder:
     from responders.templates import TemplateResponder
 
     return TemplateResponder(
-        brand=settings.brand, status_url=settings.status_url, status_lang=settings.status_lang
+        overrides_dir=settings.templates_dir,
+        brand=settings.brand,
+        status_url=settings.status_url,
+        status_lang=settings.status_lang,
     )
+
+
+def reply_wordings(
+    settings: Settings,
+) -> tuple[dict[str, dict[str, list[str]]], dict[str, set[str]]]:
+    """The templates responder's wordings by language and situation, as written, and the
+    situations edited in ``CRISIS_TEMPLATES_DIR``."""
+    from responders import overrides
+
+    return overrides.wordings(settings.templates_dir), overrides.edited(settings.templates_dir)
+
+
+def save_reply_wording(
+    settings: Settings, *, lang: str, situation: str, number: int, text: str
+) -> str | None:
+    """Check and save an edited wording (see ``responders.overrides``); returns the old text."""
+    from responders import overrides
+
+    return overrides.save_wording(
+        _templates_dir(settings), lang=lang, situation=situation, number=number, text=text,
+        brand=settings.brand,
+    )  # fmt: skip
+
+
+def reset_reply_situation(settings: Settings, *, lang: str, situation: str) -> list[str]:
+    from responders import overrides
+
+    return overrides.reset_situation(_templates_dir(settings), lang=lang, situation=situation)
+
+
+def _templates_dir(settings: Settings) -> Path:
+    if settings.templates_dir is None:
+        raise ConfigError(
+            "set CRISIS_TEMPLATES_DIR to a folder the web app may write to, to edit wordings there"
+        )
+    return settings.templates_dir
 
 
 CLASSIFIERS: Registry[Classifier] = Registry("classifier")

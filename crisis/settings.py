@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     bot_accounts: list[str] = Field(default_factory=list)
     status_url: str | None = None
     status_lang: str = "de"  # the language incidents' public status texts are written in
+    # Reply wordings edited in the web app (<lang>.toml files laid over the packaged ones);
+    # unset: the packaged wordings only, and the templates page is read-only.
+    templates_dir: Path | None = None
     classify_batch_size: int = Field(default=64, ge=1)
     # The transformer classifier: its trained heads (default: the bundled models/<classifier>),
     # an encoder to use instead of the one it was trained on (a local directory or, online, a hub

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,26 +68,50 @@ class Catalog:
     situations: Mapping[str, tuple[Wording, ...]]
 
 
-def load_catalogs(directory: Traversable) -> dict[str, Catalog]:
-    """Every ``<lang>.toml`` in ``directory``, compiled, so a broken file fails at startup."""
+def load_catalogs(directory: Traversable, overrides: Path | None = None) -> dict[str, Catalog]:
+    """Every ``<lang>.toml`` in ``directory``, compiled, so a broken file fails at startup.
+    A ``<lang>.toml`` in ``overrides`` (the team's edits, e.g. from the web app) replaces the
+    tables it has: ``[outage_incident]`` there replaces that table's keys, the rest stay."""
+    catalogs: dict[str, Catalog] = {}
+    for lang, data in read_sources(directory, overrides).items():
+        catalogs[lang] = _parse_catalog(lang, data)
+    if not catalogs:
+        raise TemplateError(f"no template files (<lang>.toml) in {directory}")
+    return catalogs
+
+
+def read_sources(
+    directory: Traversable, overrides: Path | None = None
+) -> dict[str, dict[str, Any]]:
+    """The template files' data by language, with the overrides laid over them."""
+    merged = _read_dir(directory)
+    if overrides is not None and overrides.is_dir():
+        for lang, data in _read_dir(overrides).items():
+            base = merged.setdefault(lang, {})
+            for key, value in data.items():
+                if isinstance(value, dict) and isinstance(base.get(key), dict):
+                    base[key] = {**base[key], **value}
+                else:
+                    base[key] = value
+    return merged
+
+
+def _read_dir(directory: Traversable) -> dict[str, dict[str, Any]]:
     try:
         entries = sorted(directory.iterdir(), key=lambda entry: entry.name)
         files = {e.name: e.read_text(encoding="utf-8") for e in entries if e.name.endswith(".toml")}
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"cannot read templates in {directory}: {exc}") from exc
-    catalogs: dict[str, Catalog] = {}
+    found: dict[str, dict[str, Any]] = {}
     for file_name, source in files.items():
         lang = file_name.removesuffix(".toml")
         if not _LANG_FILE.fullmatch(lang):
             raise TemplateError(f"{file_name}: name template files by language code, e.g. de.toml")
         try:
-            data = tomllib.loads(source)
+            found[lang] = tomllib.loads(source)
         except tomllib.TOMLDecodeError as exc:
-            raise TemplateError(f"{file_name}: {exc}") from exc
-        catalogs[lang] = _parse_catalog(lang, data)
-    if not catalogs:
-        raise TemplateError(f"no template files (<lang>.toml) in {directory}")
-    return catalogs
+            raise TemplateError(f"{directory}/{file_name}: {exc}") from exc
+    return found
 
 
 def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service, Suggestion
 from crisis.platform_text import LENGTH_LIMITS, x_length
@@ -24,6 +25,7 @@ from crisis.states import OPEN_INCIDENT_STATES
 from responders.catalog import Catalog, Wording, format_eta, load_catalogs
 from responders.policy import FOLLOW_UP, OUTAGE_SERVICES, language, situation_for
 
+PACKAGED = resources.files("responders") / "templates"
 MAX_NAME_LENGTH = 40
 SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply must be short
 # Every open state: suggestions are reviewed by a person before they go out, so a suspected
@@ -59,13 +61,14 @@ class TemplateResponder:
         self,
         templates_dir: Traversable | None = None,
         *,
+        overrides_dir: Path | None = None,
         brand: str = "Nordtel",
         status_url: str | None = None,
         status_lang: str = "de",
     ) -> None:
         if templates_dir is None:
-            templates_dir = resources.files("responders") / "templates"
-        self.catalogs = load_catalogs(templates_dir)
+            templates_dir = PACKAGED
+        self.catalogs = load_catalogs(templates_dir, overrides_dir)
         self.brand = brand
         self.status_url = status_url
         # The team writes an incident's public status text in one language; replies in other

@@ -1,32 +1,40 @@
 """The reply templates page (leads): every language's wordings, each shown as the responder
-would write it for an incident's facts (a chosen incident, or sample facts).
+would write it for an incident's facts (a chosen incident, or sample facts), and edited.
 
 The previews come from the configured responder itself (``reply_setup``), so what a lead reads
 here is what the queue will suggest: same template engine, same shortening for X, same
-rotation names (``de/outage_incident#2``). Wordings are edited in the team's TOML files; this
-page shows their source next to the result.
+rotation names (``de/outage_incident#2``). With ``CRISIS_TEMPLATES_DIR`` set, a lead edits a
+wording here: it is saved only if every wording of its situation still renders with sample
+facts (``registry.save_reply_wording``), and the edit is audited with the old and new text.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from importlib import resources
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
-from crisis import incidents
+from crisis import audit, incidents
 from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service
+from crisis.errors import TemplateError
 from crisis.protocols import Responder
-from crisis.registry import reply_setup
-from crisis.web.context import Ctx, Db
-from crisis.web.render import page
-from crisis.web.security import Lead
+from crisis.registry import (
+    reply_setup,
+    reply_wordings,
+    reset_reply_situation,
+    save_reply_wording,
+)
+from crisis.web.context import Ctx, Db, WebContext
+from crisis.web.i18n import translator
+from crisis.web.render import lang_of, page, redirect
+from crisis.web.security import FormLead, Lead, SignedIn
 
 router = APIRouter()
+Text = Annotated[str, Form()]
 SITUATIONS = (
     "outage_incident",
     "outage_no_incident",
@@ -45,7 +53,19 @@ TRIES = 64  # comment ids tried per situation: the rotation reaches every wordin
 class Preview:
     name: str  # "de/outage_incident#2"
     text: str
+    number: int  # 2
     source: str | None  # the wording as written in the team's file, when it can be read
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A wording a lead typed that was refused: shown again with the reason, never lost."""
+
+    lang: str
+    situation: str
+    number: int
+    text: str
+    error: str
 
 
 @router.get("/templates", response_class=HTMLResponse, include_in_schema=False)
@@ -58,6 +78,63 @@ def templates_page(
     platform: str = "facebook",
     negative: bool = True,
 ) -> HTMLResponse:
+    return _page(request, ctx, session, user, incident=incident, platform=platform,
+                 negative=negative)  # fmt: skip
+
+
+@router.post("/templates/wording", include_in_schema=False)
+def save_wording(
+    request: Request,
+    ctx: Ctx,
+    session: Db,
+    user: FormLead,
+    lang: Text,
+    situation: Text,
+    number: Annotated[int, Form()],
+    text: Text = "",
+) -> Response:
+    name = f"{lang}/{situation}#{number}"
+    try:
+        before = save_reply_wording(
+            ctx.settings, lang=lang, situation=situation, number=number, text=text
+        )
+    except TemplateError as exc:  # nothing was saved: show the text again beside the reason
+        draft = Draft(lang, situation, number, text, str(exc))
+        return _page(request, ctx, session, user, draft=draft, status_code=422)
+    audit.record(
+        session, at=ctx.clock.now(), actor=user.name, action="template.wording_set",
+        entity="template", entity_id=name, details={"before": before, "after": text.strip()},
+    )  # fmt: skip
+    t = translator(lang_of(request, user))
+    return redirect(f"/templates#{lang}-{situation}", message=t("admin.wording_saved", name=name))
+
+
+@router.post("/templates/reset", include_in_schema=False)
+def reset_situation(
+    request: Request, ctx: Ctx, session: Db, user: FormLead, lang: Text, situation: Text
+) -> Response:
+    dropped = reset_reply_situation(ctx.settings, lang=lang, situation=situation)
+    audit.record(
+        session, at=ctx.clock.now(), actor=user.name, action="template.situation_reset",
+        entity="template", entity_id=f"{lang}/{situation}", details={"dropped": dropped},
+    )  # fmt: skip
+    t = translator(lang_of(request, user))
+    message = t("admin.situation_reset", name=f"{lang}/{situation}")
+    return redirect(f"/templates#{lang}-{situation}", message=message)
+
+
+def _page(
+    request: Request,
+    ctx: WebContext,
+    session: Session,
+    user: SignedIn,
+    *,
+    incident: int | None = None,
+    platform: str = "facebook",
+    negative: bool = True,
+    draft: Draft | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     platform = platform if platform in PLATFORMS else "facebook"
     chosen = incidents.get_incident(session, incident) if incident is not None else None
     if chosen is not None:
@@ -69,22 +146,34 @@ def templates_page(
             eta=ctx.clock.now() + timedelta(hours=3),
             status_url=ctx.settings.status_url or "https://status.example/",
         )  # fmt: skip
+    sources, edited = reply_wordings(ctx.settings)
     responder = reply_setup(ctx.settings).responder
-    languages = sorted(responder.languages)
     previews = {
         lang: {
             situation: found
             for situation in SITUATIONS
-            if (found := _previews(responder, lang, situation, facts, platform, negative))
+            if (
+                found := _previews(
+                    responder,
+                    lang,
+                    situation,
+                    facts,
+                    platform,
+                    negative,
+                    sources.get(lang, {}).get(situation, []),
+                )
+            )  # fmt: skip
         }
-        for lang in languages
+        for lang in sorted(responder.languages)
     }
     return page(
         request, session, user, "templates.html.j2",
         {"previews": previews, "facts": facts, "incident": chosen, "platform": platform,
          "platforms": PLATFORMS, "negative": negative, "author": SAMPLE_AUTHOR,
          "incidents": incidents.list_incidents(session)[-50:][::-1],
-         "responder": ctx.settings.responder},
+         "responder": ctx.settings.responder, "edited": edited, "draft": draft,
+         "editable": ctx.settings.templates_dir is not None},
+        status_code=status_code,
     )  # fmt: skip
 
 
@@ -95,12 +184,12 @@ def _previews(
     facts: IncidentFacts,
     platform: str,
     negative: bool,
+    sources: list[str],
 ) -> list[Preview]:
     """Each wording of ``situation`` as the responder writes it: comment ids are tried until
     the rotation has picked every wording."""
     if situation == "resolved_follow_up" and facts.status != "resolved":
         facts = replace(facts, status="resolved")
-    sources = _sources(lang).get(situation, [])
     labels = Labels(
         model="preview", is_complaint=situation not in ("question", "praise"), complaint_score=1.0,
         service=facts.service,
@@ -116,7 +205,7 @@ def _previews(
         if sources and len(found) == len(sources):
             break
     return [
-        Preview(name, text, _source_of(name, sources))
+        Preview(name, text, _number(name), _source_of(name, sources))
         for name, text in sorted(found.items(), key=lambda item: _number(item[0]))
     ]
 
@@ -129,18 +218,3 @@ def _number(name: str) -> int:
 def _source_of(name: str, sources: list[str]) -> str | None:
     number = _number(name)
     return sources[number - 1] if 0 < number <= len(sources) else None
-
-
-def _sources(lang: str) -> dict[str, list[str]]:
-    """The wordings as the team wrote them in the packaged ``responders/templates/<lang>.toml``
-    (read as data; empty when the file is not there)."""
-    try:
-        text = (resources.files("responders") / "templates" / f"{lang}.toml").read_text("utf-8")
-        data: dict[str, Any] = tomllib.loads(text)
-    except (OSError, ModuleNotFoundError, tomllib.TOMLDecodeError):
-        return {}
-    return {
-        key: [str(w) for w in table.get("wordings", [])]
-        for key, table in data.items()
-        if isinstance(table, dict) and isinstance(table.get("wordings"), list)
-    }
