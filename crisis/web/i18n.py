@@ -52,11 +52,20 @@ def translator(lang: str) -> Translate:
 def pick_lang(user_lang: str | None, accept_language: str | None) -> str:
     if user_lang in LANGS:
         return str(user_lang)
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGS:
-            return code
-    return DEFAULT_LANG
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        code, _, params = part.partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0:  # q=0: "not this one"
+            ranked.append((-weight, position, code.strip().lower()[:2]))
+    return next((code for _, _, code in sorted(ranked) if code in LANGS), DEFAULT_LANG)
 
 
 def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, str]:

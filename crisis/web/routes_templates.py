@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from crisis import audit, incidents
+from crisis.accounts import SignedIn
 from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service
 from crisis.errors import TemplateError
 from crisis.protocols import Responder
@@ -31,7 +32,7 @@ from crisis.registry import (
 from crisis.web.context import Ctx, Db, WebContext
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
-from crisis.web.security import FormLead, Lead, SignedIn
+from crisis.web.security import FormLead, Lead
 
 router = APIRouter()
 Text = Annotated[str, Form()]

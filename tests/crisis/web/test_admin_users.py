@@ -203,3 +203,13 @@ def test_the_account_page_switches_the_interface_language(client, web_engine):
     german = client.post("/lang", data={"csrf_token": csrf, "lang": "de", "back": "/account"})
     assert "Mein Konto: tom" in german.text
     assert _user(web_engine, "tom").lang == "de"
+
+
+def test_a_role_change_applies_to_the_persons_open_session_at_once(client, lena):
+    tom = _other_browser(client, "tom")
+    assert tom.get("/users").status_code == 403
+    _post(client, "/users/role", lena, name="tom", role="lead")
+    assert tom.get("/users").status_code == 200
+    assert 'href="/users"' in tom.get("/queue").text
+    _post(client, "/users/role", lena, name="tom", role="agent")
+    assert tom.get("/users").status_code == 403

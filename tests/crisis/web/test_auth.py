@@ -140,6 +140,11 @@ def test_next_may_not_lead_to_another_site(client):
         assert response.headers["location"] == "/queue"
         form = client.get("/login", params={"next": evil}).text
         assert 'name="next" value="/queue"' in form
+    for sneaky in ("/\t/evil.example", "/\n/evil.example", "/%2F/evil.example"):
+        # browsers drop raw tabs and newlines from URLs: they must arrive percent-encoded
+        location = _login(client, "tom", PASSWORD, next=sneaky).headers["location"]
+        assert location.startswith("/") and not location.startswith("//")
+        assert not any(ch.isspace() for ch in location), location
     same_site = _login(client, "tom", PASSWORD, next="/incidents?open=1")
     assert same_site.headers["location"] == "/incidents?open=1"
 

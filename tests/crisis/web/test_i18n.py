@@ -108,6 +108,9 @@ def test_placeholders_are_filled_by_name():
         (None, "fr-FR", "de"),
         (None, None, "de"),
         ("xx", "en", "en"),
+        (None, "de;q=0.3, en;q=0.9", "en"),  # by weight, not by position
+        (None, "en;q=0, de", "de"),
+        (None, "en-US;q=abc, de;q=0.5", "de"),
     ],
 )
 def test_the_language_is_the_users_choice_then_the_browsers_then_german(chosen, header, expected):
