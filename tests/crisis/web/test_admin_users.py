@@ -213,3 +213,9 @@ def test_a_role_change_applies_to_the_persons_open_session_at_once(client, lena)
     assert 'href="/users"' in tom.get("/queue").text
     _post(client, "/users/role", lena, name="tom", role="agent")
     assert tom.get("/users").status_code == 403
+
+
+def test_everyone_reaches_their_account_page_from_the_header(client):
+    sign_in(client, "tom")
+    page = client.get("/queue").text
+    assert '<a href="/account" class="account"><span class="user-name">tom</span></a>' in page
