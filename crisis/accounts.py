@@ -34,6 +34,10 @@ class AccountError(CrisisError):
     """A user cannot be created or changed as asked (says why)."""
 
 
+class WrongPassword(AccountError):
+    """The current password given to change it is not the current password."""
+
+
 @dataclass(frozen=True, slots=True)
 class SignedIn:
     """Who a request acts as: the user's name (for the audit log), role and language."""
@@ -96,7 +100,7 @@ def change_own_password(
     the session token of the browser that asked, which stays signed in)."""
     user = get_user(session, name)
     if not _verify(user.password_hash, current[:MAX_PASSWORD]):
-        raise AccountError("the current password is wrong")
+        raise WrongPassword("the current password is wrong")
     check_password(password)
     user.password_hash = _hasher.hash(password)
     session.add(user)
@@ -149,6 +153,20 @@ def disable_user(session: Session, name: str, *, actor: str, now: datetime, reas
         session.add(token)
     audit.record(
         session, at=now, actor=actor, action="user.disabled", entity="user", entity_id=name,
+        reason=reason,
+    )  # fmt: skip
+    return user
+
+
+def enable_user(session: Session, name: str, *, actor: str, now: datetime, reason: str) -> User:
+    """Let a disabled person sign in again (with their old password; API tokens stay revoked)."""
+    user = get_user(session, name)
+    if user.disabled_at is None:
+        raise AccountError(f"{name!r} is not disabled")
+    user.disabled_at = None
+    session.add(user)
+    audit.record(
+        session, at=now, actor=actor, action="user.enabled", entity="user", entity_id=name,
         reason=reason,
     )  # fmt: skip
     return user

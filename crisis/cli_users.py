@@ -29,7 +29,8 @@ from crisis.clock import local_time
 from crisis.errors import BadRecord
 
 users_app = typer.Typer(
-    help="Web app accounts: add, list, password, role, disable, token.", no_args_is_help=True
+    help="Web app accounts: add, list, password, role, disable, enable, token.",
+    no_args_is_help=True,
 )
 UserName = Annotated[str, typer.Argument(help="The person's name (shown in the audit log).")]
 By = Annotated[
@@ -128,6 +129,16 @@ def users_disable(
     with db.session_scope(engine_for(database_url)) as session:
         accounts.disable_user(session, name, actor=_by(by), now=clock.now(), reason=reason)
     console.print(f"{escape(name)} is disabled")
+
+
+@users_app.command("enable")
+def users_enable(
+    name: UserName, reason: Reason, by: By = None, database_url: DatabaseUrl = None
+) -> None:
+    """Let a disabled user sign in again (API tokens stay revoked: create new ones)."""
+    with db.session_scope(engine_for(database_url)) as session:
+        accounts.enable_user(session, name, actor=_by(by), now=clock.now(), reason=reason)
+    console.print(f"{escape(name)} may sign in again")
 
 
 @users_app.command("token")

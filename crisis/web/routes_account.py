@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis import accounts
+from crisis.accounts import AccountError
 from crisis.errors import BadRecord
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
@@ -39,9 +40,17 @@ def change_password(
     """A new password for oneself; other browsers signed in as this user are signed out."""
     if password != password_again:
         raise BadRecord("password", "the two new passwords differ: type the same one twice")
-    accounts.change_own_password(
-        session, user.name, current=current, password=password,
-        keep=session_token(request, ctx), now=ctx.clock.now(),
-    )  # fmt: skip
+    # a session left open on a shared screen must not become a way to guess the password
+    throttle, key = request.app.state.throttle, f"name:{user.name.casefold()}"
+    if wait := throttle.wait_seconds(key):
+        raise AccountError(f"too many wrong passwords: try again in {wait} seconds")
+    try:
+        accounts.change_own_password(
+            session, user.name, current=current, password=password,
+            keep=session_token(request, ctx), now=ctx.clock.now(),
+        )  # fmt: skip
+    except accounts.WrongPassword:
+        throttle.failed(key)
+        raise
     t = translator(lang_of(request, user))
     return redirect("/account", message=t("admin.own_password_changed"))

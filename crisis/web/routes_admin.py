@@ -91,6 +91,17 @@ def disable_user(
     return redirect("/users", message=t("admin.disabled_done", name=name))
 
 
+@router.post("/users/enable", include_in_schema=False)
+def enable_user(
+    request: Request, ctx: Ctx, session: Db, user: FormLead, name: Text, reason: Text = ""
+) -> Response:
+    if not reason.strip():
+        raise BadRecord("reason", "say why (it is kept in the audit log)")
+    accounts.enable_user(session, name, actor=user.name, now=ctx.clock.now(), reason=reason.strip())
+    t = translator(lang_of(request, user))
+    return redirect("/users", message=t("admin.enabled_done", name=name))
+
+
 @router.post("/users/token", include_in_schema=False)
 def create_token(
     request: Request, ctx: Ctx, session: Db, user: FormLead, name: Text, label: Text = ""

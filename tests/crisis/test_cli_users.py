@@ -112,6 +112,8 @@ def test_role_password_disable_token_and_list(url):
     secret = token.output.strip().splitlines()[-1]
     assert secret.startswith("crisis_")
     assert _invoke(url, "disable", "tom", "--reason", "left", "--by", "lena").exit_code == 0
+    again = _invoke(url, "disable", "tom", "--reason", "left", "--by", "lena")
+    assert "'tom' is disabled already" in str(again.exception)
     listing = _invoke(url, "list")
     assert "lena" in listing.output and "tom" in listing.output
     assert _users(url) == {"lena": ("lead", "de", False), "tom": ("lead", "de", True)}
@@ -144,3 +146,15 @@ def test_the_installed_command_reads_the_password_from_stdin(url, tmp_path):
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "added lena (lead, de)" in ok.stdout
     assert _users(url) == {"lena": ("lead", "de", False)}
+
+
+def test_a_disabled_user_is_enabled_again(url):
+    _invoke(url, "add", "lena", "--role", "lead", "--password-stdin", stdin=PASSWORD)
+    _invoke(
+        url, "add", "tom", "--role", "agent", "--by", "lena", "--password-stdin", stdin=PASSWORD
+    )
+    _invoke(url, "disable", "tom", "--reason", "on leave", "--by", "lena")
+    enabled = _invoke(url, "enable", "tom", "--reason", "back", "--by", "lena")
+    assert enabled.exit_code == 0, enabled.output
+    assert "tom may sign in again" in enabled.output
+    assert _users(url)["tom"] == ("agent", "de", False)

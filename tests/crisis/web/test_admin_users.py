@@ -219,3 +219,40 @@ def test_everyone_reaches_their_account_page_from_the_header(client):
     sign_in(client, "tom")
     page = client.get("/queue").text
     assert '<a href="/account" class="account"><span class="user-name">tom</span></a>' in page
+
+
+def test_guessing_the_current_password_is_throttled(client):
+    csrf = sign_in(client, "tom")
+    form = {"csrf_token": csrf, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    for attempt in range(5):
+        wrong = client.post("/account/password", data={**form, "current": f"guess {attempt}"},
+                            headers={"Referer": "http://testserver/account"})  # fmt: skip
+        assert _flash(wrong.text) == ["the current password is wrong"]
+    right = client.post("/account/password", data={**form, "current": PASSWORD},
+                        headers={"Referer": "http://testserver/account"})  # fmt: skip
+    assert "too many wrong passwords" in " ".join(_flash(right.text))
+    fresh = TestClient(client.app, client=("10.0.0.7", 4000))
+    assert fresh.post("/login", data={"name": "tom", "password": PASSWORD}).status_code == 429
+
+
+def test_a_disabled_user_is_enabled_again_with_a_reason(client, lena, web_engine, clock):
+    with session_scope(web_engine) as session:
+        token = accounts.create_api_token(session, "tom", label="bot", actor="lena",
+                                          now=clock.now())  # fmt: skip
+    _post(client, "/users/disable", lena, name="tom", reason="on leave")
+    page = client.get("/users").text
+    assert 'action="/users/enable"' in page
+    no_reason = _post(client, "/users/enable", lena, name="tom", reason="")
+    assert "say why" in " ".join(_flash(no_reason.text))
+    done = _post(client, "/users/enable", lena, name="tom", reason="back from leave")
+    assert _flash(done.text) == ["tom kann sich wieder anmelden."]
+    assert _user(web_engine, "tom").disabled_at is None
+    sign_in(TestClient(client.app), "tom")
+    api = TestClient(client.app)
+    stale = api.get(
+        "/account", headers={"Authorization": f"Bearer {token}"}, follow_redirects=False
+    )
+    assert stale.status_code == 303  # tokens stay revoked
+    assert _audit(web_engine, "user.enabled") == [("lena", "tom", "back from leave", {})]
+    twice = _post(client, "/users/enable", lena, name="tom", reason="again")
+    assert _flash(twice.text) == ["'tom' is not disabled"]
