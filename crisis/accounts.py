@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from crisis import audit
 from crisis.errors import BadRecord, CrisisError, NotFound, UnknownName
@@ -67,8 +67,8 @@ def add_user(
     check_role(role)
     check_lang(lang)
     check_password(password)
-    if find_user(session, name) is not None:
-        raise AccountError(f"a user named {name!r} exists already")
+    if _find_loosely(session, name):
+        raise AccountError(f"a user named {name!r} exists already (names ignore case)")
     user = User(
         name=name, password_hash=_hasher.hash(password), role=role, lang=lang, created_at=now
     )
@@ -176,6 +176,9 @@ def authenticate(session: Session, name: str, password: str, *, now: datetime) -
     """The user if the name and password match an active account; ``None`` otherwise (the
     caller says only "wrong name or password", never which). Failures are audited."""
     user = find_user(session, name.strip())
+    if user is None:  # "Lena" typed on a phone that capitalises the first letter
+        loose = _find_loosely(session, name.strip())
+        user = loose[0] if len(loose) == 1 else None
     stored = user.password_hash if user is not None else _DUMMY_HASH
     ok = _verify(stored, password[:MAX_PASSWORD]) and user is not None
     if not ok or user is None or user.disabled_at is not None:
@@ -295,6 +298,11 @@ def token_user(session: Session, token: str) -> SignedIn | None:
 
 def find_user(session: Session, name: str) -> User | None:
     return session.exec(select(User).where(User.name == name)).first()
+
+
+def _find_loosely(session: Session, name: str) -> list[User]:
+    """Users whose name matches ``name`` ignoring case (ASCII case on SQLite)."""
+    return list(session.exec(select(User).where(func.lower(User.name) == name.lower())).all())
 
 
 def get_user(session: Session, name: str) -> User:

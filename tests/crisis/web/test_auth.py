@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -190,3 +191,26 @@ def test_an_old_hash_is_upgraded_at_the_next_sign_in(client, web_engine):
         upgraded = accounts.get_user(session, "tom").password_hash
     assert upgraded != weak
     assert upgraded.startswith("$argon2id$")
+
+
+def test_one_persons_typos_do_not_lock_out_the_office(client):
+    """Everyone signs in from the office's one NAT address."""
+    for name in ("anna", "ben", "carla", "dirk", "emre", "lena"):
+        assert _login(client, name, "typo in the password").status_code == 401
+    assert _login(client, "tom", PASSWORD).status_code == 303
+
+
+def test_an_address_that_tries_many_names_is_slowed_down(client):
+    for attempt in range(25):
+        assert _login(client, f"guess{attempt}", "password123").status_code == 401
+    assert _login(client, "tom", PASSWORD).status_code == 429
+
+
+def test_the_name_may_be_typed_in_another_case(client, web_engine, clock):
+    response = _login(client, "Tom", PASSWORD)
+    assert response.status_code == 303
+    assert '<span class="user-name">tom</span>' in client.get("/queue").text
+    with session_scope(web_engine) as session:
+        with pytest.raises(accounts.AccountError, match="exists already"):
+            accounts.add_user(session, name="TOM", password=PASSWORD, role="agent",
+                              actor="lena", now=clock.now())  # fmt: skip
