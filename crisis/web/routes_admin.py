@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from crisis import accounts
-from crisis.errors import BadRecord
+from crisis.accounts import AccountError
+from crisis.errors import BadRecord, UnknownName
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
@@ -41,11 +42,16 @@ def add_user(
     password: Text = "",
     password_again: Text = "",
 ) -> Response:
-    _same_twice(password, password_again)
-    added = accounts.add_user(
-        session, name=name, password=password, role=role, lang=lang, actor=user.name,
-        now=ctx.clock.now(),
-    )  # fmt: skip
+    try:
+        _same_twice(password, password_again)
+        added = accounts.add_user(
+            session, name=name, password=password, role=role, lang=lang, actor=user.name,
+            now=ctx.clock.now(),
+        )  # fmt: skip
+    except (AccountError, BadRecord, UnknownName) as exc:
+        # refused before anything was written: show the form again as typed (not the passwords)
+        typed = {"name": name, "role": role, "lang": lang, "error": str(exc)}
+        return _users_page(request, session, user, typed=typed, status_code=422)
     t = translator(lang_of(request, user))
     return redirect("/users", message=t("admin.added", name=added.name))
 
@@ -127,12 +133,15 @@ def _users_page(
     user: accounts.SignedIn,
     *,
     created: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
     return page(
         request, session, user, "users.html.j2",
         {"users": accounts.list_users(session), "tokens": accounts.list_api_tokens(session),
          "roles": accounts.ROLES, "langs": accounts.LANGS, "created": created,
-         "min_password": accounts.MIN_PASSWORD},
+         "min_password": accounts.MIN_PASSWORD, "typed": typed},
+        status_code=status_code,
     )  # fmt: skip
 
 

@@ -64,7 +64,11 @@ def test_the_lead_sees_every_user_with_role_language_and_berlin_times(client, le
 def test_adding_a_user_needs_the_password_twice_and_is_audited(client, lena, web_engine):
     differ = _post(client, "/users/add", lena, name="anna", role="agent", lang="en",
                    password=NEW_PASSWORD, password_again=NEW_PASSWORD + "x")  # fmt: skip
+    assert differ.status_code == 422
     assert "the two passwords differ: type the same one twice" in " ".join(_flash(differ.text))
+    assert 'name="name" maxlength="128" required autocomplete="off" value="anna"' in differ.text
+    assert '<option value="en" selected>' in differ.text  # what was typed stays
+    assert NEW_PASSWORD not in differ.text  # except the passwords
     assert _user(web_engine, "anna") is None
     short = _post(client, "/users/add", lena, name="anna", role="agent", lang="en",
                   password="short", password_again="short")  # fmt: skip
@@ -256,3 +260,12 @@ def test_a_disabled_user_is_enabled_again_with_a_reason(client, lena, web_engine
     assert _audit(web_engine, "user.enabled") == [("lena", "tom", "back from leave", {})]
     twice = _post(client, "/users/enable", lena, name="tom", reason="again")
     assert _flash(twice.text) == ["'tom' is not disabled"]
+
+
+def test_a_lead_resetting_their_own_password_signs_in_again(client, lena):
+    done = _post(client, "/users/password", lena, name="lena", password=NEW_PASSWORD,
+                 password_again=NEW_PASSWORD)  # fmt: skip
+    assert done.url.path == "/login"
+    assert _flash(done.text) == ["Dein Passwort ist neu gesetzt: bitte neu anmelden."]
+    assert client.get("/users", follow_redirects=False).status_code == 303
+    sign_in(client, "lena", NEW_PASSWORD)
