@@ -52,6 +52,11 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
+def _altered(token: str) -> str:
+    """The token with its last character changed: almost right is still wrong."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
 def _audit_count(engine) -> int:
     with session_scope(engine) as session:
         return session.exec(select(func.count()).select_from(AuditEntry)).one()
@@ -71,10 +76,12 @@ def test_enumeration_covers_the_known_forms_and_lead_routes(app):
 
 
 def test_every_form_refuses_a_missing_or_wrong_csrf_token(app, client, lena, web_engine):
+    toms = sign_in(TestClient(app), "tom")  # another session's token is no good either
     before = _audit_count(web_engine)
+    wrong = ({}, {"csrf_token": "forged"}, {"csrf_token": _altered(lena)}, {"csrf_token": toms})
     for route in _form_posts(app):
         path = _concrete(route.path)
-        for data in ({}, {"csrf_token": "forged"}, {"csrf_token": lena[:-2] + "xx"}):
+        for data in wrong:
             data = {**data, "name": "tom", "role": "lead", "lang": "en", "reason": "x"}
             response = client.post(path, data=data, follow_redirects=False)
             assert response.status_code == 403, (route.path, data, response.status_code)
