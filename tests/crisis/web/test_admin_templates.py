@@ -192,8 +192,8 @@ def test_a_broken_wording_is_refused_and_the_text_kept(editor, web_engine, text,
     assert reason in page
     assert "de/complaint#1 wurde nicht gespeichert" in page
     if text.strip():
-        textarea = re.search(r'<details class="edit" open>.*?<textarea[^>]*>(.*?)</textarea>',
-                             refused.text, re.S)  # fmt: skip
+        draft = r'<details class="edit" open id="draft">.*?<textarea[^>]*>(.*?)</textarea>'
+        textarea = re.search(draft, refused.text, re.S)
         assert textarea and html.unescape(textarea.group(1)) == text
     assert not (folder / "de.toml").exists()
     assert _audit(web_engine, "template.wording_set") == []
