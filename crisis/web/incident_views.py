@@ -18,6 +18,8 @@ from crisis.holds import held_posts_query
 from crisis.queue import QueueFilter, list_items
 from crisis.states import INCIDENT_STATES, INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
 from crisis.tables import AuditEntry, Comment, Incident, ReviewItem, ScheduledPost
+from crisis.web.i18n import Translate
+from crisis.web.render import berlin
 
 RESOLVED_SHOWN = 20
 REPLIES_SHOWN = 100
@@ -187,22 +189,25 @@ def duration(incident: Incident) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def change_lines(details: dict[str, Any]) -> list[tuple[str, str]]:
+def change_lines(details: dict[str, Any], t: Translate) -> list[tuple[str, str]]:
     """An audit entry's details as (field, "before → after") for the history table."""
     lines = []
     for key, value in details.items():
+        shown = _status if key == "status" else _shown
         # a change is [before, after]; a list of regions when opened is just the regions
         pair = isinstance(value, list) and len(value) == 2
         if pair and (key != "regions" or all(isinstance(v, list) for v in value)):
-            lines.append((key, f"{_shown(value[0])} → {_shown(value[1])}"))
+            lines.append((key, f"{shown(value[0], t)} → {shown(value[1], t)}"))
         else:
-            lines.append((key, _shown(value)))
+            lines.append((key, shown(value, t)))
     return lines
 
 
-def _shown(value: Any) -> str:
-    from crisis.web.render import berlin
+def _status(value: Any, t: Translate) -> str:
+    return t(f"incidents.status_{value}") if value in INCIDENT_STATES else _shown(value, t)
 
+
+def _shown(value: Any, t: Translate) -> str:
     if value is None or value == "" or value == []:
         return "-"
     if isinstance(value, list):

@@ -82,8 +82,8 @@ def outage(
             )  # fmt: skip
             after_incident_change(session, reply_setup(settings), incident, now=clock.now())
         replies = session.exec(
-            select(ReviewItem.id).where(
-                ReviewItem.incident_id == incident.id, ReviewItem.state == "pending"
-            ).order_by(col(ReviewItem.id))
+            select(ReviewItem.id)
+            .where(ReviewItem.incident_id == incident.id, ReviewItem.state == "pending")
+            .order_by(col(ReviewItem.id))
         ).all()
         return World(incident.id, [r for r in replies if r is not None])
