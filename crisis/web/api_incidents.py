@@ -119,7 +119,7 @@ def list_incidents(
     user: User,
     state: Literal["open", "resolved", "all"] = "open",
 ) -> list[IncidentOut]:
-    """Open incidents newest first, then (``resolved``, ``all``) the latest resolved ones."""
+    """Open incidents newest first; ``resolved``: the 20 resolved last; ``all``: both."""
     open_rows, resolved_rows = views.board(session)
     rows = {"open": open_rows, "resolved": resolved_rows, "all": [*open_rows, *resolved_rows]}
     return [_out(row) for row in rows[state]]

@@ -180,6 +180,16 @@ def card_view(card: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
+def number(value: Any, lang: str) -> str:
+    """A card's number as the language writes it (German: 1,5)."""
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ", ".join(number(v, lang) for v in value)
+    text = str(value)
+    return text.replace(".", ",") if lang == "de" else text
+
+
 def duration(incident: Incident) -> str:
     """How long it was open: "3 h 20 min" (reads the same in German and English)."""
     if incident.resolved_at is None:

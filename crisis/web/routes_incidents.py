@@ -203,6 +203,7 @@ def _detail(
         "failed_form": form,
         "form_error": error,
         "change_lines": views.change_lines,
+        "num": lambda value: views.number(value, lang_of(request, user)),
         "labelled": {*actions.FIELDS, "service", "previous_incident_id"},
     }
     return page(request, session, user, "incident.html.j2", context, status_code=code)

@@ -303,3 +303,33 @@ def test_agent_reads_the_board_in_english_lead_in_german(client, web_engine, clo
     sign_in(client, "lena")
     german = client.get(f"/incidents/{world.incident_id}").text
     assert "Warum diese Störung eröffnet wurde" in german and "Häufigste Wörter" in german
+    assert "üblich sind zu dieser Stunde der Woche 1,0. Die Schwelle lag bei 5,0." in german
+
+
+def test_a_recurring_outage_links_to_the_earlier_incident(client, web_engine, clock, settings):
+    world = outage(web_engine, clock, settings, eta=ETA)
+    csrf = sign_in(client, "lena")
+    client.post(
+        f"/incidents/{world.incident_id}/resolve",
+        data={"csrf_token": csrf, "public_status": "", "reason": "behoben"},
+    )
+    clock.advance(timedelta(hours=2))
+
+    again = client.post(
+        "/incidents",
+        data={
+            "csrf_token": csrf,
+            "service": "internet",
+            "regions": "Hamburg",
+            "status": "investigating",
+            "public_status": "",
+            "eta": "",
+            "eta_in": "",
+            "reason": "schon wieder Hamburg",
+        },  # fmt: skip
+    )
+
+    earlier = again.text.split('id="earlier-heading"')[1].split("</table>")[0]
+    assert f'href="/incidents/{world.incident_id}"' in earlier
+    assert "13.05.2017 14:14" in earlier and "13.05.2017 14:16" in earlier  # opened, resolved
+    assert "Vorherige Störung dieses Dienstes" in again.text
