@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from crisis import audit, holds, posts
+from crisis import audit, holds, posts, queue
 from crisis.db import session_scope
 from crisis.tables import Incident, ReviewItem, ScheduledPost
 from tests.crisis.web.test_incidents_world import outage
@@ -333,3 +333,33 @@ def test_a_recurring_outage_links_to_the_earlier_incident(client, web_engine, cl
     assert f'href="/incidents/{world.incident_id}"' in earlier
     assert "13.05.2017 14:14" in earlier and "13.05.2017 14:16" in earlier  # opened, resolved
     assert "Vorherige Störung dieses Dienstes" in again.text
+
+
+def test_an_approved_reply_goes_back_to_pending_and_an_edited_one_is_marked(
+    client, web_engine, clock, settings
+):
+    world = outage(web_engine, clock, settings, eta=ETA)
+    approved_id, edited_id = world.reply_ids[:2]
+    clock.advance(timedelta(minutes=5))
+    with session_scope(web_engine) as session:
+        queue.approve(session, approved_id, actor="tom", now=clock.now())
+        queue.edit(session, edited_id, text="Hallo, wir melden uns gegen 20 Uhr.", actor="tom",
+                   now=clock.now())  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    csrf = sign_in(client, "lena")
+
+    page = update(client, csrf, world.incident_id, eta="2017-05-13T22:00", reason="später")
+
+    n = len(world.reply_ids)
+    assert (
+        f"Prüfliste: {n - 1} Vorschläge neu geschrieben, 1 freigegebene oder fehlgeschlagene "
+        "Antwort zurück in die Prüfung (vor der Änderung geschrieben), 1 bearbeitete Antwort "
+        "als „Fakten geändert“ markiert."
+    ) in page.text
+    with session_scope(web_engine) as session:
+        approved = session.get(ReviewItem, approved_id)
+        edited = session.get(ReviewItem, edited_id)
+        assert approved.state == "pending" and "22:00 Uhr" in approved.text
+        assert edited.text == "Hallo, wir melden uns gegen 20 Uhr." and edited.facts_changed
+    reply = page.text.split(f'data-item="{edited_id}"')[1].split("</li>")[0]
+    assert "Fakten seit der Bearbeitung geändert" in reply
