@@ -93,10 +93,10 @@ def post_rows(session: Session, chosen: Sequence[ScheduledPost], *, now: datetim
     for post in chosen:
         held = None
         if post.state == "held":
-            entry = last_held.get(post.key)
+            mark = last_held.get(post.key)
             held = HeldBy(
-                since=entry.at if entry else None,
-                why=entry.reason if entry else None,
+                since=mark.at if mark else None,
+                why=mark.reason if mark else None,
                 incident=_get(session, Incident, post.held_by_incident_id),
                 freeze=_get(session, MarketingFreeze, post.held_by_freeze_id),
             )
