@@ -83,8 +83,9 @@ class FreezeOut(BaseModel):
 @router.get("/posts", response_model=list[PostOut])
 def list_posts(session: Db, ctx: Ctx, user: User, state: str | None = None) -> list[PostOut]:
     """The scheduled posts, soonest due first; ``state`` picks one state (e.g. ``held``)."""
-    rows = posts_view.post_rows(session, posts.list_posts(session, state=state),
-                                now=ctx.clock.now())  # fmt: skip
+    rows = posts_view.post_rows(
+        session, posts.list_posts(session, state=state), now=ctx.clock.now()
+    )
     return [_post_out(row) for row in rows]
 
 
@@ -131,8 +132,7 @@ def resume(body: ResumeIn, session: Db, ctx: Ctx, user: ApiLead) -> ResumeOut:
 def freeze(body: ReasonIn, session: Db, ctx: Ctx, user: ApiLead) -> FreezeOut:
     """Stop all marketing by hand (leads); scheduled marketing posts are held at once. Counts
     like an open incident until ``/api/marketing/unfreeze``."""
-    done = holds.freeze_marketing(session, reason=body.reason, now=ctx.clock.now(),
-                                  actor=user.name)  # fmt: skip
+    done = holds.freeze_marketing(session, reason=body.reason, now=ctx.clock.now(), actor=user.name)
     return _freeze_out(session, done)
 
 
@@ -141,8 +141,9 @@ def unfreeze(body: ReasonIn, session: Db, ctx: Ctx, user: ApiLead) -> FreezeOut:
     """End the manual freeze (leads). Held posts stay held until resumed."""
     if not body.reason.strip():
         raise BadRecord("unfreeze", "say why marketing may go out again (kept in the audit log)")
-    done = holds.unfreeze_marketing(session, now=ctx.clock.now(), actor=user.name,
-                                    reason=body.reason.strip())  # fmt: skip
+    done = holds.unfreeze_marketing(
+        session, now=ctx.clock.now(), actor=user.name, reason=body.reason.strip()
+    )
     return _freeze_out(session, done)
 
 

@@ -15,22 +15,35 @@ from crisis.testing import RecordingPublisher
 from tests.crisis.web.webtools import NOW, sign_in
 
 DUE = NOW + timedelta(hours=1)  # 15:00 in Berlin
+SIX_PM = datetime(2017, 5, 13, 16, 0, tzinfo=UTC)  # 18:00 in Berlin
 BACK = {"referer": "http://testserver/posts"}
 
 
 def schedule(engine, key, *, category="marketing", at=DUE, text=None):
     with session_scope(engine) as session:
-        posts.schedule_post(session, key=key, channel="facebook", category=category,
-                            text=text or f"{key}: Muttertagsangebot", publish_at=at, now=NOW,
-                            actor="lena")  # fmt: skip
+        posts.schedule_post(
+            session,
+            key=key,
+            channel="facebook",
+            category=category,
+            text=text or f"{key}: Muttertagsangebot",
+            publish_at=at,
+            now=NOW,
+            actor="lena",
+        )
 
 
 def open_incident(engine, now=NOW):
     with session_scope(engine) as session:
         incident = incidents.open_incident(
-            session, service=Service.INTERNET, now=now, opened_by="operator", actor="lena",
-            reason="DSL down in Hamburg", regions=["Hamburg"],
-        )  # fmt: skip
+            session,
+            service=Service.INTERNET,
+            now=now,
+            opened_by="operator",
+            actor="lena",
+            reason="DSL down in Hamburg",
+            regions=["Hamburg"],
+        )
         return incident.id
 
 
@@ -47,8 +60,10 @@ def state_of(engine, key):
 
 def trail(engine, key):
     with session_scope(engine) as session:
-        return [(e.action, e.actor, e.reason) for e in audit.history(session, entity="post",
-                                                                      entity_id=key)]  # fmt: skip
+        return [
+            (e.action, e.actor, e.reason)
+            for e in audit.history(session, entity="post", entity_id=key)
+        ]
 
 
 def resume(client, csrf, **form):
@@ -84,8 +99,8 @@ def test_an_agent_sees_held_posts_but_no_forms_and_cannot_resume_or_freeze(clien
     assert "muttertag: Muttertagsangebot" in html and "Held (1)" in html
     assert 'action="/posts/resume"' not in html and 'action="/posts/freeze"' not in html
     assert 'name="key"' not in html
-    refused = client.post("/posts/resume", data={"csrf_token": csrf, "key": "muttertag",
-                          "mode": "time", "after": "+2h", "reason": "go"}, headers=BACK)  # fmt: skip
+    form = {"csrf_token": csrf, "key": "muttertag", "mode": "time", "after": "+2h", "reason": "go"}
+    refused = client.post("/posts/resume", data=form, headers=BACK)
     assert refused.status_code == 403 and "needs a lead" in refused.text
     refused = client.post("/posts/freeze", data={"csrf_token": csrf, "reason": "x"}, headers=BACK)
     assert refused.status_code == 403
@@ -101,8 +116,14 @@ def test_resume_while_the_incident_is_open_is_refused_with_its_reason_and_change
     incident_id = open_incident(web_engine)
     csrf = sign_in(client, "lena")
     before = trail(web_engine, "muttertag")
-    page = resume(client, csrf, key="muttertag", mode="time", at="2017-05-13T18:00",
-                  reason="Störung fast vorbei")  # fmt: skip
+    page = resume(
+        client,
+        csrf,
+        key="muttertag",
+        mode="time",
+        at="2017-05-13T18:00",
+        reason="Störung fast vorbei",
+    )
     assert page.url.path == "/posts"
     assert f"incident {incident_id} is still open" in page.text and "flash-error" in page.text
     assert state_of(web_engine, "muttertag") == ("held", DUE)
@@ -117,13 +138,21 @@ def test_resume_chosen_posts_on_a_new_berlin_time_after_the_incident_is_resolved
     incident_id = open_incident(web_engine)
     resolve(web_engine, incident_id)
     csrf = sign_in(client, "lena")
-    page = resume(client, csrf, key="muttertag", mode="time", at="2017-05-13T18:00",
-                  reason="Störung behoben, Kampagne läuft weiter")  # fmt: skip
+    page = resume(
+        client,
+        csrf,
+        key="muttertag",
+        mode="time",
+        at="2017-05-13T18:00",
+        reason="Störung behoben, Kampagne läuft weiter",
+    )
     assert "1 Posts freigegeben: muttertag" in page.text
-    assert state_of(web_engine, "muttertag") == ("scheduled", datetime(2017, 5, 13, 16, 0, tzinfo=UTC))
+    assert state_of(web_engine, "muttertag") == ("scheduled", SIX_PM)
     assert state_of(web_engine, "pfingsten")[0] == "held"
     assert trail(web_engine, "muttertag")[-1] == (
-        "post.scheduled", "lena", "Störung behoben, Kampagne läuft weiter"
+        "post.scheduled",
+        "lena",
+        "Störung behoben, Kampagne läuft weiter",
     )
     scheduled = page.text[page.text.index('id="scheduled"') :]
     assert "muttertag" in scheduled and "13.05.2017 18:00" in scheduled
@@ -179,8 +208,12 @@ def test_freeze_holds_scheduled_marketing_and_shows_the_banner_until_unfrozen(cl
     csrf = sign_in(client, "lena")
     assert 'id="freeze-banner"' not in client.get("/posts").text
     reason = "<script>alert('x')</script> Shitstorm zum Spot"
-    page = client.post("/posts/freeze", data={"csrf_token": csrf, "reason": reason},
-                       headers=BACK, follow_redirects=True)  # fmt: skip
+    page = client.post(
+        "/posts/freeze",
+        data={"csrf_token": csrf, "reason": reason},
+        headers=BACK,
+        follow_redirects=True,
+    )
     assert "Marketing gestoppt: 1 Posts zurückgehalten" in page.text
     assert 'id="freeze-banner"' in page.text and "<script>alert" not in page.text
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Shitstorm zum Spot" in page.text
@@ -188,11 +221,16 @@ def test_freeze_holds_scheduled_marketing_and_shows_the_banner_until_unfrozen(cl
     assert state_of(web_engine, "stoerungsinfo")[0] == "scheduled"
     assert "Stopp #1 von lena" in held_section(page.text)
     with session_scope(web_engine) as session:
-        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "marketing.freeze")).one()
+        query = select(AuditEntry).where(AuditEntry.action == "marketing.freeze")
+        entry = session.exec(query).one()
         assert (entry.actor, entry.reason) == ("lena", reason)
 
-    page = client.post("/posts/unfreeze", data={"csrf_token": csrf, "reason": "Spot abgesetzt"},
-                       headers=BACK, follow_redirects=True)  # fmt: skip
+    page = client.post(
+        "/posts/unfreeze",
+        data={"csrf_token": csrf, "reason": "Spot abgesetzt"},
+        headers=BACK,
+        follow_redirects=True,
+    )
     assert "1 zurückgehaltene Posts bleiben bis zur Freigabe zurückgehalten" in page.text
     assert 'id="freeze-banner"' not in page.text
     assert state_of(web_engine, "muttertag")[0] == "held"
@@ -201,11 +239,19 @@ def test_freeze_holds_scheduled_marketing_and_shows_the_banner_until_unfrozen(cl
 def test_a_second_freeze_and_an_unfreeze_without_reason_are_refused(client, web_engine):
     csrf = sign_in(client, "lena")
     client.post("/posts/freeze", data={"csrf_token": csrf, "reason": "Spot"}, headers=BACK)
-    page = client.post("/posts/freeze", data={"csrf_token": csrf, "reason": "noch mal"},
-                       headers=BACK, follow_redirects=True)  # fmt: skip
+    page = client.post(
+        "/posts/freeze",
+        data={"csrf_token": csrf, "reason": "noch mal"},
+        headers=BACK,
+        follow_redirects=True,
+    )
     assert "frozen since" in page.text
-    page = client.post("/posts/unfreeze", data={"csrf_token": csrf, "reason": ""},
-                       headers=BACK, follow_redirects=True)  # fmt: skip
+    page = client.post(
+        "/posts/unfreeze",
+        data={"csrf_token": csrf, "reason": ""},
+        headers=BACK,
+        follow_redirects=True,
+    )
     assert "say why" in page.text
     with session_scope(web_engine) as session:
         assert holds.active_freeze(session).reason == "Spot"
@@ -237,8 +283,16 @@ def test_published_failed_and_stuck_posts_are_listed_with_what_happened(client, 
     schedule(web_engine, "wartung", category="service", at=NOW - timedelta(minutes=5))
     with session_scope(web_engine) as session:
         posts.publish_due(session, RecordingPublisher(), now=NOW)
-        posts.schedule_post(session, key="haengt", channel="x", category="service", text="t",
-                            publish_at=NOW, now=NOW, actor="lena")  # fmt: skip
+        posts.schedule_post(
+            session,
+            key="haengt",
+            channel="x",
+            category="service",
+            text="t",
+            publish_at=NOW,
+            now=NOW,
+            actor="lena",
+        )
         post = posts.get_post(session, "haengt")
         post.state = "publishing"  # a publisher died mid-call
         session.add(post)
