@@ -62,6 +62,17 @@ class ResumeIn(BaseModel):
     reason: str = Field(description="Why (kept in the audit log).")
 
 
+class ScheduleIn(BaseModel):
+    key: str = Field(description="The post's id (yours to choose; 1 to 128 characters).")
+    channel: str = Field(description="facebook or x")
+    category: str = Field(description="marketing (held while blocked) or service")
+    text: str
+    at: str = Field(description="When: 2017-05-13T18:00 (Berlin), ISO 8601 with offset, or +2h.")
+    replace: bool = Field(
+        False, description="Change the unpublished post with this key (else the key must be new)."
+    )
+
+
 class ResumeOut(BaseModel):
     resumed: list[PostOut]
 
@@ -106,6 +117,26 @@ def blocker(session: Db, user: User) -> BlockerOut:
         freeze_reason=freeze.reason if freeze else None,
         held=len(session.exec(holds.held_posts_query()).all()),
     )
+
+
+@router.post("/posts", response_model=PostOut)
+def schedule(body: ScheduleIn, session: Db, ctx: Ctx, user: ApiLead) -> PostOut:
+    """Schedule a post, or change an unpublished one (``replace``; leads). A marketing post is
+    held at once while an incident is open or marketing is frozen; a held post stays held."""
+    now = ctx.clock.now()
+    post = posts_view.schedule(
+        session,
+        key=body.key,
+        channel=body.channel,
+        category=body.category,
+        text=body.text,
+        at=body.at,
+        editing=body.replace,
+        now=now,
+        actor=user.name,
+    )
+    [row] = posts_view.post_rows(session, [post], now=now)
+    return _post_out(row)
 
 
 @router.post("/posts/resume", response_model=ResumeOut)

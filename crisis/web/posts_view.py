@@ -18,10 +18,13 @@ from sqlmodel import Session, col, select
 from crisis import holds, incidents, posts
 from crisis.cli_common import relative_time
 from crisis.clock import LOCAL, local_time
-from crisis.errors import BadRecord
+from crisis.errors import BadRecord, NotFound
+from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
 
 RECENTLY_PUBLISHED = 20
+CHANNELS = ("facebook", "x")  # what the publisher posts to
+CATEGORIES = ("marketing", "service")  # marketing is held while an incident is open
 _Row = TypeVar("_Row", Incident, MarketingFreeze)
 
 
@@ -149,6 +152,52 @@ def resume(
         reason=why,
         publish_at=publish_at,
         to_draft=to_draft,
+    )
+
+
+def schedule(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    category: str,
+    text: str,
+    at: str,
+    editing: bool,
+    now: datetime,
+    actor: str,
+) -> ScheduledPost:
+    """Schedule a new post, or change an unpublished one (``editing``): a draft or failed post
+    goes back on the schedule, a held one stays held, marketing is held at once while blocked."""
+    name, body = key.strip(), text.strip()
+    if not name or len(name) > 128:
+        raise BadRecord("post id", "give the post an id of 1 to 128 characters")
+    if channel not in CHANNELS or category not in CATEGORIES:
+        raise BadRecord(
+            "post", f"channel: {', '.join(CHANNELS)}; category: {', '.join(CATEGORIES)}"
+        )
+    if not body:
+        raise BadRecord("text", "the post has no text")
+    limit = LENGTH_LIMITS.get(channel)
+    if limit is not None and x_length(body) > limit:
+        over = x_length(body) - limit
+        raise BadRecord("text", f"too long for {channel} (links count 23): shorten it by {over}")
+    exists = session.exec(select(ScheduledPost.id).where(ScheduledPost.key == name)).first()
+    if exists is not None and not editing:
+        raise BadRecord("post id", f"{name!r} is taken: choose another id, or edit that post")
+    if exists is None and editing:
+        raise NotFound(f"no scheduled post with id {name!r}")
+    if not at.strip():
+        raise BadRecord("time", "give the time (Berlin) or a relative one like +2h")
+    return posts.schedule_post(
+        session,
+        key=name,
+        channel=channel,
+        category=category,
+        text=body,
+        publish_at=new_time(at, now=now),
+        now=now,
+        actor=actor,
     )
 
 

@@ -12,12 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from crisis import holds
+from crisis import holds, posts
 from crisis.errors import BadRecord
 from crisis.web import posts_view
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
-from crisis.web.render import lang_of, page, redirect
+from crisis.web.render import berlin, lang_of, page, redirect
 from crisis.web.security import FormLead, User
 
 router = APIRouter()
@@ -25,8 +25,10 @@ MODES = ("keep", "time", "draft")
 
 
 @router.get("/posts", response_class=HTMLResponse, include_in_schema=False)
-def posts_page(request: Request, session: Db, ctx: Ctx, user: User) -> HTMLResponse:
+def posts_page(request: Request, session: Db, ctx: Ctx, user: User, edit: str = "") -> HTMLResponse:
+    """The posts, held first; ``edit`` opens a lead's form on that post."""
     now = ctx.clock.now()
+    editing = posts.get_post(session, edit) if edit and user.is_lead else None
     return page(
         request,
         session,
@@ -35,8 +37,45 @@ def posts_page(request: Request, session: Db, ctx: Ctx, user: User) -> HTMLRespo
         {
             "board": posts_view.board(session, now=now),
             "now_input": posts_view.local_input(now),
+            "editing": editing,
+            "editing_at": posts_view.local_input(editing.publish_at) if editing else "",
+            "channels": posts_view.CHANNELS,
+            "categories": posts_view.CATEGORIES,
         },
     )
+
+
+@router.post("/posts/schedule", include_in_schema=False)
+def schedule_form(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormLead,
+    key: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    at: Annotated[str, Form()] = "",
+    after: Annotated[str, Form()] = "",
+    editing: Annotated[str, Form()] = "",
+) -> Response:
+    """Schedule a post, or change one not yet published (a held post stays held)."""
+    if at.strip() and after.strip():
+        raise BadRecord("time", "give a date and time or a relative time, not both")
+    post = posts_view.schedule(
+        session,
+        key=key,
+        channel=channel,
+        category=category,
+        text=text,
+        at=at.strip() or after.strip(),
+        editing=editing == "1",
+        now=ctx.clock.now(),
+        actor=user.name,
+    )
+    t = translator(lang_of(request, user))
+    said = "posts.scheduled_held" if post.state == "held" else "posts.scheduled_done"
+    return redirect("/posts", message=t(said, post=post.key, when=berlin(post.publish_at)))
 
 
 @router.post("/posts/resume", include_in_schema=False)

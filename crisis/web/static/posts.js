@@ -24,6 +24,14 @@
              reason: text(form, "reason") };
   }
 
+  function scheduleBody(form) {
+    var at = text(form, "at") || text(form, "after");
+    if (!at) throw new Error(form.getAttribute("data-need-time"));
+    return { key: text(form, "key"), channel: text(form, "channel"),
+             category: text(form, "category"), text: text(form, "text"), at: at,
+             replace: text(form, "editing") === "1" };
+  }
+
   function setBusy(form, busy) {
     Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = busy; });
   }
@@ -35,8 +43,9 @@
     event.preventDefault();
     var body;
     try {
-      body = path === "/api/posts/resume" ? resumeBody(form, event.submitter)
-                                          : { reason: text(form, "reason") };
+      if (path === "/api/posts/resume") body = resumeBody(form, event.submitter);
+      else if (path === "/api/posts") body = scheduleBody(form);
+      else body = { reason: text(form, "reason") };
     } catch (problem) {
       window.crisis.say(problem.message, "error");
       return;
@@ -46,7 +55,9 @@
       var count = answer && answer.resumed ? answer.resumed.length : 0;
       var done = (form.getAttribute("data-done") || "").replace("{count}", String(count));
       try { window.sessionStorage.setItem(NOTE, done); } catch (ignored) { /* private mode */ }
-      window.location.reload();
+      // after an edit, back to the plain page (its URL still names the post being edited)
+      if (path === "/api/posts") window.location.assign("/posts");
+      else window.location.reload();
     }, function (problem) {
       setBusy(form, false);
       window.crisis.say(problem.message, "error");
@@ -54,13 +65,18 @@
   });
 
   // One new time at a time: typing a relative time clears the date field, and the other way.
-  var at = document.querySelector('#resume-form input[name="at"]');
-  var after = document.querySelector('#resume-form input[name="after"]');
-  var onTime = document.querySelector('#resume-form input[name="mode"][value="time"]');
-  if (at && after && onTime) {
-    at.addEventListener("input", function () { if (at.value) { after.value = ""; onTime.checked = true; } });
-    after.addEventListener("input", function () { if (after.value) { at.value = ""; onTime.checked = true; } });
-  }
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-api]"), function (form) {
+    var at = form.querySelector('input[name="at"]');
+    var after = form.querySelector('input[name="after"]');
+    var onTime = form.querySelector('input[name="mode"][value="time"]');
+    if (!at || !after) return;
+    at.addEventListener("input", function () {
+      if (at.value) { after.value = ""; if (onTime) onTime.checked = true; }
+    });
+    after.addEventListener("input", function () {
+      if (after.value) { at.value = ""; if (onTime) onTime.checked = true; }
+    });
+  });
 
   var note = null;
   try { note = window.sessionStorage.getItem(NOTE); window.sessionStorage.removeItem(NOTE); }

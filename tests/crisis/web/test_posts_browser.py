@@ -53,7 +53,7 @@ def test_resume_held_posts(page, web_engine):
     # while the incident is open: refused with the reason, and the form keeps what was typed
     row.locator('input[name="key"]').check()
     page.check('input[name="mode"][value="time"]')
-    page.fill('input[name="at"]', "2017-05-13T18:00")
+    page.fill('#resume-form input[name="at"]', "2017-05-13T18:00")
     page.fill('#resume-form input[name="reason"]', "Kampagne geht weiter")
     page.click('button[name="which"][value="selected"]')
     assert "still open" in page.locator(".flash-error").inner_text()
@@ -65,7 +65,7 @@ def test_resume_held_posts(page, web_engine):
     assert page.locator("#freeze-banner").count() == 0
     page.locator('#held tr[data-key="muttertag"] input[name="key"]').check()
     page.check('input[name="mode"][value="time"]')
-    page.fill('input[name="at"]', "2017-05-13T18:00")
+    page.fill('#resume-form input[name="at"]', "2017-05-13T18:00")
     page.fill('#resume-form input[name="reason"]', "Störung behoben")
     page.click('button[name="which"][value="selected"]')
     scheduled = page.locator('#scheduled tr[data-key="muttertag"]')
