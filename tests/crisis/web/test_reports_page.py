@@ -49,6 +49,17 @@ def test_the_report_on_a_berlin_period_renders(client, stored):
     answer = client.get("/reports/view", params={"since": "2017-05-13T10:00", "until": "-1h"})
     assert answer.status_code == 200
     assert "13.05.2017 10:00" in answer.text  # the Berlin start it was given
+    everything = client.get("/reports/view")  # no choice: everything stored
+    assert (
+        everything.status_code == 200 and "with the time before and after it" not in everything.text
+    )
+    csv_name = client.get(
+        "/reports/download.csv", params={"since": "2017-05-13", "until": "2017-05-13"}
+    )
+    assert (
+        'filename="crisis-report-20170513-0000-20170514-0000.csv"'
+        in csv_name.headers["content-disposition"]
+    )
 
 
 def test_the_csv_and_json_downloads_carry_the_reports_numbers(client, stored):
