@@ -37,6 +37,7 @@ from crisis.web import (
     routes_incidents,
     routes_posts,
     routes_queue,
+    routes_reports,
 )
 from crisis.web.context import WebContext
 from crisis.web.render import page, redirect, safe_path
@@ -69,6 +70,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (routes_auth, routes_queue, routes_incidents, routes_posts, routes_admin):
         app.include_router(module.router)
+    app.include_router(routes_reports.router)
     for module in (api_queue, api_incidents, api_posts):
         app.include_router(module.router, prefix="/api")
     app.add_exception_handler(CrisisError, _crisis_error)
