@@ -27,14 +27,14 @@ EVIL_AUTHOR = '<img src=y onerror="alert(2)">Mallory'
 
 def a_crisis(engine: Engine, *, now: datetime = NOW, german: int = 5, evil: bool = False) -> None:
     """An open internet incident in Hamburg: ``german`` German complaints (the oldest first,
-    each a minute apart, the first 50 minutes old), one English, one threatening a lawyer
+    each a minute apart, the first 50 minutes old), one English (on X), one threatening a lawyer
     (urgent: a person answers), and with ``evil`` one whose text and author carry markup.
     Labels, incident and replies come from the real classifier rows and responder."""
     comments = [
         make_comment(author=f"Kundin {n}", created_at=now - timedelta(minutes=50 - n))
         for n in range(german)
     ]
-    comments.append(make_comment(author="Sam", lang="en", text="No internet since 8"))
+    comments.append(make_comment(author="Sam", lang="en", text="No internet since 8", platform="x"))
     comments.append(make_comment(author="Dr. Hahn", text="Internet weg, mein Anwalt <b>klagt</b>"))
     labels = [complaint(Service.INTERNET)] * (german + 1)
     labels.append(complaint(Service.INTERNET, urgent=(Urgency.LEGAL,)))
