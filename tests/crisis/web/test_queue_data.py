@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from crisis import incidents, queue
 from crisis.classify import to_row
 from crisis.db import session_scope
-from crisis.domain import Service, Urgency
+from crisis.domain import CommentIn, Labels, Service, Urgency
 from crisis.ingest import store_comments
 from crisis.registry import reply_setup
 from crisis.respond import suggest_replies
@@ -46,6 +46,13 @@ def a_crisis(engine: Engine, *, now: datetime = NOW, german: int = 5, evil: bool
             session, service=Service.INTERNET, now=now, opened_by="operator", actor="lena",
             reason="NOC", regions=["Hamburg"],
         )  # fmt: skip
+    complain(engine, comments, labels, now=now)
+
+
+def complain(engine: Engine, comments: list[CommentIn], labels: list[Labels], *,
+             now: datetime = NOW) -> None:  # fmt: skip
+    """Store comments with their labels and let the real responder suggest replies."""
+    with session_scope(engine) as session:
         ids = store_comments(session, comments, now=now)
         for cid, lab in zip(ids, labels, strict=True):
             session.add(to_row(cid, lab, now=now))
