@@ -126,7 +126,12 @@ def load_page(
     return QueuePage(where, rows, limit, offset, more, total)
 
 
-def count_items(session: Session, where: queue.QueueFilter) -> int:
+def count_items(session: Session, where: queue.QueueFilter) -> int | None:
+    """How many items match, where an index answers it (the state, maybe with the incident);
+    ``None`` for other filters, whose count would read every pending row (300 ms at 100,000)."""
+    narrowed = (where.service, where.platform, where.lang, where.kind, where.urgent)
+    if any(value is not None for value in narrowed):
+        return None
     query = select(func.count()).select_from(ReviewItem)
     for column, value in _conditions(where):
         query = query.where(column == value)

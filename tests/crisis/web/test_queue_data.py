@@ -85,6 +85,8 @@ def test_the_page_lists_in_queue_order_with_comments_labels_and_incident(engine)
         oldest = next(r for r in found.rows if r.item.id == by_author["Kundin 0"])
         assert (oldest.age, oldest.sla) == ("1h00m", "old")
         assert (found.total, found.more) == (7, False)
+        by_incident = load_page(session, where=read_filter(incident=1), now=NOW)
+        assert by_incident.total == 7
 
 
 def test_filters_and_paging_pick_the_same_items_as_the_command_line(engine):
@@ -101,6 +103,6 @@ def test_filters_and_paging_pick_the_same_items_as_the_command_line(engine):
     assert [r.item.id for r in english.rows] == [by_author["Sam"]]
     assert [r.item.id for r in urgent.rows] == [by_author["Dr. Hahn"]]
     assert by_author["Dr. Hahn"] not in [r.item.id for r in templated.rows]
-    assert templated.total == 6
+    assert (len(templated.rows), templated.total) == (6, None)  # no count beyond an index
     assert [r.item.id for r in second.rows] == everything[3:6] and second.more
     assert (approved.rows, approved.total) == ([], 0)
