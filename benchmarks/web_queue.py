@@ -156,8 +156,10 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument(
-        "--keep", type=Path, help="Build the databases here and reuse them next time (else a "
-        "temp dir); the benchmark only reads them."
+        "--keep",
+        type=Path,
+        help="Build the databases here and reuse them next time (else a "
+        "temp dir); the benchmark only reads them.",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temp:

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from crisis import bulk, queue
+from crisis.tables import ReviewItem
 from crisis.web import queue_send
 from crisis.web.context import Ctx, Db
 from crisis.web.queue_data import MAX_PAGE_SIZE, PAGE_SIZE, build_rows, load_detail, load_page
@@ -136,7 +137,7 @@ def send(ctx: Ctx, user: ApiUser, item_id: int) -> SendOut:
     return send_out(outcome)
 
 
-def _one(session: Db, ctx: Ctx, item: queue.ReviewItem) -> ItemOut:
+def _one(session: Db, ctx: Ctx, item: ReviewItem) -> ItemOut:
     session.flush()
     [row] = build_rows(session, [item], now=ctx.clock.now())
     return item_out(row)

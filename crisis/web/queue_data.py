@@ -54,7 +54,6 @@ class Row:
         return "warn" if self.waiting_seconds >= SLA_WARN_SECONDS else "ok"
 
 
-
 @dataclass(frozen=True, slots=True)
 class QueuePage:
     where: queue.QueueFilter
@@ -231,4 +230,3 @@ def filter_choices(session: Session, where: queue.QueueFilter) -> Choices:
         langs=plus(LANGS, where.lang),
         kinds=queue.KINDS,
     )
-

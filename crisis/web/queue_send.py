@@ -33,14 +33,10 @@ def send_one(
     )
 
 
-def send_all(
-    engine: Engine, settings: Settings, *, actor: str, clock: Clock
-) -> sending.SendReport:
+def send_all(engine: Engine, settings: Settings, *, actor: str, clock: Clock) -> sending.SendReport:
     """Send every approved item, and retry the failed ones that are due."""
     publisher = registry.make_publisher(settings, engine=engine, clock=clock)
-    return sending.send_due(
-        engine, publisher, actor=actor, clock=clock, retry=retry_from(settings)
-    )
+    return sending.send_due(engine, publisher, actor=actor, clock=clock, retry=retry_from(settings))
 
 
 @dataclass

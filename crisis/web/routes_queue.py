@@ -126,7 +126,9 @@ def reject(
 
 
 @router.post("/queue/{item_id}/send")
-def send(request: Request, ctx: Ctx, user: FormUser, item_id: int, next: Text = "/queue") -> Response:
+def send(
+    request: Request, ctx: Ctx, user: FormUser, item_id: int, next: Text = "/queue"
+) -> Response:
     """Send now (no request transaction is held across the platform call)."""
     t = _t(request, user)
     outcome = send_one(ctx.engine, ctx.settings, item_id, actor=user.name, clock=ctx.clock)

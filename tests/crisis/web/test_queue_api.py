@@ -33,7 +33,9 @@ def test_an_integration_lists_and_decides_with_an_api_token(app, web_engine):
         assert (listed["total"], listed["more"], listed["limit"]) == (7, False, 50)
         first = listed["items"][0]
         assert first["needs_human"] and first["reasons"] == ["legal"]
-        assert first["comment"]["author"] == "Dr. Hahn" and first["labels"][0]["urgent"] == ["legal"]
+        assert first["comment"]["author"] == "Dr. Hahn" and first["labels"][0]["urgent"] == [
+            "legal"
+        ]
         assert first["incident"]["status"] == "investigating"
         kundin, sam = by_author["Kundin 0"], by_author["Sam"]
         approved = api.post(f"/api/queue/{kundin}/approve", json={}, headers=auth)
@@ -58,7 +60,9 @@ def test_the_browser_script_writes_with_the_cookie_and_its_csrf_header_only(clie
     assert wrong.status_code == 403
     assert actors(web_engine, kundin) == []
     ok = client.post(f"/api/queue/{kundin}/approve", json={}, headers={"X-CSRF-Token": csrf})
-    assert ok.status_code == 200 and actors(web_engine, kundin) == [("review_item.approved", "lena")]
+    assert ok.status_code == 200 and actors(web_engine, kundin) == [
+        ("review_item.approved", "lena")
+    ]
 
 
 def test_filters_paging_and_errors_come_back_as_json_with_a_status(app, web_engine):

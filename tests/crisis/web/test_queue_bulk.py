@@ -8,12 +8,12 @@ import pytest
 
 from crisis import bulk, queue
 from crisis.db import session_scope
+from crisis.domain import Service
 from crisis.publishing import OnceOnlyPublisher
 from crisis.testing import PlatformFake
-from crisis.domain import Service
 from tests.crisis.web.test_queue_data import a_crisis, complain, items_by_author
-from tests.factories import complaint, make_comment
 from tests.crisis.web.webtools import sign_in
+from tests.factories import complaint, make_comment
 
 
 def states(engine) -> dict[int, str]:
@@ -98,7 +98,9 @@ def test_an_approved_reply_is_sent_once_through_the_real_publisher(
     assert "is pending: approve it first" in pending.text and platform.posted == []
     with session_scope(web_engine) as session:
         queue.approve(session, kundin, actor="tom", now=session_now())
-    assert f"#{kundin} sent." in client.post(f"/queue/{kundin}/send", data={"csrf_token": csrf}).text
+    assert (
+        f"#{kundin} sent." in client.post(f"/queue/{kundin}/send", data={"csrf_token": csrf}).text
+    )
     assert len(platform.posted) == 1 and states(web_engine)[kundin] == "sent"
     again = client.post(f"/queue/{kundin}/send", data={"csrf_token": csrf},
                         headers={"referer": "http://testserver/queue"})  # fmt: skip

@@ -31,7 +31,9 @@ def trail(engine, item_id):
         return [(e.action, e.actor, e.reason) for e in entries]
 
 
-def test_the_queue_page_lists_urgent_first_with_sla_age_labels_and_incident(client, web_engine, clock):
+def test_the_queue_page_lists_urgent_first_with_sla_age_labels_and_incident(
+    client, web_engine, clock
+):
     a_crisis(web_engine)
     by_author = items_by_author(web_engine)
     clock.advance(timedelta(minutes=10))
@@ -92,10 +94,10 @@ def test_approve_edit_and_reject_by_form_are_audited_as_the_signed_in_agent(clie
         "csrf_token": csrf, "text": original, "original": original, "next": "/queue?lang=de"},
         follow_redirects=False)  # fmt: skip
     assert done.status_code == 303 and done.headers["location"] == "/queue?lang=de"
-    assert "#%d approved." % first in client.get("/queue?lang=de").text
+    assert f"#{first} approved." in client.get("/queue?lang=de").text
     client.post(f"/queue/{second}/edit", data={"csrf_token": csrf, "text": "Wir sind dran."})
-    client.post(f"/queue/{second}/approve", data={
-        "csrf_token": csrf, "text": "Wir sind dran, Hamburg.", "original": "Wir sind dran."})  # fmt: skip
+    final = {"text": "Wir sind dran, Hamburg.", "original": "Wir sind dran."}
+    client.post(f"/queue/{second}/approve", data={"csrf_token": csrf, **final})
     client.post(f"/queue/{third}/reject", data={"csrf_token": csrf, "reason": "spam"})
     assert (item(web_engine, first).state, item(web_engine, first).text) == ("approved", original)
     assert (item(web_engine, second).state, item(web_engine, second).text) == (
@@ -148,7 +150,9 @@ def test_the_item_page_shows_history_and_asks_for_force_once_a_follow_up_answers
             "next": f"/queue/{hahn}"}  # fmt: skip
     refused = client.post(f"/queue/{hahn}/approve", data=data, headers={
         "referer": f"http://testserver/queue/{hahn}"}, follow_redirects=True)  # fmt: skip
-    assert "--force approves it anyway" in refused.text and item(web_engine, hahn).state == "pending"
+    assert (
+        "--force approves it anyway" in refused.text and item(web_engine, hahn).state == "pending"
+    )
     client.post(f"/queue/{hahn}/approve", data={**data, "force": "true"})
     assert item(web_engine, hahn).state == "approved"
     history = client.get(f"/queue/{hahn}").text
