@@ -21,7 +21,7 @@ def stored(engine, item_id: int) -> tuple[str, str, str | None, str | None]:
         return item.state, item.text, item.decided_by, trail[-1].reason if trail else None
 
 
-def test_an_agent_works_three_items_with_the_keyboard(page: Any, web_engine) -> None:
+def test_an_agent_works_the_queue_with_the_keyboard(page: Any, web_engine) -> None:
     a_crisis(web_engine)
     ids = items_by_author(web_engine)
     k0, k1, k2, k3 = (ids[f"Kundin {n}"] for n in range(4))
@@ -53,7 +53,16 @@ def test_an_agent_works_three_items_with_the_keyboard(page: Any, web_engine) -> 
     assert selected.get_attribute("id") == f"item-{k3}"
     assert page.get_by_text(f"#{k2} rejected").is_visible()
 
+    page.keyboard.press("x")  # select two, approve them together
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.get_by_role("button", name="Approve selected").click()
+    page.locator(f"#item-{k3}").wait_for(state="detached")
+    page.locator(f"#item-{ids['Kundin 4']}").wait_for(state="detached")
+
     assert stored(web_engine, k0) == ("approved", first_text, "tom", None)
+    assert stored(web_engine, k3)[0::2] == stored(web_engine, ids["Kundin 4"])[0::2]
+    assert stored(web_engine, k3)[0::2] == ("approved", "tom")
     assert stored(web_engine, k1) == (
         "approved", "Hallo, wir sind dran – Hamburg ist betroffen.", "tom", None)  # fmt: skip
     assert stored(web_engine, k2)[0::2] == ("rejected", "tom")

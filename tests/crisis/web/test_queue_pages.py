@@ -158,3 +158,22 @@ def test_the_item_page_shows_history_and_asks_for_force_once_a_follow_up_answers
     history = client.get(f"/queue/{hahn}").text
     assert "review_item.approved" in history and "approved despite follow-up" in history
     assert re.search(r"<td>tom</td><td>review_item.approved</td>", history)
+
+
+def test_an_edited_reply_whose_incident_facts_changed_is_flagged_until_approved(client, web_engine):
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 4"]
+    with session_scope(web_engine) as session:
+        queue.edit(session, kundin, text="Hallo, wir suchen noch.", actor="max", now=NOW)
+        changed = incidents.update_incident(session, 1, now=NOW, actor="lena", status="identified")
+        after_incident_change(session, reply_setup(Settings()), changed, now=NOW)
+    csrf = sign_in(client, "tom")
+    card = client.get("/queue").text.split(f'id="item-{kundin}"')[1].split("</article>")[0]
+    assert "facts changed" in card and "edited by max" in card
+    assert "read it again before approving" in client.get(f"/queue/{kundin}").text
+    text = item(web_engine, kundin).text
+    client.post(f"/queue/{kundin}/approve", data={"csrf_token": csrf, "text": text,
+                                                  "original": text})  # fmt: skip
+    assert not item(web_engine, kundin).facts_changed
+    assert trail(web_engine, kundin)[-1] == (
+        "review_item.approved", "tom", "approved despite changed facts")  # fmt: skip
