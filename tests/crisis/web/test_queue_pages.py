@@ -158,6 +158,9 @@ def test_the_item_page_shows_history_and_asks_for_force_once_a_follow_up_answers
     history = client.get(f"/queue/{hahn}").text
     assert "review_item.approved" in history and "approved despite follow-up" in history
     assert re.search(r"<td>tom</td><td>review_item.approved</td>", history)
+    follow_up_page = client.get(f"/queue/{follow_up.id}").text
+    assert "earlier replies are still open" in follow_up_page
+    assert f'<a href="/queue/{hahn}">#{hahn}</a> (approved)' in follow_up_page
 
 
 def test_an_edited_reply_whose_incident_facts_changed_is_flagged_until_approved(client, web_engine):
@@ -177,3 +180,23 @@ def test_an_edited_reply_whose_incident_facts_changed_is_flagged_until_approved(
     assert not item(web_engine, kundin).facts_changed
     assert trail(web_engine, kundin)[-1] == (
         "review_item.approved", "tom", "approved despite changed facts")  # fmt: skip
+
+
+def test_the_queue_pages_by_fifty_keeping_the_filter(client, web_engine):
+    a_crisis(web_engine, german=55)
+    sign_in(client, "tom")
+    first = client.get("/queue?lang=de&kind=reply").text
+    assert len(listed_ids(first)) == 50 and "items 1–50" in first
+    following = re.search(r'href="(/queue\?[^"]*offset=50)"', first)
+    assert following and html_unescape(following.group(1)) == "/queue?lang=de&kind=reply&offset=50"
+    second = client.get(html_unescape(following.group(1))).text
+    with session_scope(web_engine) as session:
+        rest = queue.list_items(session, where=queue.QueueFilter(lang="de"), offset=50)
+    assert listed_ids(second) == [i.id for i in rest] and len(rest) == 6
+    assert 'offset=0">' in second and "next page" not in second
+
+
+def html_unescape(text: str) -> str:
+    from html import unescape
+
+    return unescape(text)
