@@ -7,6 +7,7 @@ from typing import Any
 
 from crisis import audit, queue
 from crisis.db import session_scope
+from crisis.platform_text import x_length
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
 from tests.crisis.web.webtools import browser_sign_in, needs_browser
 
@@ -106,3 +107,24 @@ def test_a_comment_with_markup_is_shown_as_text_and_never_runs(page: Any, web_en
         assert card.locator(".comment img, .comment script").count() == 0
         page.wait_for_timeout(300)
     assert dialogs == []
+
+
+def test_the_x_counter_weighs_like_the_platform_and_a_refused_text_stays(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    sam = items_by_author(web_engine)["Sam"]  # on X: 280, weighted
+    browser_sign_in(page, "tom")
+    page.goto("/queue?platform=x")
+    area = page.locator(f"#item-{sam} textarea[name=text]")
+    counter = page.locator(f"#item-{sam} .counter")
+    mixed = "Hi Sam 🙏 see https://status.example/hamburg/dsl – 東京 "
+    area.fill(mixed)
+    assert counter.inner_text() == f"{x_length(mixed)} / 280"
+    typed = mixed + "we are on it. " * 18
+    area.fill(typed)
+    assert x_length(typed) > 280 and "over" in (counter.get_attribute("class") or "")
+    area.press("Control+Enter")
+    page.locator(".flash-error").filter(has_text="the limit is 280").wait_for()
+    assert area.input_value() == typed
+    assert stored(web_engine, sam)[0] == "pending"
