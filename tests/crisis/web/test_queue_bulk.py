@@ -12,7 +12,7 @@ from crisis.domain import Service
 from crisis.publishing import OnceOnlyPublisher
 from crisis.testing import PlatformFake
 from tests.crisis.web.test_queue_data import a_crisis, complain, items_by_author
-from tests.crisis.web.webtools import sign_in
+from tests.crisis.web.webtools import NOW, sign_in
 from tests.factories import complaint, make_comment
 
 
@@ -70,7 +70,7 @@ def test_sending_without_platform_credentials_says_so_and_keeps_the_reply_approv
     kundin = items_by_author(web_engine)["Kundin 0"]
     csrf = sign_in(client, "tom")
     with session_scope(web_engine) as session:
-        queue.approve(session, kundin, actor="tom", now=session_now())
+        queue.approve(session, kundin, actor="tom", now=NOW)
     preview = client.get("/queue/send").text
     assert "1 replies would go out on facebook, which is not configured" in preview
     sent = client.post(f"/queue/{kundin}/send", data={"csrf_token": csrf})
@@ -97,7 +97,7 @@ def test_an_approved_reply_is_sent_once_through_the_real_publisher(
                           headers={"referer": "http://testserver/queue"})  # fmt: skip
     assert "is pending: approve it first" in pending.text and platform.posted == []
     with session_scope(web_engine) as session:
-        queue.approve(session, kundin, actor="tom", now=session_now())
+        queue.approve(session, kundin, actor="tom", now=NOW)
     assert (
         f"#{kundin} sent." in client.post(f"/queue/{kundin}/send", data={"csrf_token": csrf}).text
     )
@@ -106,9 +106,3 @@ def test_an_approved_reply_is_sent_once_through_the_real_publisher(
                         headers={"referer": "http://testserver/queue"})  # fmt: skip
     assert "already sent" in again.text or "is sent" in again.text
     assert len(platform.posted) == 1
-
-
-def session_now():
-    from tests.crisis.web.webtools import NOW
-
-    return NOW
