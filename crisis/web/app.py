@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from crisis import db
 from crisis.accounts import AccountError
+from crisis.bulk import SpotCheckMissing
 from crisis.clock import SystemClock
 from crisis.errors import (
     BadRecord,
@@ -84,6 +85,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
     (InvalidTransition, 409),
     (BadRecord, 422),
+    (SpotCheckMissing, 422),
     (UnknownName, 422),
     (AccountError, 422),
     (TemplateError, 422),
