@@ -133,11 +133,20 @@ def demo(
     db_file: Annotated[Path, typer.Option(help="SQLite file for the demo (replaced).")] = Path(
         "crisis-demo.db"
     ),
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="Stop the story at this time (ISO 8601 with offset), e.g. "
+            "2017-05-13T16:00+02:00: DSL down in Hamburg and Munich, marketing held."
+        ),
+    ] = None,
 ) -> None:
     """Replay the shipped May 2017 crisis into a fresh local database and tell what happened."""
     from crisis.demo import run_demo
+    from crisis.records import parse_time
 
-    run_demo(db_file, get_settings(), console)
+    stop = parse_time(until, "--until", "command line") if until else None
+    run_demo(db_file, get_settings(), console, until=stop)
 
 
 def _safe(url: str) -> str:

@@ -25,8 +25,10 @@ from crisis.cli_common import (
     engine_for,
     settings_for,
 )
-from crisis.clock import local_time
+from crisis.clock import VirtualClock, local_time
 from crisis.errors import BadRecord
+from crisis.protocols import Clock
+from crisis.records import parse_time
 
 users_app = typer.Typer(
     help="Web app accounts: add, list, password, role, disable, enable, token.",
@@ -160,6 +162,13 @@ def users_token(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    clock_at: Annotated[
+        str | None,
+        typer.Option(
+            help="For a replayed demo: the app's clock stands still at this time (ISO 8601 "
+            "with offset), so waiting times and ETAs read as they did then."
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Start the web app: review queue, incidents, held posts, reports (sign in first)."""
@@ -175,7 +184,11 @@ def serve(
                 "[yellow]nobody can sign in yet:[/] create the first lead with "
                 "crisis users add NAME --role lead"
             )
-    app = create_app(settings, engine=engine)
+    app_clock: Clock = clock
+    if clock_at:
+        app_clock = VirtualClock(parse_time(clock_at, "--clock-at", "command line"))
+        console.print(f"[yellow]the clock stands at {local_time(app_clock.now())}[/] (--clock-at)")
+    app = create_app(settings, engine=engine, clock=app_clock)
     chosen_host = host or settings.web_host
     chosen_port = settings.web_port if port is None else port
     console.print(f"crisis web app on http://{chosen_host}:{chosen_port}/ (Ctrl-C stops)")

@@ -27,14 +27,16 @@ def scenario_path() -> Any:
     return as_file(files("crisis") / "scenarios" / SCENARIO)
 
 
-def run_demo(db_file: Path, settings: Settings, console: Console) -> dict[str, Any]:
+def run_demo(
+    db_file: Path, settings: Settings, console: Console, *, until: datetime | None = None
+) -> dict[str, Any]:
     if db_file.exists():
         db_file.unlink()
     engine = make_engine(f"sqlite:///{db_file}")
     started = time.perf_counter()
     with scenario_path() as path:
         console.print(f"Replaying [bold]{path.name}[/]: a telecom's weekend in May 2017 ...")
-        summary = replay_into(engine, path, settings)
+        summary = replay_into(engine, path, settings, until=until)
     engine.dispose()
     tell_story(
         summary, console, seconds=time.perf_counter() - started, classifier=settings.classifier
@@ -43,6 +45,12 @@ def run_demo(db_file: Path, settings: Settings, console: Console) -> dict[str, A
         f"\nThe demo database is [bold]{db_file}[/]; look around with e.g. "
         f"[bold]CRISIS_DATABASE_URL=sqlite:///{db_file} crisis queue list[/]"
     )
+    if until is not None:
+        console.print(
+            f"stopped at {until.astimezone(LOCAL):%Y-%m-%d %H:%M} Berlin; to work this moment in "
+            f"the browser: [bold]crisis serve --database-url sqlite:///{db_file} --clock-at "
+            f"{until.isoformat()}[/]"
+        )
     return summary
 
 

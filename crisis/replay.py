@@ -52,8 +52,10 @@ def replay(
     clock: VirtualClock,
     *,
     on_event: Callable[[int], None] | None = None,
+    until: datetime | None = None,
 ) -> ReplayLog:
-    """Feed every event of ``path`` through ``pipeline``; ``clock`` must be the pipeline's clock."""
+    """Feed every event of ``path`` through ``pipeline``; ``clock`` must be the pipeline's clock.
+    With ``until``, stop before the first event after it, and leave the clock there."""
     log = ReplayLog()
     batch: list[CommentEvent] = []
 
@@ -73,6 +75,8 @@ def replay(
         if isinstance(event, Problem):
             log.problems.append(event)
             continue
+        if until is not None and event.at > until:
+            break
         if event.at < clock.now():
             log.problems.append(
                 Problem(
@@ -96,6 +100,8 @@ def replay(
         except CrisisError as exc:
             log.problems.append(Problem(event.where, str(exc)))
     flush()
+    if until is not None:
+        _advance(pipeline, clock, until)
     return log
 
 
@@ -251,8 +257,10 @@ def replay_into(
     settings: Settings,
     *,
     on_event: Callable[[int], None] | None = None,
+    until: datetime | None = None,
 ) -> dict[str, Any]:
-    """Replay ``path`` into an empty database and return the summary."""
+    """Replay ``path`` into an empty database and return the summary; with ``until``, only the
+    events up to that time (the state in the middle of the story)."""
     upgrade(engine)
     with session_scope(engine) as session:
         stored = count_comments(session)
@@ -264,6 +272,6 @@ def replay_into(
     pipeline = build_pipeline(settings, engine=engine, clock=clock, publisher=RecordingPublisher())
     texts = [e.comment.text for e in read_scenario(path) if isinstance(e, CommentEvent)]
     pipeline.classifier = Prelabelled(pipeline.classifier, texts)
-    log = replay(path, pipeline, clock, on_event=on_event)
+    log = replay(path, pipeline, clock, on_event=on_event, until=until)
     with session_scope(engine) as session:
         return summarize(session, comments=log.comments, problems=log.problems)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from crisis import db
 from crisis.accounts import AccountError
+from crisis.bulk import SpotCheckMissing
 from crisis.clock import SystemClock
 from crisis.errors import (
     BadRecord,
@@ -38,6 +39,7 @@ from crisis.web import (
     routes_incidents,
     routes_posts,
     routes_queue,
+    routes_reports,
     routes_templates,
 )
 from crisis.web.context import WebContext
@@ -72,6 +74,7 @@ def create_app(
     for module in (routes_auth, routes_queue, routes_incidents, routes_posts, routes_admin,
                    routes_account, routes_templates):  # fmt: skip
         app.include_router(module.router)
+    app.include_router(routes_reports.router)
     for module in (api_queue, api_incidents, api_posts):
         app.include_router(module.router, prefix="/api")
     app.add_exception_handler(CrisisError, _crisis_error)
@@ -85,6 +88,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (NotFound, 404),
     (InvalidTransition, 409),
     (BadRecord, 422),
+    (SpotCheckMissing, 422),
     (UnknownName, 422),
     (AccountError, 422),
     (TemplateError, 422),

@@ -96,10 +96,23 @@ def redirect(url: str, *, message: str | None = None, error: str | None = None) 
 
 
 def flash(response: Any, *, message: str | None = None, error: str | None = None) -> None:
-    payload = json.dumps({"message": message, "error": error}, ensure_ascii=True)[:3000]
-    response.set_cookie(
-        FLASH_COOKIE, quote(payload), max_age=60, path="/", httponly=True, samesite="strict"
-    )
+    # A cookie holds about 4 KB: shorten the texts until it fits, never cut the JSON (a cut
+    # JSON is no message at all).
+    limit = 2000
+    while True:
+        payload = json.dumps({"message": _shortened(message, limit),
+                              "error": _shortened(error, limit)})  # fmt: skip
+        value = quote(payload)
+        if len(value) <= 3800 or limit <= 50:
+            break
+        limit //= 2
+    response.set_cookie(FLASH_COOKIE, value, max_age=60, path="/", httponly=True, samesite="strict")
+
+
+def _shortened(text: str | None, limit: int) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
 
 
 def read_flash(request: Request) -> list[dict[str, str]]:

@@ -28,6 +28,11 @@ def home(request: Request, ctx: Ctx) -> Response:
     return redirect("/queue" if user else "/login")
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    return redirect("/static/favicon.svg")
+
+
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request, ctx: Ctx, next: str = "/queue") -> Response:
     with db.session_scope(ctx.engine) as session:

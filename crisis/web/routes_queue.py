@@ -1,17 +1,174 @@
-"""The review queue page (placeholder until the queue page lands)."""
+"""The review queue pages: the list (queue order, filters, paging), one item with its history,
+and the decisions as plain forms (approve, edit, reject, send), each audited with the signed-in
+user's name. ``static/queue.js`` adds the keyboard fast path on top, through ``/api/queue``.
+
+A refused reply text (empty, too long for the platform) is not thrown away: the item's page
+comes back with what the user typed and the reason.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
 
-from crisis.web.context import Db
-from crisis.web.render import page
-from crisis.web.security import User
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
 
-router = APIRouter()
+from crisis import queue
+from crisis.errors import InvalidReply, NotFound
+from crisis.web import queue_bulk
+from crisis.web.context import Ctx, Db
+from crisis.web.i18n import translator
+from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
+from crisis.web.queue_send import send_one
+from crisis.web.render import lang_of, page, redirect, safe_path
+from crisis.web.security import FormUser, User
+
+router = APIRouter(include_in_schema=False)
+router.include_router(queue_bulk.router)  # /queue/clusters, /queue/send before /queue/{id}
+Text = Annotated[str, Form()]
 
 
-@router.get("/queue", response_class=HTMLResponse, include_in_schema=False)
-def queue_page(request: Request, session: Db, user: User) -> HTMLResponse:
-    return page(request, session, user, "placeholder.html.j2", {"title": "nav.queue"})
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: User,
+    state: str = "pending",
+    incident: str = "",
+    service: str = "",
+    platform: str = "",
+    lang: str = "",
+    kind: str = "",
+    urgent: str = "",
+    offset: int = 0,
+) -> HTMLResponse:
+    where = read_filter(state=state, incident=incident, service=service, platform=platform,
+                        lang=lang, kind=kind, urgent=urgent)  # fmt: skip
+    problem, status = None, 200
+    try:
+        found = load_page(session, where=where, now=ctx.clock.now(), limit=PAGE_SIZE,
+                          offset=offset)  # fmt: skip
+    except NotFound as exc:  # a filter value with no items: keep the filter form usable
+        found, problem, status = None, str(exc), 404
+    query = request.url.query
+    context = {
+        "found": found,
+        "where": where,
+        "urgent": urgent,
+        "problem": problem,
+        "choices": filter_choices(session, where),
+        "here": request.url.path + (f"?{query}" if query else ""),
+        "query": _without_offset(request),
+    }
+    return page(request, session, user, "queue.html.j2", context, status_code=status)
+
+
+@router.get("/queue/{item_id}", response_class=HTMLResponse)
+def item_page(
+    request: Request, session: Db, ctx: Ctx, user: User, item_id: int, back: str = "/queue"
+) -> HTMLResponse:
+    return _item_page(request, session, ctx, user, item_id, back=back)
+
+
+@router.post("/queue/{item_id}/approve")
+def approve(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormUser,
+    item_id: int,
+    text: Text = "",
+    original: Text = "",
+    force: Annotated[bool, Form()] = False,
+    next: Text = "/queue",
+) -> Response:
+    """Approve; a changed text is approved as the user's own wording (edit and approve)."""
+    wording = text if text != original else None
+    try:
+        queue.approve(session, item_id, actor=user.name, now=ctx.clock.now(), text=wording,
+                      force=force)  # fmt: skip
+    except InvalidReply as exc:  # checked before anything changed: show it with the text kept
+        return _item_page(request, session, ctx, user, item_id, back=next, draft=text, error=exc)
+    return redirect(next, message=_t(request, user)("queue.done_approved", id=item_id))
+
+
+@router.post("/queue/{item_id}/edit")
+def edit(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormUser,
+    item_id: int,
+    text: Text = "",
+    next: Text = "/queue",
+) -> Response:
+    try:
+        queue.edit(session, item_id, text=text, actor=user.name, now=ctx.clock.now())
+    except InvalidReply as exc:  # checked before anything changed: show it with the text kept
+        return _item_page(request, session, ctx, user, item_id, back=next, draft=text, error=exc)
+    return redirect(next, message=_t(request, user)("queue.done_edited", id=item_id))
+
+
+@router.post("/queue/{item_id}/reject")
+def reject(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormUser,
+    item_id: int,
+    reason: Text = "",
+    next: Text = "/queue",
+) -> Response:
+    queue.reject(session, item_id, actor=user.name, now=ctx.clock.now(),
+                 reason=reason.strip() or None)  # fmt: skip
+    return redirect(next, message=_t(request, user)("queue.done_rejected", id=item_id))
+
+
+@router.post("/queue/{item_id}/send")
+def send(
+    request: Request, ctx: Ctx, user: FormUser, item_id: int, next: Text = "/queue"
+) -> Response:
+    """Send now (no request transaction is held across the platform call)."""
+    t = _t(request, user)
+    outcome = send_one(ctx.engine, ctx.settings, item_id, actor=user.name, clock=ctx.clock)
+    if outcome.state == "sent":
+        return redirect(next, message=t("queue.done_sent", id=item_id))
+    why = t(f"queue.send_{outcome.state}", id=item_id)
+    return redirect(next, error=f"{why} {outcome.error or ''}".strip())
+
+
+def _item_page(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: User,
+    item_id: int,
+    *,
+    back: str,
+    draft: str | None = None,
+    error: Exception | None = None,
+) -> HTMLResponse:
+    detail = load_detail(session, item_id, now=ctx.clock.now())
+    context = {
+        "detail": detail,
+        "row": detail.row,
+        "draft": draft,
+        "problem": str(error) if error else None,
+        "back": safe_path(back, "/queue"),
+        "here": request.url.path,
+    }
+    status = 422 if error else 200
+    return page(request, session, user, "queue_item.html.j2", context, status_code=status)
+
+
+def _t(request: Request, user: User) -> queue_bulk.Translate:
+    return translator(lang_of(request, user))
+
+
+def _without_offset(request: Request) -> str:
+    """The list's query string without its offset, for the paging links."""
+    from urllib.parse import urlencode
+
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "offset" and v]
+    return urlencode(kept)

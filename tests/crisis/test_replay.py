@@ -38,7 +38,7 @@ def write_scenario(path, events):
     return path
 
 
-def run(engine, path):
+def run(engine, path, until=None):
     clock = VirtualClock(datetime(1970, 1, 1, tzinfo=UTC))
     publisher = RecordingPublisher()
     pipeline = Pipeline(
@@ -56,7 +56,7 @@ def run(engine, path):
             significance=1.0,
         ),
     )
-    log = replay(path, pipeline, clock)
+    log = replay(path, pipeline, clock, until=until)
     with session_scope(engine) as session:
         return summarize(session, comments=log.comments, problems=log.problems), publisher
 
@@ -239,3 +239,17 @@ def test_a_scenario_can_freeze_marketing_by_hand_and_the_end_of_it_releases_noth
     assert states == {"before": ("published", None), "during": ("draft", None)}
     assert [p.text for p in publisher.published] == ["before"]
     assert [p["where"] for p in summary["problems"]] == ["freeze.jsonl:4"]  # frozen already
+
+
+def test_a_replay_until_a_time_stops_mid_story_with_the_incident_open_and_marketing_held(
+    engine, tmp_path
+):
+    """``crisis demo --until``: the state in the middle of a crisis, to work it in the web app."""
+    summary, publisher = run(engine, small_scenario(tmp_path), until=START + timedelta(minutes=150))
+    assert summary["comments"] == 5  # the events after 150 minutes never happened
+    [incident] = summary["incidents"]
+    assert incident["status"] == "identified" and incident["resolved_at"] is None
+    states = {post["id"]: post["state"] for post in summary["posts"]}
+    # the clock stands at the stop: the service post due at 130 minutes went out, Mother's Day
+    # stays held because the incident is still open
+    assert states == {"early": "published", "muttertag": "held", "info": "published"}

@@ -1,0 +1,120 @@
+"""What a lead types into the incident forms (or sends to the API), read and checked before
+anything changes: an ETA as Berlin time (the browser's ``datetime-local``), ``+2h`` as the CLI
+takes it, or ISO 8601 with an offset; regions as a comma-separated list; a reason, always.
+
+A refusal is a ``BadRecord`` in the user's language, raised before the first write, so the
+request's transaction leaves nothing half-done.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from crisis.cli_common import relative_time
+from crisis.clock import LOCAL
+from crisis.domain import Service
+from crisis.errors import BadRecord
+from crisis.web.i18n import Translate
+
+MAX_REASON = 2000
+MAX_PUBLIC_STATUS = 2000
+MAX_REGION = 80
+MAX_REGIONS = 30
+# The formats people type besides ISO 8601: "14.05.2017 18:00" (German), "14.05. 18:00".
+_GERMAN = ("%d.%m.%Y %H:%M", "%d.%m.%y %H:%M")
+_SPLIT = re.compile(r"[,;\n]")
+
+
+def reason_of(value: str | None, t: Translate) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise BadRecord(t("incidents.field_reason"), t("incidents.error_reason"))
+    if len(text) > MAX_REASON:
+        raise BadRecord(t("incidents.field_reason"), t("incidents.error_too_long", n=MAX_REASON))
+    return text
+
+
+def public_status_of(value: str | None, t: Translate) -> str | None:
+    """The public status text; blank means "leave it as it is"."""
+    text = (value or "").strip()
+    if len(text) > MAX_PUBLIC_STATUS:
+        raise BadRecord(
+            t("incidents.field_public_status"), t("incidents.error_too_long", n=MAX_PUBLIC_STATUS)
+        )
+    return text or None
+
+
+def regions_of(value: str | list[str] | None, t: Translate) -> list[str]:
+    """Regions from "Hamburg, Bremen" (a form) or a list (the API), in order, once each."""
+    parts = _SPLIT.split(value) if isinstance(value, str) else list(value or [])
+    regions = list(dict.fromkeys(" ".join(p.split()) for p in parts if p and p.strip()))
+    if len(regions) > MAX_REGIONS or any(len(r) > MAX_REGION for r in regions):
+        problem = t("incidents.error_regions", n=MAX_REGIONS, chars=MAX_REGION)
+        raise BadRecord(t("incidents.field_regions"), problem)
+    return regions
+
+
+def status_of(value: str | None) -> str | None:
+    """A status to move to; blank keeps the current one (the domain checks the move)."""
+    text = (value or "").strip()
+    return text or None
+
+
+def service_of(value: str | None, t: Translate) -> Service:
+    try:
+        return Service((value or "").strip())
+    except ValueError:
+        known = ", ".join(s.value for s in Service)
+        raise BadRecord(
+            t("incidents.field_service"), t("incidents.error_service", value=value, known=known)
+        ) from None
+
+
+def eta_of(
+    value: str | None, *, now: datetime, t: Translate, current: datetime | None = None
+) -> datetime | None:
+    """The new ETA, or ``None`` for "leave it": blank, or the current ETA to the minute (the
+    form shows it pre-filled, so a status change does not set it again)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    eta = _parse_eta(text, now=now, t=t)
+    if current is not None and _minute(eta) == _minute(current):
+        return None
+    if eta <= now:
+        raise BadRecord(
+            t("incidents.field_eta"),
+            t("incidents.error_eta_past", eta=_minute(eta), now=_minute(now)),
+        )
+    return eta
+
+
+def _parse_eta(text: str, *, now: datetime, t: Translate) -> datetime:
+    relative = relative_time(text, now=now)
+    if relative is not None:
+        return relative
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in _GERMAN:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise BadRecord(t("incidents.field_eta"), t("incidents.error_eta_format", value=text[:40]))
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=LOCAL)  # a time without offset is Berlin time
+    return parsed
+
+
+def _minute(value: datetime) -> str:
+    return value.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
+
+
+def local_input(value: datetime | None) -> str:
+    """``value`` for a ``datetime-local`` input: Berlin time, to the minute."""
+    return "" if value is None else value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")

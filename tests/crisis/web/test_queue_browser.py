@@ -1,0 +1,130 @@
+"""The queue in Debian's Chromium: the keyboard fast path, bulk approval, untrusted text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crisis import audit, queue
+from crisis.db import session_scope
+from crisis.platform_text import x_length
+from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
+from tests.crisis.web.webtools import browser_sign_in, needs_browser
+
+pytestmark = needs_browser
+
+
+def stored(engine, item_id: int) -> tuple[str, str, str | None, str | None]:
+    """(state, text, who decided, the decision's reason) as the database holds them."""
+    with session_scope(engine) as session:
+        item = queue.get_item(session, item_id)
+        trail = audit.history(session, entity="review_item", entity_id=item_id)
+        return item.state, item.text, item.decided_by, trail[-1].reason if trail else None
+
+
+def test_an_agent_works_the_queue_with_the_keyboard(page: Any, web_engine) -> None:
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    k0, k1, k2, k3 = (ids[f"Kundin {n}"] for n in range(4))
+    first_text = stored(web_engine, k0)[1]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    selected = page.locator("article.qitem.selected")
+    assert selected.get_attribute("id") == f"item-{k0}"
+    page.keyboard.press("j")
+    assert selected.get_attribute("id") == f"item-{k1}"
+    page.keyboard.press("k")
+    assert selected.get_attribute("id") == f"item-{k0}"
+
+    page.keyboard.press("a")  # approve as suggested
+    page.locator(f"#item-{k0}").wait_for(state="detached")
+    assert selected.get_attribute("id") == f"item-{k1}"
+
+    page.keyboard.press("e")  # edit, then approve with the new text
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Hallo, wir sind dran – Hamburg ist betroffen.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")
+    page.locator(f"#item-{k1}").wait_for(state="detached")
+
+    page.keyboard.press("r")  # reject, with a reason
+    page.keyboard.type("doppelt")
+    page.keyboard.press("Enter")
+    page.locator(f"#item-{k2}").wait_for(state="detached")
+    assert selected.get_attribute("id") == f"item-{k3}"
+    assert page.get_by_text(f"#{k2} rejected").is_visible()
+
+    page.keyboard.press("x")  # select two, approve them together
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.get_by_role("button", name="Approve selected").click()
+    page.locator(f"#item-{k3}").wait_for(state="detached")
+    page.locator(f"#item-{ids['Kundin 4']}").wait_for(state="detached")
+
+    assert stored(web_engine, k0) == ("approved", first_text, "tom", None)
+    assert stored(web_engine, k3)[0::2] == stored(web_engine, ids["Kundin 4"])[0::2]
+    assert stored(web_engine, k3)[0::2] == ("approved", "tom")
+    assert stored(web_engine, k1) == (
+        "approved", "Hallo, wir sind dran – Hamburg ist betroffen.", "tom", None)  # fmt: skip
+    assert stored(web_engine, k2)[0::2] == ("rejected", "tom")
+    assert stored(web_engine, k2)[3] == "doppelt"
+    page.keyboard.press("?")
+    assert page.locator("#shortcuts").is_visible()
+
+
+def test_a_lead_bulk_approves_a_cluster_after_ticking_three_items(page: Any, web_engine) -> None:
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    browser_sign_in(page, "lena")
+    page.goto("/queue/clusters")
+    biggest = page.locator("section.cluster").first  # de, 5 items; the English one has 1
+    approve = biggest.locator("button[type=submit]")
+    assert approve.is_disabled()
+    boxes = biggest.locator("input[name=spot_checked]")
+    for n in range(3):
+        boxes.nth(n).check()
+    assert approve.is_enabled()
+    approve.click()
+    page.wait_for_url(re.compile(r".*/queue/clusters$"))
+    assert page.locator(".flash-message").inner_text().startswith("5 Einträge de/")
+    assert [stored(web_engine, ids[f"Kundin {n}"])[0] for n in range(5)] == ["approved"] * 5
+    assert stored(web_engine, ids["Kundin 0"])[2] == "lena"
+    with session_scope(web_engine) as session:
+        assert queue.get_item(session, ids["Dr. Hahn"]).state == "pending"
+
+
+def test_a_comment_with_markup_is_shown_as_text_and_never_runs(page: Any, web_engine) -> None:
+    a_crisis(web_engine, evil=True)
+    evil = items_by_author(web_engine)[EVIL_AUTHOR]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    browser_sign_in(page, "tom")
+    for path in ("/queue", f"/queue/{evil}"):
+        page.goto(path)
+        card = page.locator(f"#item-{evil}")
+        assert card.locator(".comment-text").inner_text() == EVIL_TEXT
+        assert card.locator(".author").inner_text() == EVIL_AUTHOR
+        assert card.locator(".comment img, .comment script").count() == 0
+        page.wait_for_timeout(300)
+    assert dialogs == []
+
+
+def test_the_x_counter_weighs_like_the_platform_and_a_refused_text_stays(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    sam = items_by_author(web_engine)["Sam"]  # on X: 280, weighted
+    browser_sign_in(page, "tom")
+    page.goto("/queue?platform=x")
+    area = page.locator(f"#item-{sam} textarea[name=text]")
+    counter = page.locator(f"#item-{sam} .counter")
+    mixed = "Hi Sam 🙏 see https://status.example/hamburg/dsl – 東京 "
+    area.fill(mixed)
+    assert counter.inner_text() == f"{x_length(mixed)} / 280"
+    typed = mixed + "we are on it. " * 18
+    area.fill(typed)
+    assert x_length(typed) > 280 and "over" in (counter.get_attribute("class") or "")
+    area.press("Control+Enter")
+    page.locator(".flash-error").filter(has_text="the limit is 280").wait_for()
+    assert area.input_value() == typed
+    assert stored(web_engine, sam)[0] == "pending"
