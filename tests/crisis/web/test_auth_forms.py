@@ -89,6 +89,27 @@ def test_every_form_refuses_a_missing_or_wrong_csrf_token(app, client, lena, web
     assert client.get("/users").status_code == 200  # and lena is still signed in
 
 
+def _api_writes(app: FastAPI) -> list[Any]:
+    return [
+        r for r in _routes(app)
+        if r.path.startswith("/api") and r.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    ]  # fmt: skip
+
+
+def test_every_api_write_refuses_the_cookie_without_its_csrf_header(app, client, lena, web_engine):
+    writes = _api_writes(app)
+    assert writes  # the queue, incidents and posts APIs
+    before = _audit_count(web_engine)
+    for route in writes:
+        path = _concrete(route.path)
+        for method in sorted(route.methods):
+            for headers in ({}, {"X-CSRF-Token": _altered(lena)}):
+                answer = client.request(method, path, json={}, headers=headers)
+                assert answer.status_code == 403, (method, path, answer.text[:200])
+                assert answer.json()["kind"] == "Forbidden"
+    assert _audit_count(web_engine) == before
+
+
 def test_a_post_from_another_site_is_refused_even_with_the_right_token(client, lena, web_engine):
     form = {"csrf_token": lena, "name": "mallory", "role": "lead", "lang": "de",
             "password": PASSWORD, "password_again": PASSWORD}  # fmt: skip
