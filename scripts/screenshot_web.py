@@ -40,10 +40,11 @@ ARGS = [
     "--disable-sync",
 ]
 PAGES = {  # file name: (path, language)
-    "web-queue.png": ("/queue", "en"),
-    "web-incidents.png": ("/incidents", "en"),
+    "web-queue.png": ("/queue", "de"),
     "web-incident.png": ("/incidents/2", "de"),
+    "web-incidents.png": ("/incidents", "en"),
     "web-posts.png": ("/posts", "en"),
+    "web-clusters.png": ("/queue/clusters", "en"),
 }
 
 
@@ -56,7 +57,7 @@ def main(out: Path) -> None:
         engine = make_engine(settings.database_url)
         with session_scope(engine) as session:
             accounts.add_user(session, name="lena.schmidt", password="demo password 1",
-                              role="lead", lang="en", actor="setup", now=STOP)  # fmt: skip
+                              role="lead", lang="de", actor="setup", now=STOP)  # fmt: skip
         app = create_app(settings, engine=engine, clock=VirtualClock(STOP))
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
