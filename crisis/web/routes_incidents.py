@@ -30,6 +30,7 @@ from crisis.web.security import FormLead, User
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+OptionalText = Annotated[str | None, Form()]
 Refused = (BadRecord, InvalidTransition)  # said on the form; everything else: the app's handler
 
 
@@ -94,10 +95,19 @@ def update_incident(
     eta_in: Text = "",
     regions: Text = "",
     reason: Text = "",
+    eta_shown: OptionalText = None,
+    public_status_shown: OptionalText = None,
 ) -> Response:
     t = translator(lang_of(request, user))
     typed = {"status": status, "public_status": public_status, "eta": eta, "eta_in": eta_in,
-             "regions": regions, "reason": reason}  # fmt: skip
+             "regions": regions, "reason": reason, "eta_shown": eta_shown or "",
+             "public_status_shown": public_status_shown or ""}  # fmt: skip
+    # What the form showed and the lead left as it was is no change: sent again, it would
+    # undo what another lead set since the page was loaded (and re-write every reply).
+    if read.untouched(eta, eta_shown):
+        eta = ""
+    if read.untouched(public_status, public_status_shown):
+        public_status = ""
     now = ctx.clock.now()
     try:
         current = incidents.get_incident(session, incident_id)
@@ -187,9 +197,10 @@ def _detail(
 ) -> HTMLResponse:
     shown = views.detail(session, incident_id)
     incident = shown.row.incident
-    update = {"status": "", "public_status": incident.public_status or "",
-              "eta": read.local_input(incident.eta), "eta_in": "", "regions": "",
-              "reason": ""}  # fmt: skip
+    shown_eta, shown_text = read.local_input(incident.eta), incident.public_status or ""
+    update = {"status": "", "public_status": shown_text, "eta": shown_eta, "eta_in": "",
+              "regions": "", "reason": "", "eta_shown": shown_eta,
+              "public_status_shown": shown_text}  # fmt: skip
     resolve = {"public_status": "", "reason": ""}
     if form == "update":
         update.update(typed or {})
