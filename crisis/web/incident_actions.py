@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from crisis import incidents
 from crisis.domain import Service
+from crisis.errors import BadRecord
 from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
 from crisis.settings import Settings
@@ -54,7 +55,17 @@ def open_by_hand(
     status: str,
     public_status: str | None,
     eta: datetime | None,
+    separate: bool,
+    t: Translate,
 ) -> Outcome:
+    """Open an incident; while one of the same service is open, only when the lead asks for a
+    ``separate`` one (a double click, or two leads at once, would open it twice)."""
+    already = incidents.open_incidents(session, service=service)
+    if already and not separate:
+        raise BadRecord(
+            t("incidents.field_service"),
+            t("incidents.error_already_open", id=already[0].id, title=already[0].title),
+        )
     incident = incidents.open_incident(
         session,
         service=service,

@@ -57,11 +57,12 @@ def open_incident(
     eta: Text = "",
     eta_in: Text = "",
     reason: Text = "",
+    separate: Text = "",
 ) -> Response:
     t = translator(lang_of(request, user))
     typed = {"service": service, "regions": regions, "status": status,
              "public_status": public_status, "eta": eta, "eta_in": eta_in,
-             "reason": reason}  # fmt: skip
+             "reason": reason, "separate": separate}  # fmt: skip
     now = ctx.clock.now()
     try:
         outcome = actions.open_by_hand(
@@ -75,6 +76,8 @@ def open_incident(
             status=status,
             public_status=read.public_status_of(public_status, t),
             eta=read.eta_of(eta_in.strip() or eta, now=now, t=t),
+            separate=separate == "1",
+            t=t,
         )
     except Refused as exc:
         session.rollback()
@@ -170,7 +173,7 @@ def _board(
 ) -> HTMLResponse:
     open_rows, resolved_rows = views.board(session)
     form = {"service": "", "regions": "", "status": "investigating", "public_status": "",
-            "eta": "", "eta_in": "", "reason": ""}  # fmt: skip
+            "eta": "", "eta_in": "", "reason": "", "separate": ""}  # fmt: skip
     form.update(typed or {})
     context: dict[str, Any] = {
         "open_rows": open_rows,

@@ -133,3 +133,52 @@ def test_a_lead_still_changes_a_prefilled_eta_and_text(client, web_engine, clock
         incident = session.exec(select(Incident).order_by(col(Incident.id))).first()
         assert incident is not None and incident.public_status == "Bis 22:15 Uhr."
         assert incident.eta == NOW.replace(hour=20, minute=15)
+
+
+def open_form(csrf: str, **fields: str) -> dict[str, str]:
+    data = {"csrf_token": csrf, "service": "mobile", "regions": "Kiel", "status": "investigating",
+            "public_status": "", "eta": "", "eta_in": "", "reason": "NOC: Funk"}  # fmt: skip
+    data.update(fields)
+    return data
+
+
+def open_ids(engine):
+    with session_scope(engine) as session:
+        return [i.id for i in session.exec(select(Incident).order_by(col(Incident.id)))]
+
+
+def test_opening_the_same_service_twice_is_refused_and_keeps_the_form(client, web_engine):
+    csrf = sign_in(client, "lena")
+    first = client.post("/incidents", data=open_form(csrf))
+    assert first.status_code == 200 and "Störung #1 eröffnet" in first.text
+
+    twice = client.post("/incidents", data=open_form(csrf, regions="Lübeck"))  # a double click
+
+    assert twice.status_code == 422
+    assert "Störung #1 (mobile outage in Kiel) ist schon offen" in twice.text
+    assert 'value="Lübeck"' in twice.text
+    assert open_ids(web_engine) == [1]
+
+
+def test_a_lead_may_open_a_separate_incident_of_an_open_service(client, web_engine):
+    csrf = sign_in(client, "lena")
+    client.post("/incidents", data=open_form(csrf))
+
+    second = client.post("/incidents", data=open_form(csrf, regions="Passau", separate="1"))
+
+    assert second.status_code == 200 and "Störung #2 eröffnet" in second.text
+    assert open_ids(web_engine) == [1, 2]
+
+
+def test_the_api_refuses_a_second_open_incident_of_a_service_unless_separate(client, web_engine):
+    csrf = sign_in(client, "lena")
+    headers = {"X-CSRF-Token": csrf}
+    body = {"service": "tv", "reason": "NOC"}
+    assert client.post("/api/incidents", json=body, headers=headers).status_code == 201
+
+    again = client.post("/api/incidents", json=body, headers=headers)
+    assert again.status_code == 422 and "incident #1 (tv outage) is open already" in again.text
+    assert open_ids(web_engine) == [1]
+
+    separate = client.post("/api/incidents", json={**body, "separate": True}, headers=headers)
+    assert separate.status_code == 201 and open_ids(web_engine) == [1, 2]
