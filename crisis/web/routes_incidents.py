@@ -215,6 +215,7 @@ def _detail(
         "update": update,
         "resolve": resolve,
         "failed_form": form,
+        "held_all": actions.held_count(session),
         "form_error": error,
         "change_lines": views.change_lines,
         "num": lambda value: views.number(value, lang_of(request, user)),

@@ -235,7 +235,7 @@ def test_lead_opens_an_incident_by_hand_and_marketing_is_held(client, web_engine
     )
 
     assert response.status_code == 200
-    assert "Störung #1 eröffnet (mobile outage in Bremen, Kiel)." in response.text
+    assert "Störung #1 eröffnet: Mobilfunk (Bremen, Kiel)." in response.text
     assert 'id="freeze-banner"' in response.text
     incident = incident_row(web_engine, 1)
     assert (incident.service, incident.regions, incident.status, incident.opened_by) == (

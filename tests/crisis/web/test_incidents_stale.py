@@ -155,7 +155,7 @@ def test_opening_the_same_service_twice_is_refused_and_keeps_the_form(client, we
     twice = client.post("/incidents", data=open_form(csrf, regions="Lübeck"))  # a double click
 
     assert twice.status_code == 422
-    assert "Störung #1 (mobile outage in Kiel) ist schon offen" in twice.text
+    assert "Störung #1 ist schon offen (Mobilfunk (Kiel))" in twice.text
     assert 'value="Lübeck"' in twice.text
     assert open_ids(web_engine) == [1]
 
@@ -177,7 +177,7 @@ def test_the_api_refuses_a_second_open_incident_of_a_service_unless_separate(cli
     assert client.post("/api/incidents", json=body, headers=headers).status_code == 201
 
     again = client.post("/api/incidents", json=body, headers=headers)
-    assert again.status_code == 422 and "incident #1 (tv outage) is open already" in again.text
+    assert again.status_code == 422 and "incident #1 is open already (TV)" in again.text
     assert open_ids(web_engine) == [1]
 
     separate = client.post("/api/incidents", json={**body, "separate": True}, headers=headers)
