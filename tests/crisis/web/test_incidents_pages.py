@@ -295,7 +295,9 @@ def test_agent_reads_the_board_in_english_lead_in_german(client, web_engine, clo
     english = client.get(f"/incidents/{world.incident_id}").text
     assert "Why this incident was opened" in english
     assert re.search(
-        r"\d+ customers complained in the last 30 minutes; usually there are 1\.0", english
+        r"\d+ customers complained in the 30 minutes before it was detected; "
+        r"usually there are 1\.0",
+        english,
     )
     assert "Top terms" in english and "blinkt" in english
 
