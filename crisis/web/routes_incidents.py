@@ -23,7 +23,7 @@ from crisis.states import OPEN_INCIDENT_STATES
 from crisis.web import incident_actions as actions
 from crisis.web import incident_input as read
 from crisis.web import incident_views as views
-from crisis.web.context import Ctx, Db
+from crisis.web.context import Ctx, Db, web_context
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
 from crisis.web.security import FormLead, User
@@ -172,12 +172,14 @@ def _board(
     code: int = 200,
 ) -> HTMLResponse:
     open_rows, resolved_rows = views.board(session)
+    now = web_context(request).clock.now()
     form = {"service": "", "regions": "", "status": "investigating", "public_status": "",
             "eta": "", "eta_in": "", "reason": "", "separate": ""}  # fmt: skip
     form.update(typed or {})
     context: dict[str, Any] = {
         "open_rows": open_rows,
         "duration": views.duration,
+        "eta_passed": lambda incident: views.eta_passed(incident, now),
         "resolved_rows": resolved_rows,
         "services": [s.value for s in Service],
         "open_states": [s for s in OPEN_INCIDENT_STATES if s != "suspected"],
@@ -199,6 +201,7 @@ def _detail(
     code: int = 200,
 ) -> HTMLResponse:
     shown = views.detail(session, incident_id)
+    now = web_context(request).clock.now()
     incident = shown.row.incident
     shown_eta, shown_text = read.local_input(incident.eta), incident.public_status or ""
     update = {"status": "", "public_status": shown_text, "eta": shown_eta, "eta_in": "",
@@ -215,6 +218,7 @@ def _detail(
         "update": update,
         "resolve": resolve,
         "failed_form": form,
+        "eta_passed": lambda incident: views.eta_passed(incident, now),
         "held_all": actions.held_count(session),
         "form_error": error,
         "change_lines": views.change_lines,

@@ -1,5 +1,6 @@
-"""Posts an earlier incident held still wait for a lead's resume after the incident that is
-open now is resolved: the resolve form and its message count them, so none is forgotten."""
+"""What a lead must not lose sight of after hours of an outage: posts an earlier incident held
+(counted when the last incident is resolved), an ETA that has passed while pending replies still
+promise it, and which incident holds marketing, named in the reader's language."""
 
 from __future__ import annotations
 
@@ -70,3 +71,21 @@ def test_the_banner_and_the_held_posts_name_the_incident_in_the_readers_language
     assert "#2 Mobile (Kiel)" in banner
     held = page.split('data-key="muttertag"')[1].split("</tr>")[0]
     assert "#1 Customer service" in held and "resolved" in held
+
+
+def test_a_passed_eta_is_flagged_on_the_board_and_the_incident_page(client, web_engine, clock):
+    with session_scope(web_engine) as session:
+        opened = incidents.open_incident(
+            session, service=Service.INTERNET, now=NOW, opened_by="operator", actor="lena",
+            reason="DSL", eta=NOW + timedelta(hours=2),
+        )  # fmt: skip
+        incident_id = opened.id
+    sign_in(client, "lena")
+    assert "eta-passed" not in client.get("/incidents").text
+
+    clock.advance(timedelta(hours=2, minutes=1))
+
+    board = client.get("/incidents").text.split(f'id="incident-{incident_id}"')[1]
+    assert "verstrichen: offene Antworten nennen noch diese Zeit" in board.split("</article>")[0]
+    page = client.get(f"/incidents/{incident_id}").text
+    assert "eta-passed" in page.split('id="fact-eta"')[1].split("</dd>")[0]
