@@ -90,6 +90,10 @@ class OpenIn(BaseModel):
     status: Literal["investigating", "identified", "monitoring"] = "investigating"
     public_status: str | None = None
     eta: str | None = Eta
+    separate: bool = Field(
+        default=False,
+        description="Open it although an incident of this service is open (else refused).",
+    )
 
 
 class UpdateIn(BaseModel):
@@ -169,6 +173,8 @@ def open_incident(session: Db, ctx: Ctx, user: ApiLead, body: OpenIn) -> ChangeO
         status=body.status,
         public_status=read.public_status_of(body.public_status, t),
         eta=read.eta_of(body.eta, now=now, t=t),
+        separate=body.separate,
+        t=t,
     )
     return _change(session, outcome)
 

@@ -163,18 +163,18 @@ def resume(body: ResumeIn, session: Db, ctx: Ctx, user: ApiLead) -> ResumeOut:
 def freeze(body: ReasonIn, session: Db, ctx: Ctx, user: ApiLead) -> FreezeOut:
     """Stop all marketing by hand (leads); scheduled marketing posts are held at once. Counts
     like an open incident until ``/api/marketing/unfreeze``."""
-    done = holds.freeze_marketing(session, reason=body.reason, now=ctx.clock.now(), actor=user.name)
+    why = posts_view.reason_of(body.reason, "freeze")
+    done = holds.freeze_marketing(session, reason=why, now=ctx.clock.now(), actor=user.name)
     return _freeze_out(session, done)
 
 
 @router.post("/marketing/unfreeze", response_model=FreezeOut)
 def unfreeze(body: ReasonIn, session: Db, ctx: Ctx, user: ApiLead) -> FreezeOut:
     """End the manual freeze (leads). Held posts stay held until resumed."""
-    if not body.reason.strip():
+    why = posts_view.reason_of(body.reason, "unfreeze")
+    if not why:
         raise BadRecord("unfreeze", "say why marketing may go out again (kept in the audit log)")
-    done = holds.unfreeze_marketing(
-        session, now=ctx.clock.now(), actor=user.name, reason=body.reason.strip()
-    )
+    done = holds.unfreeze_marketing(session, now=ctx.clock.now(), actor=user.name, reason=why)
     return _freeze_out(session, done)
 
 

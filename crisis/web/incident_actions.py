@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from crisis import incidents
 from crisis.domain import Service
+from crisis.errors import BadRecord
 from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
 from crisis.settings import Settings
@@ -39,7 +40,7 @@ class Outcome:
     incident: Incident
     changed: list[str]
     queue: dict[str, int] = field(default_factory=dict)
-    held_posts: int = 0  # posts still held (said after a resolve: they wait for a resume)
+    held_posts: int = 0  # all posts still held (said after a resolve: they wait for a resume)
 
 
 def open_by_hand(
@@ -54,7 +55,17 @@ def open_by_hand(
     status: str,
     public_status: str | None,
     eta: datetime | None,
+    separate: bool,
+    t: Translate,
 ) -> Outcome:
+    """Open an incident; while one of the same service is open, only when the lead asks for a
+    ``separate`` one (a double click, or two leads at once, would open it twice)."""
+    already = incidents.open_incidents(session, service=service)
+    if already and not separate:
+        raise BadRecord(
+            t("incidents.field_service"),
+            t("incidents.error_already_open", id=already[0].id, title=label(already[0], t)),
+        )
     incident = incidents.open_incident(
         session,
         service=service,
@@ -116,12 +127,16 @@ def resolve(
         session, incident_id, now=now, actor=actor, reason=reason, public_status=public_status
     )
     queue = after_incident_change(session, reply_setup(settings), incident, now=now)
+    return Outcome(incident, ["status"], queue, held_posts=held_count(session))
+
+
+def held_count(session: Session) -> int:
+    """All held posts: each waits for a lead's resume, whichever incident (or freeze) held it,
+    so resolving the last incident must not leave them forgotten."""
     held = session.exec(
-        select(func.count())
-        .select_from(ScheduledPost)
-        .where(ScheduledPost.state == "held", ScheduledPost.held_by_incident_id == incident_id)
+        select(func.count()).select_from(ScheduledPost).where(ScheduledPost.state == "held")
     ).one()
-    return Outcome(incident, ["status"], queue, held_posts=int(held))
+    return int(held)
 
 
 def queue_words(queue: dict[str, int], t: Translate) -> str:
@@ -142,7 +157,7 @@ def message(outcome: Outcome, t: Translate) -> str:
     """The line the lead reads after the change."""
     incident = outcome.incident
     if outcome.changed == ["opened"]:
-        head = t("incidents.done_opened", id=incident.id, title=incident.title)
+        head = t("incidents.done_opened", id=incident.id, title=label(incident, t))
     elif incident.status == "resolved":
         head = t("incidents.done_resolved", id=incident.id)
     elif outcome.changed:
@@ -155,6 +170,12 @@ def message(outcome: Outcome, t: Translate) -> str:
     if outcome.held_posts:
         parts.append(t("incidents.done_still_held", n=outcome.held_posts))
     return " ".join(parts)
+
+
+def label(incident: Incident, t: Translate) -> str:
+    """ "Internet (Hamburg, München)" in the user's words (the stored title is English)."""
+    service = t(f"incidents.service_{incident.service}")
+    return f"{service} ({', '.join(incident.regions)})" if incident.regions else service
 
 
 def _facts(incident: Incident) -> dict[str, object]:

@@ -36,8 +36,8 @@ def reason_of(value: str | None, t: Translate) -> str:
 
 
 def public_status_of(value: str | None, t: Translate) -> str | None:
-    """The public status text; blank means "leave it as it is"."""
-    text = (value or "").strip()
+    """The public status text; blank means "leave it as it is". Line breaks as ``\\n``."""
+    text = _plain(value)
     if len(text) > MAX_PUBLIC_STATUS:
         raise BadRecord(
             t("incidents.field_public_status"), t("incidents.error_too_long", n=MAX_PUBLIC_STATUS)
@@ -53,6 +53,18 @@ def regions_of(value: str | list[str] | None, t: Translate) -> list[str]:
         problem = t("incidents.error_regions", n=MAX_REGIONS, chars=MAX_REGION)
         raise BadRecord(t("incidents.field_regions"), problem)
     return regions
+
+
+def untouched(value: str | None, shown: str | None) -> bool:
+    """Whether a pre-filled field comes back as the form showed it (``shown`` is ``None`` when
+    the sender did not say what it showed). Browsers send line breaks as CRLF."""
+    if shown is None:
+        return False
+    return _plain(value) == _plain(shown)
+
+
+def _plain(value: str | None) -> str:
+    return (value or "").replace("\r\n", "\n").strip()
 
 
 def status_of(value: str | None) -> str | None:

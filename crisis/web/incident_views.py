@@ -8,7 +8,7 @@ Pages and the API both read from here; neither changes anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, case, col, func, select
@@ -188,6 +188,14 @@ def number(value: Any, lang: str) -> str:
         return ", ".join(number(v, lang) for v in value)
     text = str(value)
     return text.replace(".", ",") if lang == "de" else text
+
+
+def eta_passed(incident: Incident, now: datetime) -> bool:
+    """An open incident's ETA has passed: pending replies still promise that time."""
+    if incident.eta is None or incident.status == "resolved":
+        return False
+    eta = incident.eta if incident.eta.tzinfo else incident.eta.replace(tzinfo=UTC)
+    return eta <= now
 
 
 def duration(incident: Incident) -> str:

@@ -23,6 +23,7 @@ from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
 
 RECENTLY_PUBLISHED = 20
+MAX_REASON = 1000  # a freeze's reason stands in the banner on every page
 CHANNELS = ("facebook", "x")  # what the publisher posts to
 CATEGORIES = ("marketing", "service")  # marketing is held while an incident is open
 _Row = TypeVar("_Row", Incident, MarketingFreeze)
@@ -134,7 +135,7 @@ def resume(
 ) -> list[ScheduledPost]:
     """Resume the held posts ``keys`` (``None``: all held posts) on their own time (``at``
     empty), on a new time (``at``: Berlin time, an offset, or ``+2h``), or back to draft."""
-    why = reason.strip()
+    why = reason_of(reason, "reason")
     if not why:
         raise BadRecord("reason", "say why the posts may go out again (kept in the audit log)")
     if keys is not None and not keys:
@@ -153,6 +154,15 @@ def resume(
         publish_at=publish_at,
         to_draft=to_draft,
     )
+
+
+def reason_of(value: str, what: str) -> str:
+    """A reason for the audit log (and, for a freeze, the banner), stripped; refused when
+    longer than the forms allow."""
+    text = value.strip()
+    if len(text) > MAX_REASON:
+        raise BadRecord(what, f"at most {MAX_REASON} characters ({len(text)} given)")
+    return text
 
 
 def schedule(

@@ -82,6 +82,8 @@ def frozen_banner(session: Session) -> dict[str, Any] | None:
     return {
         "incident_id": blocker.incident_id,
         "incident_title": incident.title if incident else None,
+        "incident_service": incident.service if incident else None,
+        "incident_regions": list(incident.regions) if incident else [],
         "freeze_reason": blocker.freeze_reason,
         "held": held,
     }

@@ -23,13 +23,14 @@ from crisis.states import OPEN_INCIDENT_STATES
 from crisis.web import incident_actions as actions
 from crisis.web import incident_input as read
 from crisis.web import incident_views as views
-from crisis.web.context import Ctx, Db
+from crisis.web.context import Ctx, Db, web_context
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
 from crisis.web.security import FormLead, User
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+OptionalText = Annotated[str | None, Form()]
 Refused = (BadRecord, InvalidTransition)  # said on the form; everything else: the app's handler
 
 
@@ -56,11 +57,12 @@ def open_incident(
     eta: Text = "",
     eta_in: Text = "",
     reason: Text = "",
+    separate: Text = "",
 ) -> Response:
     t = translator(lang_of(request, user))
     typed = {"service": service, "regions": regions, "status": status,
              "public_status": public_status, "eta": eta, "eta_in": eta_in,
-             "reason": reason}  # fmt: skip
+             "reason": reason, "separate": separate}  # fmt: skip
     now = ctx.clock.now()
     try:
         outcome = actions.open_by_hand(
@@ -74,6 +76,8 @@ def open_incident(
             status=status,
             public_status=read.public_status_of(public_status, t),
             eta=read.eta_of(eta_in.strip() or eta, now=now, t=t),
+            separate=separate == "1",
+            t=t,
         )
     except Refused as exc:
         session.rollback()
@@ -94,10 +98,19 @@ def update_incident(
     eta_in: Text = "",
     regions: Text = "",
     reason: Text = "",
+    eta_shown: OptionalText = None,
+    public_status_shown: OptionalText = None,
 ) -> Response:
     t = translator(lang_of(request, user))
     typed = {"status": status, "public_status": public_status, "eta": eta, "eta_in": eta_in,
-             "regions": regions, "reason": reason}  # fmt: skip
+             "regions": regions, "reason": reason, "eta_shown": eta_shown or "",
+             "public_status_shown": public_status_shown or ""}  # fmt: skip
+    # What the form showed and the lead left as it was is no change: sent again, it would
+    # undo what another lead set since the page was loaded (and re-write every reply).
+    if read.untouched(eta, eta_shown):
+        eta = ""
+    if read.untouched(public_status, public_status_shown):
+        public_status = ""
     now = ctx.clock.now()
     try:
         current = incidents.get_incident(session, incident_id)
@@ -159,12 +172,14 @@ def _board(
     code: int = 200,
 ) -> HTMLResponse:
     open_rows, resolved_rows = views.board(session)
+    now = web_context(request).clock.now()
     form = {"service": "", "regions": "", "status": "investigating", "public_status": "",
-            "eta": "", "eta_in": "", "reason": ""}  # fmt: skip
+            "eta": "", "eta_in": "", "reason": "", "separate": ""}  # fmt: skip
     form.update(typed or {})
     context: dict[str, Any] = {
         "open_rows": open_rows,
         "duration": views.duration,
+        "eta_passed": lambda incident: views.eta_passed(incident, now),
         "resolved_rows": resolved_rows,
         "services": [s.value for s in Service],
         "open_states": [s for s in OPEN_INCIDENT_STATES if s != "suspected"],
@@ -186,10 +201,12 @@ def _detail(
     code: int = 200,
 ) -> HTMLResponse:
     shown = views.detail(session, incident_id)
+    now = web_context(request).clock.now()
     incident = shown.row.incident
-    update = {"status": "", "public_status": incident.public_status or "",
-              "eta": read.local_input(incident.eta), "eta_in": "", "regions": "",
-              "reason": ""}  # fmt: skip
+    shown_eta, shown_text = read.local_input(incident.eta), incident.public_status or ""
+    update = {"status": "", "public_status": shown_text, "eta": shown_eta, "eta_in": "",
+              "regions": "", "reason": "", "eta_shown": shown_eta,
+              "public_status_shown": shown_text}  # fmt: skip
     resolve = {"public_status": "", "reason": ""}
     if form == "update":
         update.update(typed or {})
@@ -201,6 +218,8 @@ def _detail(
         "update": update,
         "resolve": resolve,
         "failed_form": form,
+        "eta_passed": lambda incident: views.eta_passed(incident, now),
+        "held_all": actions.held_count(session),
         "form_error": error,
         "change_lines": views.change_lines,
         "num": lambda value: views.number(value, lang_of(request, user)),

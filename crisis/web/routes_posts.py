@@ -126,7 +126,8 @@ def freeze_form(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Stop all marketing by hand; scheduled marketing posts are held at once."""
-    holds.freeze_marketing(session, reason=reason, now=ctx.clock.now(), actor=user.name)
+    why = posts_view.reason_of(reason, "freeze")
+    holds.freeze_marketing(session, reason=why, now=ctx.clock.now(), actor=user.name)
     held = len(session.exec(holds.held_posts_query()).all())
     t = translator(lang_of(request, user))
     return redirect("/posts", message=t("posts.frozen_done", count=held))
@@ -141,9 +142,10 @@ def unfreeze_form(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """End the manual freeze. Held posts stay held until a lead resumes them."""
-    if not reason.strip():
+    why = posts_view.reason_of(reason, "unfreeze")
+    if not why:
         raise BadRecord("unfreeze", "say why marketing may go out again (kept in the audit log)")
-    holds.unfreeze_marketing(session, now=ctx.clock.now(), actor=user.name, reason=reason.strip())
+    holds.unfreeze_marketing(session, now=ctx.clock.now(), actor=user.name, reason=why)
     held = len(session.exec(holds.held_posts_query()).all())
     t = translator(lang_of(request, user))
     return redirect("/posts", message=t("posts.unfrozen_done", count=held))

@@ -235,7 +235,7 @@ def test_lead_opens_an_incident_by_hand_and_marketing_is_held(client, web_engine
     )
 
     assert response.status_code == 200
-    assert "Störung #1 eröffnet (mobile outage in Bremen, Kiel)." in response.text
+    assert "Störung #1 eröffnet: Mobilfunk (Bremen, Kiel)." in response.text
     assert 'id="freeze-banner"' in response.text
     incident = incident_row(web_engine, 1)
     assert (incident.service, incident.regions, incident.status, incident.opened_by) == (
@@ -295,7 +295,9 @@ def test_agent_reads_the_board_in_english_lead_in_german(client, web_engine, clo
     english = client.get(f"/incidents/{world.incident_id}").text
     assert "Why this incident was opened" in english
     assert re.search(
-        r"\d+ customers complained in the last 30 minutes; usually there are 1\.0", english
+        r"\d+ customers complained in the 30 minutes before it was detected; "
+        r"usually there are 1\.0",
+        english,
     )
     assert "Top terms" in english and "blinkt" in english
 

@@ -161,6 +161,20 @@ def test_freeze_and_unfreeze_through_the_api(client, web_engine):
     assert post_state(web_engine, "spot")[0] == "held"  # stays held until resumed
 
 
+def test_a_freeze_reason_too_long_for_the_banner_is_refused_and_nothing_freezes(client, web_engine):
+    headers = {"X-CSRF-Token": sign_in(client, "lena")}
+
+    pasted = client.post("/api/marketing/freeze", json={"reason": "x" * 5000}, headers=headers)
+
+    assert pasted.status_code == 422 and "at most 1000 characters" in pasted.json()["error"]
+    assert client.get("/api/posts/blocker").json()["blocked"] is False
+    form = client.post(
+        "/posts/freeze", data={"csrf_token": headers["X-CSRF-Token"], "reason": "y" * 5000}
+    )
+    assert "at most 1000 characters" in form.text and "y" * 1001 not in form.text
+    assert client.get("/api/posts/blocker").json()["blocked"] is False
+
+
 def test_a_resume_names_posts_or_all_not_both_and_refuses_a_past_time(client, web_engine, clock):
     incident_id = held_by_incident(web_engine, "muttertag")
     with session_scope(web_engine) as session:

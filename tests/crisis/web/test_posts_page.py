@@ -83,7 +83,7 @@ def test_a_held_post_shows_when_it_was_due_its_incident_and_since_when(client, w
     html = client.get("/posts").text
     held = held_section(html)
     assert "muttertag: Muttertagsangebot" in held and "stoerungsinfo" not in held
-    assert f'href="/incidents/{incident_id}"' in held and "investigating" in held
+    assert f'href="/incidents/{incident_id}"' in held and "wird untersucht" in held
     assert held.count("13.05.2017 15:00") == 1  # due, in Berlin time
     assert held.count("13.05.2017 14:00") == 1  # held since the incident opened
     assert "stoerungsinfo" in html[html.index('id="scheduled"') :]
