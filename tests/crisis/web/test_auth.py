@@ -214,3 +214,18 @@ def test_the_name_may_be_typed_in_another_case(client, web_engine, clock):
         with pytest.raises(accounts.AccountError, match="exists already"):
             accounts.add_user(session, name="TOM", password=PASSWORD, role="agent",
                               actor="lena", now=clock.now())  # fmt: skip
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(client, web_engine):
+    assert _login(client, "lena", PASSWORD).status_code == 303
+    first = client.cookies["crisis_session"]
+    assert _login(client, "tom", PASSWORD).status_code == 303  # someone else, same screen
+    second = client.cookies["crisis_session"]
+    assert second != first
+    with session_scope(web_engine) as session:
+        assert session.get(WebSession, accounts.token_hash(first)) is None
+        assert session.get(WebSession, accounts.token_hash(second)) is not None
+    client.cookies.clear()
+    client.cookies.set("crisis_session", first)
+    assert client.get("/queue", follow_redirects=False).headers["location"].startswith("/login")
+    assert [entry.actor for entry in _audit(web_engine, "user.signed_out")] == ["lena"]
