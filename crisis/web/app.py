@@ -7,6 +7,7 @@ over a SQLite file, PostgreSQL, or a clock that stands still.
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,6 +31,7 @@ from crisis.errors import (
 from crisis.protocols import Clock
 from crisis.settings import Settings
 from crisis.web import (
+    api_docs,
     api_incidents,
     api_posts,
     api_queue,
@@ -59,7 +61,7 @@ def create_app(
             "token in `X-CSRF-Token`. Every change is audited with the user's name."
         ),
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI needs a CDN and inline script: see api_docs
         redoc_url=None,
     )
     app.state.ctx = WebContext(
@@ -77,6 +79,15 @@ def create_app(
     app.include_router(routes_reports.router)
     for module in (api_queue, api_incidents, api_posts):
         app.include_router(module.router, prefix="/api")
+    app.include_router(api_docs.router)
+    _openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = api_docs.describe_errors_and_auth(_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_exception_handler(CrisisError, _crisis_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
