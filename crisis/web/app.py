@@ -127,8 +127,7 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
         return redirect(target)
     if request.method == "POST" and not isinstance(exc, Forbidden):
         return redirect(_back(request), error=str(exc))
-    return page(request, None, None, "error.html.j2", {"code": code, "error": str(exc)},
-                status_code=code)  # fmt: skip
+    return _error_page(request, code, str(exc))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -141,8 +140,14 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": problems, "kind": "BadRecord"}, status_code=422)
     if request.method == "POST":
         return redirect(_back(request), error=problems)
-    return page(request, None, None, "error.html.j2", {"code": 422, "error": problems},
-                status_code=422)  # fmt: skip
+    return _error_page(request, 422, problems)
+
+
+def _error_page(request: Request, code: int, error: str) -> Response:
+    """The error in the signed-in user's language, with the navigation to go on from there."""
+    user = getattr(request.state, "user", None)
+    return page(request, None, user, "error.html.j2", {"code": code, "error": error},
+                status_code=code)  # fmt: skip
 
 
 def _back(request: Request) -> str:
