@@ -53,7 +53,8 @@ def login(
     t = translator(lang_of(request, None))
     throttle = request.app.state.throttle
     address = request.client.host if request.client else "?"
-    keys = (f"name:{name.strip().casefold()}", f"addr:{address}")
+    # names have at most 128 characters: a megabyte "name" must not be kept in memory
+    keys = (f"name:{name.strip().casefold()[:128]}", f"addr:{address}")
     wait = throttle.wait_seconds(*keys)
     if wait:
         return _login_again(request, next, t("auth.throttled", seconds=wait), 429)

@@ -192,6 +192,7 @@ class SignInThrottle:
     password is right or not. Kept in memory: a restart forgets, which only helps a real user."""
 
     LIMIT, ADDRESS_LIMIT, WINDOW = 5, 25, 900.0
+    MAX_KEYS = 10_000  # names and addresses remembered: random names must not fill the memory
 
     def __init__(self) -> None:
         self._failures: dict[str, list[float]] = {}
@@ -209,7 +210,18 @@ class SignInThrottle:
             for key in keys:
                 recent = [t for t in self._failures.get(key, []) if now - t < self.WINDOW]
                 recent.append(now)
+                self._failures.pop(key, None)  # re-inserted last: the dict is oldest first
                 self._failures[key] = recent[-50:]
+            if len(self._failures) > self.MAX_KEYS:
+                self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        """Drop what is past the window, then (a flood of made-up names) the oldest keys."""
+        for key in [k for k, times in self._failures.items() if now - times[-1] >= self.WINDOW]:
+            del self._failures[key]
+        room = self.MAX_KEYS * 9 // 10  # not again at the very next failure
+        for key in list(self._failures)[: max(len(self._failures) - room, 0)]:
+            del self._failures[key]
 
     def succeeded(self, key: str) -> None:
         with self._lock:

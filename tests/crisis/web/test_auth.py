@@ -229,3 +229,15 @@ def test_signing_in_again_ends_the_browsers_previous_session(client, web_engine)
     client.cookies.set("crisis_session", first)
     assert client.get("/queue", follow_redirects=False).headers["location"].startswith("/login")
     assert [entry.actor for entry in _audit(web_engine, "user.signed_out")] == ["lena"]
+
+
+def test_a_flood_of_made_up_names_does_not_fill_the_servers_memory(client, app):
+    throttle = app.state.throttle
+    throttle.failed("name:lena", "addr:10.0.0.1")  # a real typo, before the flood
+    for number in range(throttle.MAX_KEYS + 500):
+        throttle.failed(f"name:bot{number}")
+    assert len(throttle._failures) <= throttle.MAX_KEYS
+    assert "name:lena" not in throttle._failures  # the oldest go first
+    huge = _login(client, "x" * 1_000_000, "wrong password")
+    assert huge.status_code == 401
+    assert max(len(key) for key in throttle._failures) <= len("name:") + 128
