@@ -275,3 +275,11 @@ def test_a_running_pipelines_responder_picks_up_an_edit_and_its_reset(editor):
     assert suggest() == packaged
     (folder / "de.toml").write_text("[complaint\nbroken", encoding="utf-8")  # a bad hand edit
     assert suggest() == packaged  # the wordings that worked stay
+
+
+def test_the_sample_facts_are_named_in_the_pages_language(client, lena):
+    german = html.unescape(client.get("/templates").text)
+    assert "<dd>Mobilfunk</dd>" in german and "<dd>Ursache gefunden</dd>" in german
+    client.post("/lang", data={"csrf_token": lena, "lang": "en"})
+    english = html.unescape(client.get("/templates").text)
+    assert "<dd>Mobile</dd>" in english and "<dd>identified</dd>" in english
