@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
 
 from crisis import db
 from crisis.accounts import AccountError
@@ -46,7 +47,13 @@ from crisis.web import (
 )
 from crisis.web.context import WebContext
 from crisis.web.render import page, redirect, safe_path
-from crisis.web.security import Forbidden, NotSignedIn, SecurityHeaders, SignInThrottle
+from crisis.web.security import (
+    Forbidden,
+    NotSignedIn,
+    SecurityHeaders,
+    SignInThrottle,
+    optional_user,
+)
 
 
 def create_app(
@@ -90,6 +97,7 @@ def create_app(
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_exception_handler(CrisisError, _crisis_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
     return app
 
 
@@ -143,9 +151,22 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, problems)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such page, wrong method) in the app's shape: the API's
+    ``{"error", "kind"}``, or the error page."""
+    assert isinstance(exc, HTTPException)
+    kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+    if _is_api(request):
+        return JSONResponse({"error": str(exc.detail), "kind": kind},
+                            status_code=exc.status_code, headers=exc.headers)  # fmt: skip
+    return _error_page(request, exc.status_code, str(exc.detail))
+
+
 def _error_page(request: Request, code: int, error: str) -> Response:
     """The error in the signed-in user's language, with the navigation to go on from there."""
-    user = getattr(request.state, "user", None)
+    if not hasattr(request.state, "user"):  # no route ran (no such page): look it up now
+        optional_user(request, request.app.state.ctx)
+    user = request.state.user
     return page(request, None, user, "error.html.j2", {"code": code, "error": error},
                 status_code=code)  # fmt: skip
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.crisis.web.webtools import sign_in
+
 
 def test_the_api_docs_list_every_operation_from_the_openapi_document(client):
     spec = client.get("/api/openapi.json").json()
@@ -51,3 +53,19 @@ def test_the_api_docs_show_in_a_real_browser_without_csp_violations(page):
     assert page.locator("section.api-op").count() >= 15
     assert page.locator("a[href='#schema-ItemOut']").first.is_visible()
     assert problems == []
+
+
+def test_an_unknown_api_path_or_method_answers_in_the_apis_error_shape(client):
+    missing = client.get("/api/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "Not Found", "kind": "NotFound"}
+    wrong = client.delete("/api/queue")
+    assert wrong.status_code == 405 and wrong.json()["kind"] == "MethodNotAllowed"
+
+
+def test_an_unknown_page_is_the_apps_error_page(client):
+    sign_in(client, "tom")
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert '<span class="user-name">tom</span>' in missing.text and ">Home</a>" in missing.text
