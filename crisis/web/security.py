@@ -181,8 +181,12 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None or _bearer(request) is not None:
         return True  # browsers send Origin on every cross-site POST; SameSite covers the rest
-    host = request.headers.get("host", "")
-    return origin in (f"http://{host}", f"https://{host}")
+    # Behind a reverse proxy that passes its own upstream address as Host (nginx's default),
+    # the name the browser used is in X-Forwarded-Host. A cross-site form cannot set that
+    # header, so trusting it here lets no other site's POST through.
+    hosts = {request.headers.get("host", "")}
+    hosts.add(request.headers.get("x-forwarded-host", "").split(",")[0].strip())
+    return any(origin in (f"http://{host}", f"https://{host}") for host in hosts if host)
 
 
 class SignInThrottle:

@@ -229,3 +229,17 @@ def test_an_error_page_speaks_the_users_language_and_keeps_the_navigation(client
     assert 'href="/queue"' in refused.text and '<span class="user-name">tom</span>' in refused.text
     missing = client.get("/incidents/99999", headers={"Accept-Language": "de-DE"})
     assert missing.status_code == 404 and ">Review queue</a>" in missing.text
+
+
+def test_behind_a_proxy_that_rewrites_host_the_sites_own_forms_still_work(client, lena):
+    # nginx's default passes its upstream address as Host and the public name separately
+    proxied = {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "crisis.nordtel.example",
+               "X-Forwarded-Proto": "https"}  # fmt: skip
+    own = client.post("/lang", data={"csrf_token": lena, "lang": "en", "back": "/account"},
+                      headers={**proxied, "Origin": "https://crisis.nordtel.example"},
+                      follow_redirects=False)  # fmt: skip
+    assert own.status_code == 303
+    other = client.post("/lang", data={"csrf_token": lena, "lang": "de", "back": "/account"},
+                        headers={**proxied, "Origin": "https://evil.example"},
+                        follow_redirects=False)  # fmt: skip
+    assert other.status_code == 403
