@@ -15,7 +15,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from crisis.web.context import Ctx
 from crisis.web.render import page
+from crisis.web.security import optional_user
 
 router = APIRouter()
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -44,7 +46,7 @@ class Operation:
 
 
 @router.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
-def api_docs(request: Request) -> HTMLResponse:
+def api_docs(request: Request, ctx: Ctx) -> HTMLResponse:
     from crisis.web.app import STATUS  # the app module imports this one
 
     spec = request.app.openapi()
@@ -57,7 +59,7 @@ def api_docs(request: Request) -> HTMLResponse:
                 operations.setdefault((item[method].get("tags") or ["api"])[0], []).append(op)
     used = sorted(schemas)
     return page(
-        request, None, getattr(request.state, "user", None), "api_docs.html.j2",
+        request, None, optional_user(request, ctx), "api_docs.html.j2",
         {"info": spec.get("info", {}), "operations": operations,
          "schemas": {name: _fields(schemas[name]) for name in used},
          "schema_docs": {name: schemas[name].get("description", "") for name in used},

@@ -69,3 +69,9 @@ def test_an_unknown_page_is_the_apps_error_page(client):
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")
     assert '<span class="user-name">tom</span>' in missing.text and ">Home</a>" in missing.text
+
+
+def test_a_signed_in_user_reads_the_api_docs_with_the_navigation(client):
+    sign_in(client, "tom")
+    docs = client.get("/api/docs").text
+    assert '<span class="user-name">tom</span>' in docs and "Operations" in docs  # tom: English
