@@ -18,6 +18,7 @@ from crisis.web.security import (
     optional_user,
     session_token,
     set_session_cookie,
+    throttle_keys,
 )
 
 router = APIRouter()
@@ -52,9 +53,7 @@ def login(
 ) -> Response:
     t = translator(lang_of(request, None))
     throttle = request.app.state.throttle
-    address = request.client.host if request.client else "?"
-    # names have at most 128 characters: a megabyte "name" must not be kept in memory
-    keys = (f"name:{name.strip().casefold()[:128]}", f"addr:{address}")
+    keys = throttle_keys(name, request)
     wait = throttle.wait_seconds(*keys)
     if wait:
         return _login_again(request, next, t("auth.throttled", seconds=wait), 429)

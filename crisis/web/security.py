@@ -190,12 +190,16 @@ def _same_origin(request: Request) -> bool:
 
 
 class SignInThrottle:
-    """Slows down password guessing: after 5 failures for a name (or 25 for an address: a
-    whole office signs in from one NAT address, and one person's typos must not lock out the
-    team) within 15 minutes, further tries for it wait (up to 15 minutes), whether the
-    password is right or not. Kept in memory: a restart forgets, which only helps a real user."""
+    """Slows down password guessing. Keys: ``user:NAME@ADDRESS`` waits after 5 failures (one
+    person's typos, or a guesser at one address), ``addr:ADDRESS`` after 25 (a whole office
+    signs in from one NAT address: one person's typos must not lock out the team), ``name:NAME``
+    after 30 from anywhere (guessing spread over many addresses). So one troll who knows the
+    lead's name cannot lock the lead out during an outage: their address stops first. Within
+    15 minutes, further tries for a key wait (up to 15 minutes), whether the password is right
+    or not. Kept in memory: a restart forgets, which only helps a real user."""
 
-    LIMIT, ADDRESS_LIMIT, WINDOW = 5, 25, 900.0
+    LIMITS = {"user:": 5, "addr:": 25, "name:": 30}
+    LIMIT, WINDOW = 5, 900.0
     MAX_KEYS = 10_000  # names and addresses remembered: random names must not fill the memory
 
     def __init__(self) -> None:
@@ -233,8 +237,16 @@ class SignInThrottle:
 
     def _wait(self, key: str, now: float) -> int:
         recent = [t for t in self._failures.get(key, []) if now - t < self.WINDOW]
-        limit = self.ADDRESS_LIMIT if key.startswith("addr:") else self.LIMIT
+        limit = next((n for prefix, n in self.LIMITS.items() if key.startswith(prefix)), self.LIMIT)
         if len(recent) < limit:
             return 0
         pause = min(2.0 ** (len(recent) - limit) * 30.0, self.WINDOW)
         return max(int(recent[-1] + pause - now) + 1, 0)
+
+
+def throttle_keys(name: str, request: Request) -> tuple[str, str, str]:
+    """The throttle's keys for a try at ``name``'s password from this request's address (names
+    have at most 128 characters: a megabyte "name" must not be kept in memory)."""
+    name = name.strip().casefold()[:128]
+    address = request.client.host if request.client else "?"
+    return f"user:{name}@{address}", f"name:{name}", f"addr:{address}"

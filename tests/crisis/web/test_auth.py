@@ -240,4 +240,19 @@ def test_a_flood_of_made_up_names_does_not_fill_the_servers_memory(client, app):
     assert "name:lena" not in throttle._failures  # the oldest go first
     huge = _login(client, "x" * 1_000_000, "wrong password")
     assert huge.status_code == 401
-    assert max(len(key) for key in throttle._failures) <= len("name:") + 128
+    assert max(len(key) for key in throttle._failures) < 200  # not a megabyte
+
+
+def test_a_troll_guessing_the_leads_name_cannot_lock_the_lead_out(client):
+    troll = TestClient(client.app, client=("203.0.113.66", 40000))
+    for _ in range(40):
+        assert _login(troll, "lena", "let me in please").status_code in (401, 429)
+    assert _login(troll, "lena", PASSWORD).status_code == 429  # the troll's address waits
+    assert _login(client, "lena", PASSWORD).status_code == 303  # lena, at her desk, signs in
+
+
+def test_guessing_one_name_from_many_addresses_is_slowed_down_too(client):
+    for number in range(30):
+        guesser = TestClient(client.app, client=(f"198.51.100.{number}", 40000))
+        assert _login(guesser, "lena", "password guess").status_code == 401
+    assert _login(client, "lena", PASSWORD).status_code == 429
