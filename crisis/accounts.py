@@ -1,25 +1,29 @@
-"""The people who sign in to the web app: users and roles, passwords, sessions, API tokens.
+"""The people who sign in to the web app: users and roles, passwords, API tokens.
 
 Passwords are hashed with argon2id (``argon2-cffi``'s current parameters; an old hash is
-re-hashed at the next sign-in). Browser sessions and API tokens are random secrets held by the
-browser or the integration; the database keeps only their SHA-256, so a copy of it signs
-nobody in. Every change to a user is audited with who made it.
+re-hashed at the next sign-in). Browser sessions and the check of a session or token live in
+``crisis.sessions`` (its names are importable from here too). Every change to a user is audited
+with who made it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, func, select
 
-from crisis import audit
+from crisis import audit, sessions
 from crisis.errors import BadRecord, CrisisError, NotFound, UnknownName
-from crisis.tables import ApiToken, User, WebSession
+from crisis.sessions import SignedIn as SignedIn
+from crisis.sessions import end_session as end_session
+from crisis.sessions import session_user as session_user
+from crisis.sessions import start_session as start_session
+from crisis.sessions import token_hash as token_hash
+from crisis.sessions import token_user as token_user
+from crisis.tables import ApiToken, User
 
 ROLES = ("agent", "lead")
 LANGS = ("de", "en")
@@ -36,21 +40,6 @@ class AccountError(CrisisError):
 
 class WrongPassword(AccountError):
     """The current password given to change it is not the current password."""
-
-
-@dataclass(frozen=True, slots=True)
-class SignedIn:
-    """Who a request acts as: the user's name (for the audit log), role and language."""
-
-    user_id: int
-    name: str
-    role: str
-    lang: str
-    csrf_token: str | None = None  # None for API tokens: no cookie, nothing to forge
-
-    @property
-    def is_lead(self) -> bool:
-        return self.role == "lead"
 
 
 def add_user(
@@ -86,7 +75,7 @@ def set_password(session: Session, name: str, *, password: str, actor: str, now:
     check_password(password)
     user.password_hash = _hasher.hash(password)
     session.add(user)
-    _end_sessions(session, user)
+    sessions.end_sessions(session, user_id=user.id)
     audit.record(
         session, at=now, actor=actor, action="user.password_set", entity="user", entity_id=name
     )
@@ -104,10 +93,7 @@ def change_own_password(
     check_password(password)
     user.password_hash = _hasher.hash(password)
     session.add(user)
-    others = delete(WebSession).where(col(WebSession.user_id) == user.id)
-    if keep:
-        others = others.where(col(WebSession.token_hash) != token_hash(keep))
-    session.execute(others)
+    sessions.end_sessions(session, user_id=user.id, keep=keep)
     audit.record(
         session, at=now, actor=name, action="user.password_changed", entity="user", entity_id=name
     )
@@ -147,7 +133,7 @@ def disable_user(session: Session, name: str, *, actor: str, now: datetime, reas
         _keep_one_lead(session, user)
     user.disabled_at = now
     session.add(user)
-    _end_sessions(session, user)
+    sessions.end_sessions(session, user_id=user.id)
     for token in session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all():
         token.revoked_at = token.revoked_at or now
         session.add(token)
@@ -191,51 +177,6 @@ def authenticate(session: Session, name: str, password: str, *, now: datetime) -
         user.password_hash = _hasher.hash(password)
         session.add(user)
     return user
-
-
-def start_session(session: Session, user: User, *, now: datetime, lifetime: timedelta) -> str:
-    """A new browser session for ``user``; returns the secret for the cookie."""
-    token = secrets.token_urlsafe(32)
-    assert user.id is not None
-    session.add(
-        WebSession(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=now,
-            expires_at=now + lifetime,
-        )
-    )
-    session.execute(delete(WebSession).where(col(WebSession.expires_at) < now))
-    audit.record(
-        session, at=now, actor=user.name, action="user.signed_in", entity="user",
-        entity_id=user.name,
-    )  # fmt: skip
-    return token
-
-
-def session_user(session: Session, token: str, *, now: datetime) -> SignedIn | None:
-    """Who holds this cookie, if its session is still valid and the user still active."""
-    row = session.get(WebSession, token_hash(token))
-    if row is None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or user.disabled_at is not None or user.id is None:
-        return None
-    return SignedIn(user.id, user.name, user.role, user.lang, row.csrf_token)
-
-
-def end_session(session: Session, token: str, *, now: datetime) -> None:
-    row = session.get(WebSession, token_hash(token))
-    if row is None:
-        return
-    user = session.get(User, row.user_id)
-    session.delete(row)
-    if user is not None:
-        audit.record(
-            session, at=now, actor=user.name, action="user.signed_out", entity="user",
-            entity_id=user.name,
-        )  # fmt: skip
 
 
 def create_api_token(session: Session, name: str, *, label: str, actor: str, now: datetime) -> str:
@@ -286,16 +227,6 @@ def revoke_api_token(session: Session, hashed: str, *, actor: str, now: datetime
     return token
 
 
-def token_user(session: Session, token: str) -> SignedIn | None:
-    row = session.get(ApiToken, token_hash(token))
-    if row is None or row.revoked_at is not None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or user.disabled_at is not None or user.id is None:
-        return None
-    return SignedIn(user.id, user.name, user.role, user.lang)
-
-
 def find_user(session: Session, name: str) -> User | None:
     return session.exec(select(User).where(User.name == name)).first()
 
@@ -318,10 +249,6 @@ def list_users(session: Session) -> list[User]:
 
 def has_users(session: Session) -> bool:
     return session.exec(select(User.id).limit(1)).first() is not None
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def check_name(name: str) -> str:
@@ -355,10 +282,6 @@ def _verify(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _end_sessions(session: Session, user: User) -> None:
-    session.execute(delete(WebSession).where(col(WebSession.user_id) == user.id))
 
 
 def _keep_one_lead(session: Session, user: User) -> None:

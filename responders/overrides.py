@@ -103,18 +103,19 @@ def _own(overrides: Path, lang: str) -> dict[str, Any]:
 
 def _check(own: Mapping[str, Any], lang: str, situation: str, brand: str) -> None:
     """Load the language with the edit and render every wording of ``situation``."""
+    # render while the scratch folder exists: a responder re-reads its edits when they change
     with tempfile.TemporaryDirectory() as scratch:
         (Path(scratch) / f"{lang}.toml").write_text(_dump(own), encoding="utf-8")
         responder = TemplateResponder(overrides_dir=Path(scratch), brand=brand)
-    for facts, author, mood in ((_FULL, "Sabine K.", Sentiment.NEGATIVE),
-                                (_BARE, "", Sentiment.NEUTRAL)):  # fmt: skip
-        if situation == "resolved_follow_up":
-            facts = replace(facts, status="resolved")
-        labels = Labels("check", True, 1.0, facts.service, mood, lang=lang)
-        for platform in ("facebook", "x"):
-            for comment_id in range(1, TRIES + 1):
-                comment = CommentView(comment_id, platform, author, "", lang)
-                responder.respond(comment, labels, facts, situation=situation)
+        for facts, author, mood in ((_FULL, "Sabine K.", Sentiment.NEGATIVE),
+                                    (_BARE, "", Sentiment.NEUTRAL)):  # fmt: skip
+            if situation == "resolved_follow_up":
+                facts = replace(facts, status="resolved")
+            labels = Labels("check", True, 1.0, facts.service, mood, lang=lang)
+            for platform in ("facebook", "x"):
+                for comment_id in range(1, TRIES + 1):
+                    comment = CommentView(comment_id, platform, author, "", lang)
+                    responder.respond(comment, labels, facts, situation=situation)
 
 
 def _write(overrides: Path, lang: str, data: Mapping[str, Any]) -> None:

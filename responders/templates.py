@@ -10,6 +10,8 @@ what to leave out so the reply fits the platform; a person approves every sugges
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service, Suggestion
+from crisis.errors import TemplateError
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.states import OPEN_INCIDENT_STATES
 from responders.catalog import Catalog, Wording, format_eta, load_catalogs
@@ -68,12 +71,27 @@ class TemplateResponder:
     ) -> None:
         if templates_dir is None:
             templates_dir = PACKAGED
-        self.catalogs = load_catalogs(templates_dir, overrides_dir)
+        self._sources = (templates_dir, overrides_dir)
+        self._stamp = _stamp(overrides_dir)
+        self._catalogs = load_catalogs(templates_dir, overrides_dir)
         self.brand = brand
         self.status_url = status_url
         # The team writes an incident's public status text in one language; replies in other
         # languages leave it out rather than quote it untranslated.
         self.status_lang = status_lang
+
+    @property
+    def catalogs(self) -> dict[str, Catalog]:
+        """The wordings, re-read when the team's edits change (a lead saves a wording in the
+        web app while ``crisis poll --follow`` keeps running: its next suggestions use it)."""
+        stamp = _stamp(self._sources[1])
+        if stamp != self._stamp:
+            self._stamp = stamp
+            try:
+                self._catalogs = load_catalogs(*self._sources)
+            except TemplateError as exc:  # a broken hand edit: keep the wordings that worked
+                logging.getLogger(__name__).error("template edits not loaded: %s", exc)
+        return self._catalogs
 
     @property
     def languages(self) -> frozenset[str]:
@@ -208,6 +226,18 @@ def clean_name(author: str) -> str:
     if _LINKISH_NAME.search(text) or not any(ch.isalpha() for ch in text):
         return ""  # a spam link or only emoji: greeting it would look odd or promote it
     return text
+
+
+def _stamp(overrides: Path | None) -> tuple[tuple[str, int, int, int], ...]:
+    """What tells an edited overrides folder from the one loaded: names, inodes, sizes, times."""
+    if overrides is None:
+        return ()
+    try:
+        with os.scandir(overrides) as entries:
+            found = [(e.name, e.stat()) for e in entries if e.name.endswith(".toml")]
+    except OSError:
+        return ()
+    return tuple(sorted((name, st.st_ino, st.st_size, st.st_mtime_ns) for name, st in found))
 
 
 def cut_at_word(text: str, limit: int) -> str:

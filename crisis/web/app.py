@@ -7,12 +7,14 @@ over a SQLite file, PostgreSQL, or a clock that stands still.
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
 
 from crisis import db
 from crisis.accounts import AccountError
@@ -30,6 +32,7 @@ from crisis.errors import (
 from crisis.protocols import Clock
 from crisis.settings import Settings
 from crisis.web import (
+    api_docs,
     api_incidents,
     api_posts,
     api_queue,
@@ -44,7 +47,13 @@ from crisis.web import (
 )
 from crisis.web.context import WebContext
 from crisis.web.render import page, redirect, safe_path
-from crisis.web.security import Forbidden, NotSignedIn, SecurityHeaders, SignInThrottle
+from crisis.web.security import (
+    Forbidden,
+    NotSignedIn,
+    SecurityHeaders,
+    SignInThrottle,
+    optional_user,
+)
 
 
 def create_app(
@@ -59,7 +68,7 @@ def create_app(
             "token in `X-CSRF-Token`. Every change is audited with the user's name."
         ),
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI needs a CDN and inline script: see api_docs
         redoc_url=None,
     )
     app.state.ctx = WebContext(
@@ -77,8 +86,18 @@ def create_app(
     app.include_router(routes_reports.router)
     for module in (api_queue, api_incidents, api_posts):
         app.include_router(module.router, prefix="/api")
+    app.include_router(api_docs.router)
+    _openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = api_docs.describe_errors_and_auth(_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_exception_handler(CrisisError, _crisis_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
     return app
 
 
@@ -116,8 +135,7 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
         return redirect(target)
     if request.method == "POST" and not isinstance(exc, Forbidden):
         return redirect(_back(request), error=str(exc))
-    return page(request, None, None, "error.html.j2", {"code": code, "error": str(exc)},
-                status_code=code)  # fmt: skip
+    return _error_page(request, code, str(exc))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -130,8 +148,27 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": problems, "kind": "BadRecord"}, status_code=422)
     if request.method == "POST":
         return redirect(_back(request), error=problems)
-    return page(request, None, None, "error.html.j2", {"code": 422, "error": problems},
-                status_code=422)  # fmt: skip
+    return _error_page(request, 422, problems)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such page, wrong method) in the app's shape: the API's
+    ``{"error", "kind"}``, or the error page."""
+    assert isinstance(exc, HTTPException)
+    kind = {404: "NotFound", 405: "MethodNotAllowed"}.get(exc.status_code, "HTTPError")
+    if _is_api(request):
+        return JSONResponse({"error": str(exc.detail), "kind": kind},
+                            status_code=exc.status_code, headers=exc.headers)  # fmt: skip
+    return _error_page(request, exc.status_code, str(exc.detail))
+
+
+def _error_page(request: Request, code: int, error: str) -> Response:
+    """The error in the signed-in user's language, with the navigation to go on from there."""
+    if not hasattr(request.state, "user"):  # no route ran (no such page): look it up now
+        optional_user(request, request.app.state.ctx)
+    user = request.state.user
+    return page(request, None, user, "error.html.j2", {"code": code, "error": error},
+                status_code=code)  # fmt: skip
 
 
 def _back(request: Request) -> str:

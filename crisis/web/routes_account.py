@@ -13,7 +13,7 @@ from crisis.errors import BadRecord
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
-from crisis.web.security import FormUser, User, session_token
+from crisis.web.security import FormUser, User, session_token, throttle_keys
 
 router = APIRouter()
 Text = Annotated[str, Form()]
@@ -41,8 +41,8 @@ def change_password(
     if password != password_again:
         raise BadRecord("password", "the two new passwords differ: type the same one twice")
     # a session left open on a shared screen must not become a way to guess the password
-    throttle, key = request.app.state.throttle, f"name:{user.name.casefold()}"
-    if wait := throttle.wait_seconds(key):
+    throttle, keys = request.app.state.throttle, throttle_keys(user.name, request)[:2]
+    if wait := throttle.wait_seconds(*keys):
         raise AccountError(f"too many wrong passwords: try again in {wait} seconds")
     try:
         accounts.change_own_password(
@@ -50,7 +50,7 @@ def change_password(
             keep=session_token(request, ctx), now=ctx.clock.now(),
         )  # fmt: skip
     except accounts.WrongPassword:
-        throttle.failed(key)
+        throttle.failed(*keys)
         raise
     t = translator(lang_of(request, user))
     return redirect("/account", message=t("admin.own_password_changed"))

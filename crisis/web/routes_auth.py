@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -17,6 +18,7 @@ from crisis.web.security import (
     optional_user,
     session_token,
     set_session_cookie,
+    throttle_keys,
 )
 
 router = APIRouter()
@@ -51,8 +53,7 @@ def login(
 ) -> Response:
     t = translator(lang_of(request, None))
     throttle = request.app.state.throttle
-    address = request.client.host if request.client else "?"
-    keys = (f"name:{name.strip().casefold()}", f"addr:{address}")
+    keys = throttle_keys(name, request)
     wait = throttle.wait_seconds(*keys)
     if wait:
         return _login_again(request, next, t("auth.throttled", seconds=wait), 429)
@@ -60,12 +61,12 @@ def login(
         user = accounts.authenticate(session, name, password, now=ctx.clock.now())
         token = None
         if user is not None:
-            lifetime = ctx.settings.web_session_hours
-            from datetime import timedelta
-
-            token = accounts.start_session(
-                session, user, now=ctx.clock.now(), lifetime=timedelta(hours=lifetime)
-            )
+            # Signing in again (or as someone else, on a shared screen) ends the session this
+            # browser had: its old cookie must not keep working wherever a copy of it went.
+            if old := session_token(request, ctx):
+                accounts.end_session(session, old, now=ctx.clock.now())
+            lifetime = timedelta(hours=ctx.settings.web_session_hours)
+            token = accounts.start_session(session, user, now=ctx.clock.now(), lifetime=lifetime)
     if token is None:
         throttle.failed(*keys)
         return _login_again(request, next, t("auth.wrong"), 401)

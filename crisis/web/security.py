@@ -181,17 +181,26 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None or _bearer(request) is not None:
         return True  # browsers send Origin on every cross-site POST; SameSite covers the rest
-    host = request.headers.get("host", "")
-    return origin in (f"http://{host}", f"https://{host}")
+    # Behind a reverse proxy that passes its own upstream address as Host (nginx's default),
+    # the name the browser used is in X-Forwarded-Host. A cross-site form cannot set that
+    # header, so trusting it here lets no other site's POST through.
+    hosts = {request.headers.get("host", "")}
+    hosts.add(request.headers.get("x-forwarded-host", "").split(",")[0].strip())
+    return any(origin in (f"http://{host}", f"https://{host}") for host in hosts if host)
 
 
 class SignInThrottle:
-    """Slows down password guessing: after 5 failures for a name (or 25 for an address: a
-    whole office signs in from one NAT address, and one person's typos must not lock out the
-    team) within 15 minutes, further tries for it wait (up to 15 minutes), whether the
-    password is right or not. Kept in memory: a restart forgets, which only helps a real user."""
+    """Slows down password guessing. Keys: ``user:NAME@ADDRESS`` waits after 5 failures (one
+    person's typos, or a guesser at one address), ``addr:ADDRESS`` after 25 (a whole office
+    signs in from one NAT address: one person's typos must not lock out the team), ``name:NAME``
+    after 30 from anywhere (guessing spread over many addresses). So one troll who knows the
+    lead's name cannot lock the lead out during an outage: their address stops first. Within
+    15 minutes, further tries for a key wait (up to 15 minutes), whether the password is right
+    or not. Kept in memory: a restart forgets, which only helps a real user."""
 
-    LIMIT, ADDRESS_LIMIT, WINDOW = 5, 25, 900.0
+    LIMITS = {"user:": 5, "addr:": 25, "name:": 30}
+    LIMIT, WINDOW = 5, 900.0
+    MAX_KEYS = 10_000  # names and addresses remembered: random names must not fill the memory
 
     def __init__(self) -> None:
         self._failures: dict[str, list[float]] = {}
@@ -209,7 +218,18 @@ class SignInThrottle:
             for key in keys:
                 recent = [t for t in self._failures.get(key, []) if now - t < self.WINDOW]
                 recent.append(now)
+                self._failures.pop(key, None)  # re-inserted last: the dict is oldest first
                 self._failures[key] = recent[-50:]
+            if len(self._failures) > self.MAX_KEYS:
+                self._forget(now)
+
+    def _forget(self, now: float) -> None:
+        """Drop what is past the window, then (a flood of made-up names) the oldest keys."""
+        for key in [k for k, times in self._failures.items() if now - times[-1] >= self.WINDOW]:
+            del self._failures[key]
+        room = self.MAX_KEYS * 9 // 10  # not again at the very next failure
+        for key in list(self._failures)[: max(len(self._failures) - room, 0)]:
+            del self._failures[key]
 
     def succeeded(self, key: str) -> None:
         with self._lock:
@@ -217,8 +237,16 @@ class SignInThrottle:
 
     def _wait(self, key: str, now: float) -> int:
         recent = [t for t in self._failures.get(key, []) if now - t < self.WINDOW]
-        limit = self.ADDRESS_LIMIT if key.startswith("addr:") else self.LIMIT
+        limit = next((n for prefix, n in self.LIMITS.items() if key.startswith(prefix)), self.LIMIT)
         if len(recent) < limit:
             return 0
         pause = min(2.0 ** (len(recent) - limit) * 30.0, self.WINDOW)
         return max(int(recent[-1] + pause - now) + 1, 0)
+
+
+def throttle_keys(name: str, request: Request) -> tuple[str, str, str]:
+    """The throttle's keys for a try at ``name``'s password from this request's address (names
+    have at most 128 characters: a megabyte "name" must not be kept in memory)."""
+    name = name.strip().casefold()[:128]
+    address = request.client.host if request.client else "?"
+    return f"user:{name}@{address}", f"name:{name}", f"addr:{address}"

@@ -241,3 +241,45 @@ def test_a_wording_with_markup_is_shown_as_text(editor):
     assert _previews(saved.text)["de/complaint#1"] == (
         'Hallo Sabine K., <script>alert("x")</script> DM bitte.'
     )
+
+
+def test_a_running_pipelines_responder_picks_up_an_edit_and_its_reset(editor):
+    """``crisis poll --follow`` builds its responder once; a lead's edit must still reach its
+    next suggestions, without a restart."""
+    from crisis.domain import CommentView, Labels, Sentiment
+    from crisis.registry import reply_setup
+    from responders.templates import rotation
+
+    client, csrf, folder, settings = editor
+    running = reply_setup(settings).responder  # built before the edit, like the poller's
+    comment_id = next(i for i in range(1, 100) if rotation(i, 3) == 0)
+
+    def suggest() -> str:
+        suggestion = running.respond(
+            CommentView(comment_id, "facebook", "Ali", "", "de"),
+            Labels("t", True, 1.0, Service.TV, Sentiment.NEUTRAL, lang="de"),
+            None,
+            situation="complaint",
+        )
+        assert suggestion is not None
+        return suggestion.text
+
+    packaged = suggest()
+    assert _save(client, csrf, "{{ greeting }} neu: {{ service }}.").status_code == 200
+    assert suggest() == "Hallo Ali, neu: TV."
+    client.post(
+        "/templates/reset",
+        data={"csrf_token": csrf, "lang": "de", "situation": "complaint"},
+        headers=FROM_TEMPLATES,
+    )
+    assert suggest() == packaged
+    (folder / "de.toml").write_text("[complaint\nbroken", encoding="utf-8")  # a bad hand edit
+    assert suggest() == packaged  # the wordings that worked stay
+
+
+def test_the_sample_facts_are_named_in_the_pages_language(client, lena):
+    german = html.unescape(client.get("/templates").text)
+    assert "<dd>Mobilfunk</dd>" in german and "<dd>Ursache gefunden</dd>" in german
+    client.post("/lang", data={"csrf_token": lena, "lang": "en"})
+    english = html.unescape(client.get("/templates").text)
+    assert "<dd>Mobile</dd>" in english and "<dd>identified</dd>" in english

@@ -214,3 +214,45 @@ def test_the_name_may_be_typed_in_another_case(client, web_engine, clock):
         with pytest.raises(accounts.AccountError, match="exists already"):
             accounts.add_user(session, name="TOM", password=PASSWORD, role="agent",
                               actor="lena", now=clock.now())  # fmt: skip
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(client, web_engine):
+    assert _login(client, "lena", PASSWORD).status_code == 303
+    first = client.cookies["crisis_session"]
+    assert _login(client, "tom", PASSWORD).status_code == 303  # someone else, same screen
+    second = client.cookies["crisis_session"]
+    assert second != first
+    with session_scope(web_engine) as session:
+        assert session.get(WebSession, accounts.token_hash(first)) is None
+        assert session.get(WebSession, accounts.token_hash(second)) is not None
+    client.cookies.clear()
+    client.cookies.set("crisis_session", first)
+    assert client.get("/queue", follow_redirects=False).headers["location"].startswith("/login")
+    assert [entry.actor for entry in _audit(web_engine, "user.signed_out")] == ["lena"]
+
+
+def test_a_flood_of_made_up_names_does_not_fill_the_servers_memory(client, app):
+    throttle = app.state.throttle
+    throttle.failed("name:lena", "addr:10.0.0.1")  # a real typo, before the flood
+    for number in range(throttle.MAX_KEYS + 500):
+        throttle.failed(f"name:bot{number}")
+    assert len(throttle._failures) <= throttle.MAX_KEYS
+    assert "name:lena" not in throttle._failures  # the oldest go first
+    huge = _login(client, "x" * 1_000_000, "wrong password")
+    assert huge.status_code == 401
+    assert max(len(key) for key in throttle._failures) < 200  # not a megabyte
+
+
+def test_a_troll_guessing_the_leads_name_cannot_lock_the_lead_out(client):
+    troll = TestClient(client.app, client=("203.0.113.66", 40000))
+    for _ in range(40):
+        assert _login(troll, "lena", "let me in please").status_code in (401, 429)
+    assert _login(troll, "lena", PASSWORD).status_code == 429  # the troll's address waits
+    assert _login(client, "lena", PASSWORD).status_code == 303  # lena, at her desk, signs in
+
+
+def test_guessing_one_name_from_many_addresses_is_slowed_down_too(client):
+    for number in range(30):
+        guesser = TestClient(client.app, client=(f"198.51.100.{number}", 40000))
+        assert _login(guesser, "lena", "password guess").status_code == 401
+    assert _login(client, "lena", PASSWORD).status_code == 429

@@ -218,3 +218,28 @@ def test_api_tokens_are_stored_only_as_hashes(web_engine, clock):
         assert owner == "tom"
         assert row.token_hash == accounts.token_hash(token) != token
         assert session.exec(select(User).where(User.name == "tom")).one().password_hash != token
+
+
+def test_an_error_page_speaks_the_users_language_and_keeps_the_navigation(client):
+    sign_in(client, "tom")  # chose English; the browser asks for German
+    refused = client.get("/users", headers={"Accept-Language": "de-DE"})
+    assert refused.status_code == 403
+    assert "tom is an agent: this needs a lead" in refused.text
+    assert ">Home</a>" in refused.text and "Zur Startseite" not in refused.text
+    assert 'href="/queue"' in refused.text and '<span class="user-name">tom</span>' in refused.text
+    missing = client.get("/incidents/99999", headers={"Accept-Language": "de-DE"})
+    assert missing.status_code == 404 and ">Review queue</a>" in missing.text
+
+
+def test_behind_a_proxy_that_rewrites_host_the_sites_own_forms_still_work(client, lena):
+    # nginx's default passes its upstream address as Host and the public name separately
+    proxied = {"Host": "127.0.0.1:8000", "X-Forwarded-Host": "crisis.nordtel.example",
+               "X-Forwarded-Proto": "https"}  # fmt: skip
+    own = client.post("/lang", data={"csrf_token": lena, "lang": "en", "back": "/account"},
+                      headers={**proxied, "Origin": "https://crisis.nordtel.example"},
+                      follow_redirects=False)  # fmt: skip
+    assert own.status_code == 303
+    other = client.post("/lang", data={"csrf_token": lena, "lang": "de", "back": "/account"},
+                        headers={**proxied, "Origin": "https://evil.example"},
+                        follow_redirects=False)  # fmt: skip
+    assert other.status_code == 403
