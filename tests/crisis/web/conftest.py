@@ -16,15 +16,29 @@ from typing import Any
 
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from crisis import accounts
 from crisis.clock import VirtualClock
 from crisis.db import make_engine, upgrade
 from crisis.settings import Settings
 from crisis.web.app import create_app
 from tests.crisis.web.webtools import CHROMIUM, CHROMIUM_ARGS, NOW, add_users
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id with small parameters: the web tests sign in hundreds of times, and the
+    production parameters cost about 0.1-0.7 s a hash on this machine. One test checks that
+    the app's own default parameters are the library's current ones."""
+    previous = accounts.use_password_hasher(
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    yield
+    accounts.use_password_hasher(previous)
 
 
 @pytest.fixture

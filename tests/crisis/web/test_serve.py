@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from crisis.db import make_engine, upgrade
+from crisis import accounts
+from crisis.db import make_engine, session_scope, upgrade
 
 CRISIS = [sys.executable, "-m", "crisis.cli"]
 
@@ -36,6 +37,10 @@ def test_crisis_serve_lets_the_first_lead_sign_in_and_see_the_queue(tmp_path: Pa
     )  # fmt: skip
     assert added.returncode == 0, added.stdout + added.stderr
     assert "added Lena Schmidt (lead, de)" in added.stdout
+    with session_scope(make_engine(url)) as session:
+        stored = accounts.get_user(session, "Lena Schmidt").password_hash
+    # argon2id with the library's current parameters (the other web tests use cheap ones)
+    assert stored.split("$")[1:4] == ["argon2id", "v=19", "m=65536,t=3,p=4"]
     port = _free_port()
     server = subprocess.Popen(
         [*CRISIS, "serve", "--port", str(port)], env=env,
