@@ -73,7 +73,11 @@
     card.remove();
     all = cards();
     select(all[Math.min(at, all.length - 1)]);
-    if (!all.length) {
+    shiftPaging();
+    var next = document.querySelector("nav.paging a.next-page");
+    if (!all.length && next) {
+      window.location.assign(next.href);  // this page is done: on to the items after it
+    } else if (!all.length) {
       var empty = document.createElement("p");
       empty.className = "empty muted";
       empty.textContent = msg("empty");
@@ -87,6 +91,16 @@
     refreshBar();
   }
 
+  // A decided item leaves the list: the items after this page move up by one, so the
+  // "next page" link must start one earlier or it would skip an item nobody saw.
+  function shiftPaging() {
+    document.querySelectorAll("nav.paging a[data-offset]").forEach(function (link) {
+      var offset = Math.max(0, parseInt(link.getAttribute("data-offset"), 10) - 1);
+      link.setAttribute("data-offset", String(offset));
+      link.href = link.href.replace(/offset=\d+/, "offset=" + offset);
+    });
+  }
+
   function field(card, selector) { return card.querySelector("form.reply-form " + selector); }
 
   // One decision through the API; on success the card leaves the list (or is updated).
@@ -96,16 +110,19 @@
     var id = card.getAttribute("data-id");
     var area = field(card, "textarea[name=text]");
     var original = field(card, "input[name=original]");
+    // what this page showed: the server refuses (409) if a colleague changed it since
+    var seen = { seen_state: card.getAttribute("data-state"), seen_text: original.value };
     var body;
     if (action === "approve") {
-      body = {};
+      body = seen;
       if (area.value !== original.value) body.text = area.value;
       var force = field(card, "input[name=force]");
       if (force && force.checked) body.force = true;
     } else if (action === "edit") {
-      body = { text: area.value };
+      body = seen;
+      body.text = area.value;
     } else if (action === "reject") {
-      body = { reason: field(card, "input[name=reason]").value };
+      body = { seen_state: seen.seen_state, reason: field(card, "input[name=reason]").value };
     }
     card.classList.add("busy");
     return window.crisis.api("POST", "/api/queue/" + id + "/" + action, body).then(function (data) {
@@ -119,6 +136,7 @@
       if (data.state === list.getAttribute("data-state")) {
         original.value = data.text;
         area.defaultValue = data.text;
+        card.setAttribute("data-state", data.state);
         card.querySelector(".qitem-head").classList.add("was-edited");
       } else {
         done(card);

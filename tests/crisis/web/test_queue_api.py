@@ -107,7 +107,7 @@ def test_clusters_and_bulk_approve_through_the_api_report_what_was_approved(app,
         body = {"incident_id": cluster["incident_id"], "up_to": cluster["up_to"], "lang": "de"}
         short = api.post("/api/queue/bulk-approve", headers=auth,
                          json={**body, "spot_checked": cluster["sample_ids"][:2]})  # fmt: skip
-        assert short.status_code == 400 and "check at least 3" in short.json()["error"]
+        assert short.status_code == 422 and "check at least 3" in short.json()["error"]
         done = api.post("/api/queue/bulk-approve", headers=auth,
                         json={**body, "spot_checked": cluster["sample_ids"][:3]})  # fmt: skip
     result = done.json()
