@@ -9,7 +9,7 @@ from crisis import audit, queue
 from crisis.db import session_scope
 from crisis.platform_text import x_length
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
-from tests.crisis.web.webtools import browser_sign_in, needs_browser
+from tests.crisis.web.webtools import NOW, browser_sign_in, needs_browser
 
 pytestmark = needs_browser
 
@@ -128,3 +128,38 @@ def test_the_x_counter_weighs_like_the_platform_and_a_refused_text_stays(
     page.locator(".flash-error").filter(has_text="the limit is 280").wait_for()
     assert area.input_value() == typed
     assert stored(web_engine, sam)[0] == "pending"
+
+
+def test_the_next_page_link_follows_the_items_decided_in_place(
+    page: Any, web_engine, monkeypatch
+) -> None:
+    monkeypatch.setattr("crisis.web.routes_queue.PAGE_SIZE", 2)
+    a_crisis(web_engine, german=5)  # 6 template replies: 3 pages of 2
+    with session_scope(web_engine) as session:
+        order = [i.id for i in queue.list_items(session, where=queue.QueueFilter(urgent=False))]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?urgent=templated")
+    following = page.locator("nav.paging a.next-page")
+    assert "offset=2" in (following.get_attribute("href") or "")
+    page.keyboard.press("a")
+    page.locator(f"#item-{order[0]}").wait_for(state="detached")
+    assert "offset=1" in (following.get_attribute("href") or "")  # not skipping order[2]
+    page.keyboard.press("a")  # the page is done: on to the items after it, none skipped
+    page.wait_for_url(re.compile(r".*offset=0$"))
+    shown = page.locator("article.qitem")
+    assert [shown.nth(n).get_attribute("data-id") for n in range(2)] == [str(i) for i in order[2:4]]
+
+
+def test_the_fast_path_does_not_approve_a_colleagues_new_wording_unread(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    assert page.locator("article.qitem.selected").get_attribute("id") == f"item-{kundin}"
+    with session_scope(web_engine) as session:
+        queue.edit(session, kundin, text="Lena: neu formuliert", actor="lena", now=NOW)
+    page.keyboard.press("a")
+    page.locator(".flash-error").filter(has_text="the reply was changed since").wait_for()
+    assert stored(web_engine, kundin)[:3] == ("pending", "Lena: neu formuliert", None)

@@ -1,0 +1,116 @@
+"""Two agents on the same queue: a page decides only what it showed. A decision on an item a
+colleague changed since the page was loaded is refused, nothing changes, and what the user typed
+stays on the page."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from crisis import queue
+from crisis.db import session_scope
+from tests.crisis.web.test_queue_api import token_for
+from tests.crisis.web.test_queue_data import a_crisis, items_by_author
+from tests.crisis.web.webtools import NOW, sign_in
+
+WORDS = "Lena's <own> words"
+
+
+def stored(engine, item_id: int) -> tuple[str, str, str | None, str | None]:
+    """(state, text, decided by, edited by) as the database holds them."""
+    with session_scope(engine) as session:
+        item = queue.get_item(session, item_id)
+        return item.state, item.text, item.decided_by, item.edited_by
+
+
+def form(csrf: str, text: str, **more: str) -> dict[str, str]:
+    """What the queue page's reply form posts for an item it showed pending with ``text``."""
+    return {"csrf_token": csrf, "text": text, "original": text, "seen_state": "pending",
+            "next": "/queue", **more}  # fmt: skip
+
+
+def test_a_stale_page_cannot_reject_a_reply_a_colleague_approved(client, app, web_engine):
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    shown = stored(web_engine, kundin)[1]
+    csrf = sign_in(client, "tom")
+    with TestClient(app) as colleague:
+        other = sign_in(colleague, "lena")
+        colleague.post(f"/queue/{kundin}/approve", data=form(other, shown))
+    refused = client.post(f"/queue/{kundin}/reject", data=form(csrf, shown, reason="dup"))
+    assert stored(web_engine, kundin)[:3] == ("approved", shown, "lena")
+    assert "changed since your page was loaded: it is approved now (by lena" in refused.text
+
+
+def test_a_stale_page_does_not_approve_a_colleagues_new_wording_unread(client, app, web_engine):
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 1"]
+    shown = stored(web_engine, kundin)[1]
+    csrf = sign_in(client, "tom")
+    with TestClient(app) as colleague:
+        other = sign_in(colleague, "lena")
+        colleague.post(f"/queue/{kundin}/edit", data={**form(other, WORDS), "original": shown})
+    refused = client.post(f"/queue/{kundin}/approve", data=form(csrf, shown))
+    assert refused.status_code == 409
+    assert stored(web_engine, kundin)[:2] == ("pending", WORDS)
+    assert "the reply was changed since your page was loaded (by lena" in refused.text
+    assert f">{escape(WORDS)}</textarea>" in refused.text  # the new text, to read
+
+
+def test_a_stale_save_keeps_a_colleagues_approval_and_the_typed_text(client, app, web_engine):
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 2"]
+    shown = stored(web_engine, kundin)[1]
+    csrf = sign_in(client, "tom")
+    with session_scope(web_engine) as session:
+        queue.approve(session, kundin, actor="lena", now=NOW)
+    typed = {**form(csrf, "Tom's long answer"), "original": shown}
+    refused = client.post(f"/queue/{kundin}/edit", data=typed)
+    assert refused.status_code == 409
+    assert stored(web_engine, kundin)[:3] == ("approved", shown, "lena")
+    assert ">Tom&#39;s long answer</textarea>" in refused.text  # not thrown away
+    again = client.post(
+        f"/queue/{kundin}/edit", data={**typed, "seen_state": "approved"}, follow_redirects=False
+    )
+    assert again.status_code == 303  # seen as it is now: taken back for editing, as asked
+    assert stored(web_engine, kundin)[:2] == ("pending", "Tom's long answer")
+
+
+def test_browser_line_endings_are_neither_an_edit_nor_stored(client, web_engine):
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    kundin, other = ids["Kundin 3"], ids["Kundin 4"]
+    csrf = sign_in(client, "tom")
+    with session_scope(web_engine) as session:
+        queue.edit(session, kundin, text="Hallo,\nwir sind dran.", actor="lena", now=NOW)
+    crlf = "Hallo,\r\nwir sind dran."  # how a browser posts a textarea's lines
+    approved = client.post(f"/queue/{kundin}/approve", data=form(csrf, crlf),
+                           follow_redirects=False)  # fmt: skip
+    assert approved.status_code == 303
+    assert stored(web_engine, kundin) == ("approved", "Hallo,\nwir sind dran.", "tom", "lena")
+    shown = stored(web_engine, other)[1]
+    typed = {**form(csrf, "Hallo,\r\nneu."), "original": shown}
+    client.post(f"/queue/{other}/approve", data=typed, follow_redirects=False)
+    assert stored(web_engine, other)[:2] == ("approved", "Hallo,\nneu.")  # as the JS path stores
+
+
+def test_the_api_refuses_a_decision_on_what_the_caller_no_longer_sees(app, web_engine):
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    first, second = ids["Kundin 0"], ids["Kundin 1"]
+    shown = stored(web_engine, first)[1]
+    auth = token_for(web_engine, "tom")
+    with session_scope(web_engine) as session:
+        queue.approve(session, first, actor="lena", now=NOW)
+        queue.edit(session, second, text="Neu von Lena", actor="lena", now=NOW)
+    with TestClient(app) as api:
+        reject = api.post(f"/api/queue/{first}/reject", headers=auth,
+                          json={"seen_state": "pending", "reason": "dup"})  # fmt: skip
+        approve = api.post(f"/api/queue/{second}/approve", headers=auth,
+                           json={"seen_state": "pending", "seen_text": shown})  # fmt: skip
+        assert (reject.status_code, approve.status_code) == (409, 409)
+        assert "approved now (by lena" in reject.json()["error"]
+        assert stored(web_engine, first)[0] == "approved"
+        assert stored(web_engine, second)[:2] == ("pending", "Neu von Lena")
+        plain = api.post(f"/api/queue/{second}/approve", headers=auth, json={})
+        assert plain.status_code == 200 and plain.json()["text"] == "Neu von Lena"
