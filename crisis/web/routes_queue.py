@@ -140,10 +140,23 @@ def reject(
 
 @router.post("/queue/{item_id}/send")
 def send(
-    request: Request, ctx: Ctx, user: FormUser, item_id: int, next: Text = "/queue"
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormUser,
+    item_id: int,
+    text: Annotated[str | None, Form()] = None,
+    original: Annotated[str | None, Form()] = None,
+    next: Text = "/queue",
 ) -> Response:
-    """Send now (no request transaction is held across the platform call)."""
+    """Send now (no request transaction is held across the platform call). A reply box the
+    user changed is not sent as if it were approved: they save (or undo) it first."""
     t = _t(request, user)
+    if text is not None and original is not None and not same_text(text, original):
+        refused = InvalidTransition(f"review item {item_id}", "approved", "sent",
+                                    t("queue.send_unsaved", id=item_id))  # fmt: skip
+        return _item_page(request, session, ctx, user, item_id, back=next,
+                          draft=unix_lines(text), error=refused)  # fmt: skip
     outcome = send_one(ctx.engine, ctx.settings, item_id, actor=user.name, clock=ctx.clock)
     if outcome.state == "sent":
         return redirect(next, message=t("queue.done_sent", id=item_id))

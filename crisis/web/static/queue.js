@@ -25,6 +25,7 @@
     counter.classList.toggle("over", used > limit);
   }
 
+  document.querySelectorAll("textarea.reply-text").forEach(updateCounter);  // a kept draft
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("textarea.reply-text")) {
       updateCounter(event.target);
@@ -123,6 +124,10 @@
       body.text = area.value;
     } else if (action === "reject") {
       body = { seen_state: seen.seen_state, reason: field(card, "input[name=reason]").value };
+    }
+    if (action === "send" && area.value !== original.value) {
+      window.crisis.say("#" + id + " " + msg("unsaved"), "error");  // it would send the old text
+      return Promise.resolve(false);
     }
     card.classList.add("busy");
     return window.crisis.api("POST", "/api/queue/" + id + "/" + action, body).then(function (data) {

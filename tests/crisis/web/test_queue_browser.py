@@ -163,3 +163,22 @@ def test_the_fast_path_does_not_approve_a_colleagues_new_wording_unread(
     page.keyboard.press("a")
     page.locator(".flash-error").filter(has_text="the reply was changed since").wait_for()
     assert stored(web_engine, kundin)[:3] == ("pending", "Lena: neu formuliert", None)
+
+
+def test_s_does_not_send_the_old_approved_text_when_the_box_was_changed(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    with session_scope(web_engine) as session:
+        approved = queue.approve(session, kundin, actor="lena", now=NOW).text
+    browser_sign_in(page, "tom")
+    page.goto("/queue?state=approved")
+    page.keyboard.press("e")
+    page.keyboard.type(" PS: bitte DM.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("s")
+    page.locator(".flash-error").filter(
+        has_text="the text in the box is not the approved"
+    ).wait_for()
+    assert stored(web_engine, kundin)[:3] == ("approved", approved, "lena")
