@@ -200,3 +200,14 @@ def html_unescape(text: str) -> str:
     from html import unescape
 
     return unescape(text)
+
+
+def test_the_item_page_shows_what_the_incident_tells_the_public_as_the_cli_does(client, web_engine):
+    a_crisis(web_engine)
+    hahn = items_by_author(web_engine)["Dr. Hahn"]  # urgent: a person writes the answer
+    said = "DSL in Hamburg gestört <seit 8 Uhr>, Technik vor Ort"
+    with session_scope(web_engine) as session:
+        incidents.update_incident(session, 1, now=NOW, actor="lena", public_status=said)
+    sign_in(client, "tom")
+    page = client.get(f"/queue/{hahn}").text
+    assert "What we tell the public about this incident:</span> " + str(escape(said)) in page
