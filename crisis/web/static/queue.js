@@ -230,6 +230,7 @@
       var input = field(selected, key === "e" ? "textarea[name=text]" : "input[name=reason]");
       if (!input) return;
       input.focus();
+      if (key === "e") input.setSelectionRange(input.value.length, input.value.length);  // add
       if (key === "r") window.crisis.say(msg("reason"), "message");
     } else if (key === "x") {
       var box = selected.querySelector("input.pick");

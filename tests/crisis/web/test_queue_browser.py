@@ -182,3 +182,16 @@ def test_s_does_not_send_the_old_approved_text_when_the_box_was_changed(
         has_text="the text in the box is not the approved"
     ).wait_for()
     assert stored(web_engine, kundin)[:3] == ("approved", approved, "lena")
+
+
+def test_e_puts_the_cursor_at_the_end_of_the_reply_to_add_to_it(page: Any, web_engine) -> None:
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    suggested = stored(web_engine, kundin)[1]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    page.keyboard.press("e")
+    page.keyboard.type(" PS: Bitte per DM.")
+    page.keyboard.press("Control+Enter")
+    page.locator(f"#item-{kundin}").wait_for(state="detached")
+    assert stored(web_engine, kundin)[:2] == ("approved", suggested + " PS: Bitte per DM.")
