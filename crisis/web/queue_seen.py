@@ -56,3 +56,14 @@ def check_seen(
             f"{name}: the reply was changed since your page was loaded{by}. "
             "Nothing was changed; read the new text before you decide.",
         )
+
+
+def already_done(
+    session: Session, item_id: int, *, state: str, actor: str, text: str | None = None
+) -> bool:
+    """The same person's same decision again (a double click, a resubmitted form): it was done,
+    so it is answered as done instead of as a colleague's change."""
+    item = queue.get_item(session, item_id)
+    if item.state != state or item.decided_by != actor:
+        return False
+    return text is None or same_text(item.text, text)

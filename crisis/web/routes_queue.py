@@ -19,7 +19,7 @@ from crisis.web import queue_bulk
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
 from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
-from crisis.web.queue_seen import check_seen, same_text, unix_lines
+from crisis.web.queue_seen import already_done, check_seen, same_text, unix_lines
 from crisis.web.queue_send import send_one
 from crisis.web.render import lang_of, page, redirect, safe_path
 from crisis.web.security import FormUser, User
@@ -90,6 +90,9 @@ def approve(
     text = unix_lines(text)
     changed = original is None or not same_text(text, original)
     wording = (text or None) if original is None else (text if changed else None)
+    done = _t(request, user)("queue.done_approved", id=item_id)
+    if already_done(session, item_id, state="approved", actor=user.name, text=wording or original):
+        return redirect(next, message=done)
     try:
         check_seen(session, item_id, state=seen_state, text=original)
         queue.approve(session, item_id, actor=user.name, now=ctx.clock.now(), text=wording,
@@ -97,7 +100,7 @@ def approve(
     except InvalidTransition as exc:  # refused before anything changed: the typed text stays
         draft = text if changed else None
         return _item_page(request, session, ctx, user, item_id, back=next, draft=draft, error=exc)
-    return redirect(next, message=_t(request, user)("queue.done_approved", id=item_id))
+    return redirect(next, message=done)
 
 
 @router.post("/queue/{item_id}/edit")
@@ -132,10 +135,13 @@ def reject(
     seen_state: Text = "",
     next: Text = "/queue",
 ) -> Response:
+    done = _t(request, user)("queue.done_rejected", id=item_id)
+    if already_done(session, item_id, state="rejected", actor=user.name):
+        return redirect(next, message=done)
     check_seen(session, item_id, state=seen_state)
     queue.reject(session, item_id, actor=user.name, now=ctx.clock.now(),
                  reason=reason.strip() or None)  # fmt: skip
-    return redirect(next, message=_t(request, user)("queue.done_rejected", id=item_id))
+    return redirect(next, message=done)
 
 
 @router.post("/queue/{item_id}/send")

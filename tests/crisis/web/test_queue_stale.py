@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from crisis import queue
+from crisis import audit, queue
 from crisis.db import session_scope
 from tests.crisis.web.test_queue_api import token_for
 from tests.crisis.web.test_queue_data import a_crisis, items_by_author
@@ -114,3 +114,24 @@ def test_the_api_refuses_a_decision_on_what_the_caller_no_longer_sees(app, web_e
         assert stored(web_engine, second)[:2] == ("pending", "Neu von Lena")
         plain = api.post(f"/api/queue/{second}/approve", headers=auth, json={})
         assert plain.status_code == 200 and plain.json()["text"] == "Neu von Lena"
+
+
+def test_a_double_click_on_approve_or_reject_is_answered_as_done_and_decided_once(
+    client, web_engine
+):
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    first, second = ids["Kundin 0"], ids["Kundin 1"]
+    shown = stored(web_engine, first)[1]
+    csrf = sign_in(client, "tom")
+    for _ in range(2):
+        approved = client.post(f"/queue/{first}/approve", data=form(csrf, shown),
+                               follow_redirects=False)  # fmt: skip
+        assert approved.status_code == 303 and approved.headers["location"] == "/queue"
+        rejected = client.post(f"/queue/{second}/reject", data=form(csrf, "", reason="dup"),
+                               follow_redirects=False)  # fmt: skip
+        assert rejected.status_code == 303 and rejected.headers["location"] == "/queue"
+    with session_scope(web_engine) as session:
+        for item_id, action in ((first, "review_item.approved"), (second, "review_item.rejected")):
+            trail = audit.history(session, entity="review_item", entity_id=item_id)
+            assert [e.action for e in trail].count(action) == 1
