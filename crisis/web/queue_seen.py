@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from crisis import queue
 from crisis.clock import local_time
-from crisis.errors import InvalidTransition
+from crisis.errors import InvalidTransition, NotFound
+from crisis.tables import ReviewItem
 
 
 def same_text(a: str, b: str) -> bool:
@@ -25,6 +25,16 @@ def unix_lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def locked(session: Session, item_id: int) -> ReviewItem:
+    """The item as committed now, its row locked until this request's transaction ends
+    (PostgreSQL: a colleague's simultaneous decision waits, then sees this one's outcome;
+    SQLite serializes writers anyway)."""
+    item = session.get(ReviewItem, item_id, with_for_update=True, populate_existing=True)
+    if item is None:
+        raise NotFound(f"no review item with id {item_id}")
+    return item
+
+
 def check_seen(
     session: Session, item_id: int, *, state: str | None, text: str | None = None
 ) -> None:
@@ -32,7 +42,7 @@ def check_seen(
     checked only when given: an older client that sends neither is not refused)."""
     if not state and text is None:
         return
-    item = queue.get_item(session, item_id)
+    item = locked(session, item_id)
     name = f"review item #{item_id}"
     if state and item.state != state:
         by = ""
@@ -63,7 +73,7 @@ def already_done(
 ) -> bool:
     """The same person's same decision again (a double click, a resubmitted form): it was done,
     so it is answered as done instead of as a colleague's change."""
-    item = queue.get_item(session, item_id)
+    item = locked(session, item_id)
     if item.state != state or item.decided_by != actor:
         return False
     return text is None or same_text(item.text, text)

@@ -4,11 +4,17 @@ stays on the page."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from sqlmodel import Session
 
 from crisis import audit, queue
 from crisis.db import session_scope
+from crisis.errors import InvalidTransition
+from crisis.web.queue_seen import check_seen
 from tests.crisis.web.test_queue_api import token_for
 from tests.crisis.web.test_queue_data import a_crisis, items_by_author
 from tests.crisis.web.webtools import NOW, sign_in
@@ -135,3 +141,35 @@ def test_a_double_click_on_approve_or_reject_is_answered_as_done_and_decided_onc
         for item_id, action in ((first, "review_item.approved"), (second, "review_item.rejected")):
             trail = audit.history(session, entity="review_item", entity_id=item_id)
             assert [e.action for e in trail].count(action) == 1
+
+
+def test_on_postgresql_a_simultaneous_decision_waits_and_sees_the_first_one(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time in anyway")
+    a_crisis(engine)
+    kundin = items_by_author(engine)["Kundin 0"]
+    shown = stored(engine, kundin)[1]
+    outcome: dict[str, str] = {}
+
+    def colleague() -> None:
+        with Session(engine) as session:
+            try:
+                check_seen(session, kundin, state="pending", text=shown)
+                queue.approve(session, kundin, actor="tom", now=NOW)
+                session.commit()
+                outcome["tom"] = "approved"
+            except InvalidTransition as exc:
+                outcome["tom"] = str(exc)
+
+    with Session(engine) as first:
+        check_seen(first, kundin, state="pending", text=shown)
+        queue.reject(first, kundin, actor="lena", now=NOW, reason="Spam")
+        first.flush()
+        other = threading.Thread(target=colleague)
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # waiting for lena's transaction
+        first.commit()
+    other.join(10)
+    assert "it is rejected now (by lena" in outcome["tom"]
+    assert stored(engine, kundin)[:3] == ("rejected", shown, "lena")
