@@ -49,6 +49,11 @@
   var helpButton = document.getElementById("shortcuts-button");
   var bar = document.getElementById("bulk-bar");
   var selected = null;
+  // Typing ahead: a decided card can leave the list while the user still types into it (a
+  // reason). Their next keys must not become shortcuts on the next card ("Spam": a approves).
+  // Keys typed within QUIET_MS of the card leaving (and of each other) are dropped, not run.
+  var QUIET_MS = 500;
+  var quietUntil = 0;
 
   function msg(name) { return list.getAttribute("data-msg-" + name) || name; }
   function cards() { return Array.prototype.slice.call(list.querySelectorAll("article.qitem")); }
@@ -71,6 +76,7 @@
   function done(card) {
     var all = cards();
     var at = all.indexOf(card);
+    if (card.contains(document.activeElement)) quietUntil = Date.now() + QUIET_MS;
     card.remove();
     all = cards();
     select(all[Math.min(at, all.length - 1)]);
@@ -219,11 +225,21 @@
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "Enter" && target.matches && target.matches("a, button")) return;
     var key = event.key;
+    var typed = key.length === 1 || key === "Enter";
+    if (typed && Date.now() < quietUntil) {  // still typing what was meant for the last card
+      quietUntil = Date.now() + QUIET_MS;
+      event.preventDefault();
+      return;
+    }
     if (key === "?") { help.hidden = !help.hidden; event.preventDefault(); return; }
     if (key === "Escape") { help.hidden = true; return; }
     if (key === "j" || key === "ArrowDown") { move(1); event.preventDefault(); return; }
     if (key === "k" || key === "ArrowUp") { move(-1); event.preventDefault(); return; }
     if (!selected) return;
+    if (typed && selected.classList.contains("busy")) {
+      event.preventDefault();  // its decision is on its way: nothing else on it meanwhile
+      return;
+    }
     if (key === "a") { act(selected, "approve"); }
     else if (key === "s") { act(selected, "send"); }
     else if (key === "e" || key === "r") {

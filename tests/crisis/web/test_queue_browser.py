@@ -54,6 +54,7 @@ def test_an_agent_works_the_queue_with_the_keyboard(page: Any, web_engine) -> No
     assert selected.get_attribute("id") == f"item-{k3}"
     assert page.get_by_text(f"#{k2} rejected").is_visible()
 
+    page.wait_for_timeout(600)  # keys right after a typed decision are dropped (typing ahead)
     page.keyboard.press("x")  # select two, approve them together
     page.keyboard.press("j")
     page.keyboard.press("x")
@@ -195,3 +196,24 @@ def test_e_puts_the_cursor_at_the_end_of_the_reply_to_add_to_it(page: Any, web_e
     page.keyboard.press("Control+Enter")
     page.locator(f"#item-{kundin}").wait_for(state="detached")
     assert stored(web_engine, kundin)[:2] == ("approved", suggested + " PS: Bitte per DM.")
+
+
+def test_a_reason_typed_ahead_never_becomes_shortcuts_on_the_next_item(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    k0, k1 = ids["Kundin 0"], ids["Kundin 1"]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    page.keyboard.press("r")
+    page.keyboard.type("Spam")
+    page.keyboard.press("Enter")  # rejects #k0; the typist goes on at once:
+    page.keyboard.press("r")
+    page.keyboard.type("Spam bot again", delay=40)
+    page.keyboard.press("Enter")
+    page.locator(f"#item-{k0}").wait_for(state="detached")
+    page.wait_for_timeout(1000)
+    assert stored(web_engine, k0)[0::2] == ("rejected", "tom")
+    assert stored(web_engine, k1)[0] != "approved"  # the "a" of "again" approved nothing
+    assert page.url.endswith("/queue?lang=de&urgent=templated")  # Enter opened nothing
