@@ -37,6 +37,7 @@ from crisis.web.queue_models import (
     queue_out,
     send_out,
 )
+from crisis.web.queue_seen import check_seen
 from crisis.web.security import ApiUser, User
 
 router = APIRouter(tags=["queue"])
@@ -111,6 +112,7 @@ def get_item(session: Db, ctx: Ctx, user: User, item_id: int) -> DetailOut:
 
 @router.post("/queue/{item_id}/approve", summary="Approve, optionally with your own text")
 def approve(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: ApproveIn) -> ItemOut:
+    check_seen(session, item_id, state=body.seen_state, text=body.seen_text)
     item = queue.approve(session, item_id, actor=user.name, now=ctx.clock.now(),
                          text=body.text, force=body.force)  # fmt: skip
     return _one(session, ctx, item)
@@ -118,12 +120,14 @@ def approve(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: ApproveIn)
 
 @router.post("/queue/{item_id}/edit", summary="Change the reply; it stays (or becomes) pending")
 def edit(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: EditIn) -> ItemOut:
+    check_seen(session, item_id, state=body.seen_state, text=body.seen_text)
     item = queue.edit(session, item_id, text=body.text, actor=user.name, now=ctx.clock.now())
     return _one(session, ctx, item)
 
 
 @router.post("/queue/{item_id}/reject", summary="Reject: the reply is never sent")
 def reject(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: RejectIn) -> ItemOut:
+    check_seen(session, item_id, state=body.seen_state)
     reason = (body.reason or "").strip() or None
     item = queue.reject(session, item_id, actor=user.name, now=ctx.clock.now(), reason=reason)
     return _one(session, ctx, item)

@@ -81,15 +81,16 @@ def send_page(request: Request, session: Db, ctx: Ctx, user: User) -> HTMLRespon
 def send_everything(request: Request, ctx: Ctx, user: FormUser) -> Response:
     t = translator(lang_of(request, user))
     report = send_all(ctx.engine, ctx.settings, actor=user.name, clock=ctx.clock)
-    problems = [f"#{i}: {why}" for i, why in report.not_configured]
-    problems += [f"#{i}: {why}" for i, why in report.failed]
+    problems = [f"#{i}: {why}" for i, why in report.failed]
     problems += [f"#{i}: {why}" for i, why in report.held]
     problems += [f"#{i}: {why}" for i, why in report.skipped]
     problems += [f"#{i}: {t('queue.send_gave_up', id=i)}" for i in report.gave_up]
     message = t("queue.sent_all", count=len(report.sent))
-    if report.not_configured:
-        problems.insert(0, t("queue.not_configured_all", count=len(report.not_configured)))
-    return redirect("/queue/send", message=message, error=listed(problems) or None)
+    error = listed(problems)
+    if report.not_configured:  # once per platform, not the same sentence for every item
+        head = t("queue.not_configured_all", count=len(report.not_configured))
+        error = f"{head} {by_reason(report.not_configured)}" + (f"; {error}" if error else "")
+    return redirect("/queue/send", message=message, error=error or None)
 
 
 def listed(problems: list[str], *, at_most: int = 8) -> str:
@@ -97,3 +98,16 @@ def listed(problems: list[str], *, at_most: int = 8) -> str:
     shown = [p if len(p) <= 300 else p[:299] + "…" for p in problems[:at_most]]
     more = len(problems) - len(shown)
     return "; ".join(shown) + (f"; … (+{more})" if more else "")
+
+
+def by_reason(refused: list[tuple[int, str]], *, ids_shown: int = 10) -> str:
+    """``why (#1, #2, ...)`` once per distinct reason, in the order first seen."""
+    grouped: dict[str, list[int]] = {}
+    for item_id, why in refused:
+        grouped.setdefault(why, []).append(item_id)
+    parts = []
+    for why, ids in grouped.items():
+        shown = ", ".join(f"#{i}" for i in ids[:ids_shown])
+        more = f", … (+{len(ids) - ids_shown})" if len(ids) > ids_shown else ""
+        parts.append(f"{why} ({shown}{more})")
+    return " ".join(parts)

@@ -209,22 +209,24 @@ class Choices:
 
 def filter_choices(session: Session, where: queue.QueueFilter) -> Choices:
     """What the filter menus offer, without scanning the queue: the known states, platforms,
-    languages, services and kinds, and the incidents not resolved yet (plus the chosen one)."""
+    languages, services and kinds, and the latest incidents, open ones first (a resolved one's
+    follow-ups wait in the queue too), plus the chosen one."""
     query = (
         select(Incident)
-        .where(
-            (col(Incident.status) != "resolved") | (col(Incident.id) == (where.incident_id or -1))
-        )
-        .order_by(col(Incident.id).desc())
+        .order_by(col(Incident.status) == "resolved", col(Incident.id).desc())
         .limit(50)
     )
+    incidents = list(session.exec(query))
+    if where.incident_id is not None and all(i.id != where.incident_id for i in incidents):
+        chosen = session.get(Incident, where.incident_id)
+        incidents += [chosen] if chosen is not None else []
 
     def plus(known: tuple[str, ...], chosen: str | None) -> tuple[str, ...]:
         return known if chosen is None or chosen in known else (*known, chosen)
 
     return Choices(
         states=tuple(s for s in STATES if s in REVIEW_TRANSITIONS),
-        incidents=list(session.exec(query)),
+        incidents=incidents,
         services=plus(tuple(s.value for s in Service), where.service),
         platforms=plus(PLATFORMS, where.platform),
         langs=plus(LANGS, where.lang),

@@ -98,14 +98,37 @@ class ApproveIn(BaseModel):
         description="Approve a resolved incident's reply although a follow-up answers the same "
         "customer (audited).",
     )
+    seen_state: str | None = Field(
+        default=None,
+        description="The state you saw: if the item is in another state now (a colleague "
+        "decided it), 409 and nothing changes.",
+    )
+    seen_text: str | None = Field(
+        default=None,
+        description="The reply text you saw: if it was changed since, 409 and nothing changes.",
+    )
 
 
 class EditIn(BaseModel):
     text: str
+    seen_state: str | None = Field(
+        default=None,
+        description="The state you saw: if the item is in another state now (a colleague "
+        "decided it), 409 and nothing changes.",
+    )
+    seen_text: str | None = Field(
+        default=None,
+        description="The reply text you saw: if it was changed since, 409 and nothing changes.",
+    )
 
 
 class RejectIn(BaseModel):
     reason: str | None = Field(default=None, description="Why (kept in the audit log).")
+    seen_state: str | None = Field(
+        default=None,
+        description="The state you saw: if the item is in another state now (a colleague "
+        "decided it), 409 and nothing changes.",
+    )
 
 
 class SendOut(BaseModel):

@@ -14,11 +14,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis import queue
-from crisis.errors import InvalidReply, NotFound
+from crisis.errors import InvalidReply, InvalidTransition, NotFound
 from crisis.web import queue_bulk
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
 from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
+from crisis.web.queue_seen import already_done, check_seen, same_text, unix_lines
 from crisis.web.queue_send import send_one
 from crisis.web.render import lang_of, page, redirect, safe_path
 from crisis.web.security import FormUser, User
@@ -79,18 +80,27 @@ def approve(
     user: FormUser,
     item_id: int,
     text: Text = "",
-    original: Text = "",
+    original: Annotated[str | None, Form()] = None,
+    seen_state: Text = "",
     force: Annotated[bool, Form()] = False,
     next: Text = "/queue",
 ) -> Response:
-    """Approve; a changed text is approved as the user's own wording (edit and approve)."""
-    wording = text if text != original else None
+    """Approve; a changed text is approved as the user's own wording (edit and approve).
+    ``original`` and ``seen_state`` are what the page showed: an item changed since is refused."""
+    text = unix_lines(text)
+    changed = original is None or not same_text(text, original)
+    wording = (text or None) if original is None else (text if changed else None)
+    done = _t(request, user)("queue.done_approved", id=item_id)
+    if already_done(session, item_id, state="approved", actor=user.name, text=wording or original):
+        return redirect(next, message=done)
     try:
+        check_seen(session, item_id, state=seen_state, text=original)
         queue.approve(session, item_id, actor=user.name, now=ctx.clock.now(), text=wording,
                       force=force)  # fmt: skip
-    except InvalidReply as exc:  # checked before anything changed: show it with the text kept
-        return _item_page(request, session, ctx, user, item_id, back=next, draft=text, error=exc)
-    return redirect(next, message=_t(request, user)("queue.done_approved", id=item_id))
+    except InvalidTransition as exc:  # refused before anything changed: the typed text stays
+        draft = text if changed else None
+        return _item_page(request, session, ctx, user, item_id, back=next, draft=draft, error=exc)
+    return redirect(next, message=done)
 
 
 @router.post("/queue/{item_id}/edit")
@@ -101,11 +111,15 @@ def edit(
     user: FormUser,
     item_id: int,
     text: Text = "",
+    original: Annotated[str | None, Form()] = None,
+    seen_state: Text = "",
     next: Text = "/queue",
 ) -> Response:
+    text = unix_lines(text)
     try:
+        check_seen(session, item_id, state=seen_state, text=original)
         queue.edit(session, item_id, text=text, actor=user.name, now=ctx.clock.now())
-    except InvalidReply as exc:  # checked before anything changed: show it with the text kept
+    except InvalidTransition as exc:  # refused before anything changed: the typed text stays
         return _item_page(request, session, ctx, user, item_id, back=next, draft=text, error=exc)
     return redirect(next, message=_t(request, user)("queue.done_edited", id=item_id))
 
@@ -118,19 +132,37 @@ def reject(
     user: FormUser,
     item_id: int,
     reason: Text = "",
+    seen_state: Text = "",
     next: Text = "/queue",
 ) -> Response:
+    done = _t(request, user)("queue.done_rejected", id=item_id)
+    if already_done(session, item_id, state="rejected", actor=user.name):
+        return redirect(next, message=done)
+    check_seen(session, item_id, state=seen_state)
     queue.reject(session, item_id, actor=user.name, now=ctx.clock.now(),
                  reason=reason.strip() or None)  # fmt: skip
-    return redirect(next, message=_t(request, user)("queue.done_rejected", id=item_id))
+    return redirect(next, message=done)
 
 
 @router.post("/queue/{item_id}/send")
 def send(
-    request: Request, ctx: Ctx, user: FormUser, item_id: int, next: Text = "/queue"
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormUser,
+    item_id: int,
+    text: Annotated[str | None, Form()] = None,
+    original: Annotated[str | None, Form()] = None,
+    next: Text = "/queue",
 ) -> Response:
-    """Send now (no request transaction is held across the platform call)."""
+    """Send now (no request transaction is held across the platform call). A reply box the
+    user changed is not sent as if it were approved: they save (or undo) it first."""
     t = _t(request, user)
+    if text is not None and original is not None and not same_text(text, original):
+        refused = InvalidTransition(f"review item {item_id}", "approved", "sent",
+                                    t("queue.send_unsaved", id=item_id))  # fmt: skip
+        return _item_page(request, session, ctx, user, item_id, back=next,
+                          draft=unix_lines(text), error=refused)  # fmt: skip
     outcome = send_one(ctx.engine, ctx.settings, item_id, actor=user.name, clock=ctx.clock)
     if outcome.state == "sent":
         return redirect(next, message=t("queue.done_sent", id=item_id))
@@ -158,7 +190,7 @@ def _item_page(
         "back": safe_path(back, "/queue"),
         "here": request.url.path,
     }
-    status = 422 if error else 200
+    status = 200 if error is None else 422 if isinstance(error, InvalidReply) else 409
     return page(request, session, user, "queue_item.html.j2", context, status_code=status)
 
 

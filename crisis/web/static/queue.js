@@ -25,6 +25,7 @@
     counter.classList.toggle("over", used > limit);
   }
 
+  document.querySelectorAll("textarea.reply-text").forEach(updateCounter);  // a kept draft
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("textarea.reply-text")) {
       updateCounter(event.target);
@@ -48,6 +49,11 @@
   var helpButton = document.getElementById("shortcuts-button");
   var bar = document.getElementById("bulk-bar");
   var selected = null;
+  // Typing ahead: a decided card can leave the list while the user still types into it (a
+  // reason). Their next keys must not become shortcuts on the next card ("Spam": a approves).
+  // Keys typed within QUIET_MS of the card leaving (and of each other) are dropped, not run.
+  var QUIET_MS = 500;
+  var quietUntil = 0;
 
   function msg(name) { return list.getAttribute("data-msg-" + name) || name; }
   function cards() { return Array.prototype.slice.call(list.querySelectorAll("article.qitem")); }
@@ -70,10 +76,15 @@
   function done(card) {
     var all = cards();
     var at = all.indexOf(card);
+    if (card.contains(document.activeElement)) quietUntil = Date.now() + QUIET_MS;
     card.remove();
     all = cards();
     select(all[Math.min(at, all.length - 1)]);
-    if (!all.length) {
+    shiftPaging();
+    var next = document.querySelector("nav.paging a.next-page");
+    if (!all.length && next) {
+      window.location.assign(next.href);  // this page is done: on to the items after it
+    } else if (!all.length) {
       var empty = document.createElement("p");
       empty.className = "empty muted";
       empty.textContent = msg("empty");
@@ -87,6 +98,16 @@
     refreshBar();
   }
 
+  // A decided item leaves the list: the items after this page move up by one, so the
+  // "next page" link must start one earlier or it would skip an item nobody saw.
+  function shiftPaging() {
+    document.querySelectorAll("nav.paging a[data-offset]").forEach(function (link) {
+      var offset = Math.max(0, parseInt(link.getAttribute("data-offset"), 10) - 1);
+      link.setAttribute("data-offset", String(offset));
+      link.href = link.href.replace(/offset=\d+/, "offset=" + offset);
+    });
+  }
+
   function field(card, selector) { return card.querySelector("form.reply-form " + selector); }
 
   // One decision through the API; on success the card leaves the list (or is updated).
@@ -96,16 +117,23 @@
     var id = card.getAttribute("data-id");
     var area = field(card, "textarea[name=text]");
     var original = field(card, "input[name=original]");
+    // what this page showed: the server refuses (409) if a colleague changed it since
+    var seen = { seen_state: card.getAttribute("data-state"), seen_text: original.value };
     var body;
     if (action === "approve") {
-      body = {};
+      body = seen;
       if (area.value !== original.value) body.text = area.value;
       var force = field(card, "input[name=force]");
       if (force && force.checked) body.force = true;
     } else if (action === "edit") {
-      body = { text: area.value };
+      body = seen;
+      body.text = area.value;
     } else if (action === "reject") {
-      body = { reason: field(card, "input[name=reason]").value };
+      body = { seen_state: seen.seen_state, reason: field(card, "input[name=reason]").value };
+    }
+    if (action === "send" && area.value !== original.value) {
+      window.crisis.say("#" + id + " " + msg("unsaved"), "error");  // it would send the old text
+      return Promise.resolve(false);
     }
     card.classList.add("busy");
     return window.crisis.api("POST", "/api/queue/" + id + "/" + action, body).then(function (data) {
@@ -119,6 +147,7 @@
       if (data.state === list.getAttribute("data-state")) {
         original.value = data.text;
         area.defaultValue = data.text;
+        card.setAttribute("data-state", data.state);
         card.querySelector(".qitem-head").classList.add("was-edited");
       } else {
         done(card);
@@ -196,17 +225,28 @@
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "Enter" && target.matches && target.matches("a, button")) return;
     var key = event.key;
+    var typed = key.length === 1 || key === "Enter";
+    if (typed && Date.now() < quietUntil) {  // still typing what was meant for the last card
+      quietUntil = Date.now() + QUIET_MS;
+      event.preventDefault();
+      return;
+    }
     if (key === "?") { help.hidden = !help.hidden; event.preventDefault(); return; }
     if (key === "Escape") { help.hidden = true; return; }
     if (key === "j" || key === "ArrowDown") { move(1); event.preventDefault(); return; }
     if (key === "k" || key === "ArrowUp") { move(-1); event.preventDefault(); return; }
     if (!selected) return;
+    if (typed && selected.classList.contains("busy")) {
+      event.preventDefault();  // its decision is on its way: nothing else on it meanwhile
+      return;
+    }
     if (key === "a") { act(selected, "approve"); }
     else if (key === "s") { act(selected, "send"); }
     else if (key === "e" || key === "r") {
       var input = field(selected, key === "e" ? "textarea[name=text]" : "input[name=reason]");
       if (!input) return;
       input.focus();
+      if (key === "e") input.setSelectionRange(input.value.length, input.value.length);  // add
       if (key === "r") window.crisis.say(msg("reason"), "message");
     } else if (key === "x") {
       var box = selected.querySelector("input.pick");

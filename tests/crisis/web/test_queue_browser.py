@@ -9,7 +9,7 @@ from crisis import audit, queue
 from crisis.db import session_scope
 from crisis.platform_text import x_length
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
-from tests.crisis.web.webtools import browser_sign_in, needs_browser
+from tests.crisis.web.webtools import NOW, browser_sign_in, needs_browser
 
 pytestmark = needs_browser
 
@@ -54,6 +54,7 @@ def test_an_agent_works_the_queue_with_the_keyboard(page: Any, web_engine) -> No
     assert selected.get_attribute("id") == f"item-{k3}"
     assert page.get_by_text(f"#{k2} rejected").is_visible()
 
+    page.wait_for_timeout(600)  # keys right after a typed decision are dropped (typing ahead)
     page.keyboard.press("x")  # select two, approve them together
     page.keyboard.press("j")
     page.keyboard.press("x")
@@ -128,3 +129,91 @@ def test_the_x_counter_weighs_like_the_platform_and_a_refused_text_stays(
     page.locator(".flash-error").filter(has_text="the limit is 280").wait_for()
     assert area.input_value() == typed
     assert stored(web_engine, sam)[0] == "pending"
+
+
+def test_the_next_page_link_follows_the_items_decided_in_place(
+    page: Any, web_engine, monkeypatch
+) -> None:
+    monkeypatch.setattr("crisis.web.routes_queue.PAGE_SIZE", 2)
+    a_crisis(web_engine, german=5)  # 6 template replies: 3 pages of 2
+    with session_scope(web_engine) as session:
+        order = [i.id for i in queue.list_items(session, where=queue.QueueFilter(urgent=False))]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?urgent=templated")
+    following = page.locator("nav.paging a.next-page")
+    assert "offset=2" in (following.get_attribute("href") or "")
+    page.keyboard.press("a")
+    page.locator(f"#item-{order[0]}").wait_for(state="detached")
+    assert "offset=1" in (following.get_attribute("href") or "")  # not skipping order[2]
+    page.keyboard.press("a")  # the page is done: on to the items after it, none skipped
+    page.wait_for_url(re.compile(r".*offset=0$"))
+    shown = page.locator("article.qitem")
+    assert [shown.nth(n).get_attribute("data-id") for n in range(2)] == [str(i) for i in order[2:4]]
+
+
+def test_the_fast_path_does_not_approve_a_colleagues_new_wording_unread(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    assert page.locator("article.qitem.selected").get_attribute("id") == f"item-{kundin}"
+    with session_scope(web_engine) as session:
+        queue.edit(session, kundin, text="Lena: neu formuliert", actor="lena", now=NOW)
+    page.keyboard.press("a")
+    page.locator(".flash-error").filter(has_text="the reply was changed since").wait_for()
+    assert stored(web_engine, kundin)[:3] == ("pending", "Lena: neu formuliert", None)
+
+
+def test_s_does_not_send_the_old_approved_text_when_the_box_was_changed(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    with session_scope(web_engine) as session:
+        approved = queue.approve(session, kundin, actor="lena", now=NOW).text
+    browser_sign_in(page, "tom")
+    page.goto("/queue?state=approved")
+    page.keyboard.press("e")
+    page.keyboard.type(" PS: bitte DM.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("s")
+    page.locator(".flash-error").filter(
+        has_text="the text in the box is not the approved"
+    ).wait_for()
+    assert stored(web_engine, kundin)[:3] == ("approved", approved, "lena")
+
+
+def test_e_puts_the_cursor_at_the_end_of_the_reply_to_add_to_it(page: Any, web_engine) -> None:
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    suggested = stored(web_engine, kundin)[1]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    page.keyboard.press("e")
+    page.keyboard.type(" PS: Bitte per DM.")
+    page.keyboard.press("Control+Enter")
+    page.locator(f"#item-{kundin}").wait_for(state="detached")
+    assert stored(web_engine, kundin)[:2] == ("approved", suggested + " PS: Bitte per DM.")
+
+
+def test_a_reason_typed_ahead_never_becomes_shortcuts_on_the_next_item(
+    page: Any, web_engine
+) -> None:
+    a_crisis(web_engine)
+    ids = items_by_author(web_engine)
+    k0, k1 = ids["Kundin 0"], ids["Kundin 1"]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?lang=de&urgent=templated")
+    page.keyboard.press("r")
+    page.keyboard.type("Spam")
+    page.keyboard.press("Enter")  # rejects #k0; the typist goes on at once:
+    page.keyboard.press("r")
+    page.keyboard.type("Spam bot again", delay=40)
+    page.keyboard.press("Enter")
+    page.locator(f"#item-{k0}").wait_for(state="detached")
+    page.wait_for_timeout(1000)
+    assert stored(web_engine, k0)[0::2] == ("rejected", "tom")
+    assert stored(web_engine, k1)[0] != "approved"  # the "a" of "again" approved nothing
+    assert page.url.endswith("/queue?lang=de&urgent=templated")  # Enter opened nothing

@@ -106,3 +106,40 @@ def test_an_approved_reply_is_sent_once_through_the_real_publisher(
                         headers={"referer": "http://testserver/queue"})  # fmt: skip
     assert "already sent" in again.text or "is sent" in again.text
     assert len(platform.posted) == 1
+
+
+def test_send_all_without_credentials_names_each_platform_once_with_its_items(client, web_engine):
+    a_crisis(web_engine, german=3)
+    ids = items_by_author(web_engine)
+    mine = [ids["Kundin 0"], ids["Kundin 1"], ids["Kundin 2"], ids["Sam"]]
+    csrf = sign_in(client, "tom")
+    with session_scope(web_engine) as session:
+        for item_id in mine:
+            queue.approve(session, item_id, actor="tom", now=NOW)
+    page = client.post("/queue/send", data={"csrf_token": csrf}).text
+    [flash] = re.findall(r'<div class="flash flash-error" role="alert">([^<]*)</div>', page)
+    assert flash.startswith("4 replies were NOT sent (still approved)")
+    assert flash.count("posting to Facebook needs") == 1 and flash.count("posting to X needs") == 1
+    assert f"(#{mine[0]}, #{mine[1]}, #{mine[2]})" in flash and f"(#{mine[3]})" in flash
+    assert {states(web_engine)[i] for i in mine} == {"approved"}
+
+
+def test_send_refuses_a_reply_box_changed_since_approval_and_keeps_the_typed_text(
+    client, web_engine
+):
+    a_crisis(web_engine)
+    kundin = items_by_author(web_engine)["Kundin 0"]
+    csrf = sign_in(client, "tom")
+    with session_scope(web_engine) as session:
+        approved = queue.approve(session, kundin, actor="lena", now=NOW).text
+    changed = {"csrf_token": csrf, "text": "Tom's better words", "original": approved}
+    refused = client.post(f"/queue/{kundin}/send", data=changed)
+    assert refused.status_code == 409
+    assert "NOT sent: the text in the box is not the approved one" in refused.text
+    assert ">Tom&#39;s better words</textarea>" in refused.text
+    with session_scope(web_engine) as session:
+        item = queue.get_item(session, kundin)
+        assert (item.state, item.text, item.attempts) == ("approved", approved, 0)
+    as_approved = client.post(f"/queue/{kundin}/send",
+                              data={**changed, "text": approved.replace("\n", "\r\n")})  # fmt: skip
+    assert "NOT sent (still approved): the platform is not configured." in as_approved.text

@@ -17,7 +17,7 @@ from crisis.registry import reply_setup
 from crisis.respond import suggest_replies
 from crisis.settings import Settings
 from crisis.tables import Comment, ReviewItem
-from crisis.web.queue_data import load_page, read_filter
+from crisis.web.queue_data import filter_choices, load_page, read_filter
 from tests.crisis.web.webtools import NOW
 from tests.factories import complaint, make_comment
 
@@ -106,3 +106,16 @@ def test_filters_and_paging_pick_the_same_items_as_the_command_line(engine):
     assert (len(templated.rows), templated.total) == (6, None)  # no count beyond an index
     assert [r.item.id for r in second.rows] == everything[3:6] and second.more
     assert (approved.rows, approved.total) == ([], 0)
+
+
+def test_the_incident_menu_offers_open_incidents_first_then_resolved_ones(engine):
+    a_crisis(engine)
+    with session_scope(engine) as session:
+        incidents.resolve_incident(session, 1, now=NOW, actor="lena", reason="fixed")
+        incidents.open_incident(
+            session, service=Service.MOBILE, now=NOW, opened_by="operator", actor="lena",
+            reason="NOC", regions=["Köln"],
+        )  # fmt: skip
+        offered = filter_choices(session, read_filter()).incidents
+        assert [(i.id, i.status) for i in offered][1:] == [(1, "resolved")]
+        assert offered[0].status != "resolved" and offered[0].service == "mobile"

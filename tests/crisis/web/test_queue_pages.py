@@ -200,3 +200,28 @@ def html_unescape(text: str) -> str:
     from html import unescape
 
     return unescape(text)
+
+
+def test_the_item_page_shows_what_the_incident_tells_the_public_as_the_cli_does(client, web_engine):
+    a_crisis(web_engine)
+    hahn = items_by_author(web_engine)["Dr. Hahn"]  # urgent: a person writes the answer
+    said = "DSL in Hamburg gestört <seit 8 Uhr>, Technik vor Ort"
+    with session_scope(web_engine) as session:
+        incidents.update_incident(session, 1, now=NOW, actor="lena", public_status=said)
+    sign_in(client, "tom")
+    page = client.get(f"/queue/{hahn}").text
+    assert "What we tell the public about this incident:</span> " + str(escape(said)) in page
+
+
+def test_a_resolved_incident_with_follow_ups_waiting_can_be_picked_in_the_filter(
+    client, web_engine
+):
+    a_crisis(web_engine)
+    with session_scope(web_engine) as session:
+        resolved = incidents.resolve_incident(session, 1, now=NOW, actor="lena", reason="fixed")
+        after_incident_change(session, reply_setup(Settings()), resolved, now=NOW)
+        follow_ups = queue.list_items(session, where=queue.QueueFilter(kind="follow_up"))
+    assert follow_ups and {i.incident_id for i in follow_ups} == {1}
+    sign_in(client, "tom")
+    page = client.get("/queue?kind=follow_up").text
+    assert re.search(r'<option value="1" >#1 [^<]*\(resolved\)</option>', page)
