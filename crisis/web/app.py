@@ -24,6 +24,7 @@ from crisis.errors import (
     BadRecord,
     ConfigError,
     CrisisError,
+    InvalidReply,
     InvalidTransition,
     NotFound,
     TemplateError,
@@ -105,6 +106,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (NotSignedIn, 401),
     (Forbidden, 403),
     (NotFound, 404),
+    (InvalidReply, 422),  # the text itself is wrong (empty, too long): not a state conflict
     (InvalidTransition, 409),
     (BadRecord, 422),
     (SpotCheckMissing, 422),

@@ -63,6 +63,8 @@ def page(
         "freeze": frozen_banner(session) if session is not None and user else None,
         "messages": read_flash(request),
         "path": request.url.path,
+        # where the language button comes back to: the same page with its filters
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     values.update(context or {})
     response = HTMLResponse(env.get_template(template).render(values), status_code=status_code)

@@ -115,3 +115,18 @@ def test_placeholders_are_filled_by_name():
 )
 def test_the_language_is_the_users_choice_then_the_browsers_then_german(chosen, header, expected):
     assert pick_lang(chosen, header) == expected
+
+
+def test_switching_the_language_keeps_the_page_and_its_filters(client):
+    from tests.crisis.web.webtools import sign_in
+
+    csrf = sign_in(client, "lena")
+    page = client.get("/queue?state=approved&platform=x")
+    back = re.search(r'name="back" value="([^"]+)"', page.text)
+    assert back is not None
+    switched = client.post(
+        "/lang",
+        data={"csrf_token": csrf, "lang": "en", "back": back.group(1).replace("&amp;", "&")},
+        follow_redirects=False,
+    )
+    assert switched.headers["location"] == "/queue?state=approved&platform=x"

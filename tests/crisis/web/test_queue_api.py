@@ -89,7 +89,7 @@ def test_filters_paging_and_errors_come_back_as_json_with_a_status(app, web_engi
         assert no_lang.status_code == 404 and "languages in the queue: de, en" in no_lang.text
         sam = by_author["Sam"]
         too_long = api.post(f"/api/queue/{sam}/approve", json={"text": "x" * 281}, headers=auth)
-        assert too_long.status_code == 409 and "the limit is 280" in too_long.json()["error"]
+        assert too_long.status_code == 422 and "the limit is 280" in too_long.json()["error"]
         api.post(f"/api/queue/{sam}/reject", json={}, headers=auth)
         twice = api.post(f"/api/queue/{sam}/reject", json={}, headers=auth)
         assert twice.status_code == 409 and "already rejected (by tom" in twice.json()["error"]
