@@ -91,44 +91,36 @@ class DetailOut(BaseModel):
     open_replies: list[int] = Field(description="For a follow-up: this customer's open replies.")
 
 
-class ApproveIn(BaseModel):
+class SeenStateIn(BaseModel):
+    seen_state: str | None = Field(
+        default=None,
+        description="The state you saw: if the item is in another state now (a colleague "
+        "decided it), 409 and nothing changes.",
+    )
+
+
+class SeenIn(SeenStateIn):
+    seen_text: str | None = Field(
+        default=None,
+        description="The reply text you saw: if it was changed since, 409 and nothing changes.",
+    )
+
+
+class ApproveIn(SeenIn):
     text: str | None = Field(default=None, description="Your own wording instead.")
     force: bool = Field(
         default=False,
         description="Approve a resolved incident's reply although a follow-up answers the same "
         "customer (audited).",
     )
-    seen_state: str | None = Field(
-        default=None,
-        description="The state you saw: if the item is in another state now (a colleague "
-        "decided it), 409 and nothing changes.",
-    )
-    seen_text: str | None = Field(
-        default=None,
-        description="The reply text you saw: if it was changed since, 409 and nothing changes.",
-    )
 
 
-class EditIn(BaseModel):
+class EditIn(SeenIn):
     text: str
-    seen_state: str | None = Field(
-        default=None,
-        description="The state you saw: if the item is in another state now (a colleague "
-        "decided it), 409 and nothing changes.",
-    )
-    seen_text: str | None = Field(
-        default=None,
-        description="The reply text you saw: if it was changed since, 409 and nothing changes.",
-    )
 
 
-class RejectIn(BaseModel):
+class RejectIn(SeenStateIn):
     reason: str | None = Field(default=None, description="Why (kept in the audit log).")
-    seen_state: str | None = Field(
-        default=None,
-        description="The state you saw: if the item is in another state now (a colleague "
-        "decided it), 409 and nothing changes.",
-    )
 
 
 class SendOut(BaseModel):
