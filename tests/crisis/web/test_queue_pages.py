@@ -47,10 +47,29 @@ def test_the_queue_page_lists_urgent_first_with_sla_age_labels_and_incident(
     assert "is-urgent" in page.split(f'id="item-{by_author["Dr. Hahn"]}"')[0][-80:]
     assert "A person answers this:" in urgent and "legal" in urgent
     assert "mein Anwalt &lt;b&gt;klagt&lt;/b&gt;" in urgent  # the comment, as text
-    assert "internet outage in Hamburg" in urgent and "complaint" in urgent
+    assert "#1 Internet (Hamburg)</a>" in urgent and "(investigating)" in urgent
+    assert "complaint" in urgent
     oldest = page[page.index(f'id="item-{by_author["Kundin 0"]}"') :]
     assert re.search(r'class="sla sla-old"[^>]*>1h00m<', oldest)
     assert "7 items" in page
+
+
+def test_in_german_the_queue_names_incident_status_labels_and_reasons_in_german(
+    client, web_engine
+):
+    a_crisis(web_engine)
+    sign_in(client, "lena")  # German
+    page = client.get("/queue").text
+    urgent = page[page.index('class="qitem is-urgent"') :]
+    urgent = urgent[: urgent.index("</article>")]
+    assert "Hier antwortet ein Mensch:</strong> Rechtliches" in urgent
+    assert ">Internet</span>" in urgent and ">negativ</span>" in urgent
+    assert "#1 Internet (Hamburg)</a>" in urgent and "(wird untersucht)" in urgent
+    menu = page[page.index('name="incident"') : page.index('name="service"')]
+    assert "#1 Internet (Hamburg) (wird untersucht)</option>" in menu
+    assert ">Kundenservice</option>" in page
+    for raw in ("investigating", ">legal<", ">negative<", "outage in", ">customer_service<"):
+        assert raw not in page
 
 
 def test_comment_and_author_markup_is_shown_as_text_on_every_queue_page(client, web_engine):
