@@ -133,6 +133,7 @@ def test_the_change_is_audited_with_the_leads_name_and_reason(client, web_engine
     history = page.text.split('id="history"')[1]
     row = history.split("Bagger hat Kabel getroffen")[0].rsplit("<tr>", 1)[1]
     assert "lena" in row and "13.05.2017 14:16" in row  # 12:16 UTC, in Berlin
+    assert "<td>Störung aktualisiert<br>" in row and "incident.update" not in history
     assert "vermutet → Ursache gefunden" in row  # her language
 
 

@@ -13,7 +13,7 @@ from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
 from crisis.settings import Settings
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
-from tests.crisis.web.webtools import NOW, sign_in
+from tests.crisis.web.webtools import NOW, csrf_of, sign_in
 
 
 def listed_ids(page: str) -> list[int]:
@@ -70,6 +70,11 @@ def test_in_german_the_queue_names_incident_status_labels_and_reasons_in_german(
     assert ">Kundenservice</option>" in page
     for raw in ("investigating", ">legal<", ">negative<", "outage in", ">customer_service<"):
         assert raw not in page
+    hahn = items_by_author(web_engine)["Dr. Hahn"]
+    client.post(f"/queue/{hahn}/reject", data={"csrf_token": csrf_of(page), "reason": "Anwalt"})
+    history = client.get(f"/queue/{hahn}").text.split("</h2>")[-1]
+    assert "<td>lena</td><td>abgelehnt</td><td>Anwalt</td>" in history
+    assert "an einen Menschen gegeben" in history and "review_item." not in history
 
 
 def test_comment_and_author_markup_is_shown_as_text_on_every_queue_page(client, web_engine):
@@ -175,8 +180,8 @@ def test_the_item_page_shows_history_and_asks_for_force_once_a_follow_up_answers
     client.post(f"/queue/{hahn}/approve", data={**data, "force": "true"})
     assert item(web_engine, hahn).state == "approved"
     history = client.get(f"/queue/{hahn}").text
-    assert "review_item.approved" in history and "approved despite follow-up" in history
-    assert re.search(r"<td>tom</td><td>review_item.approved</td>", history)
+    assert "approved despite follow-up" in history and "review_item." not in history
+    assert re.search(r"<td>tom</td><td>approved</td>", history)  # the action, in words
     follow_up_page = client.get(f"/queue/{follow_up.id}").text
     assert "earlier replies are still open" in follow_up_page
     assert f'<a href="/queue/{hahn}">#{hahn}</a> (approved)' in follow_up_page
