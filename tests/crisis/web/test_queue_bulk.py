@@ -33,7 +33,8 @@ def test_a_cluster_is_approved_only_after_three_of_its_items_were_ticked(client,
     cluster = the_cluster(web_engine)
     csrf = sign_in(client, "tom")
     page = client.get("/queue/clusters").text
-    assert f"Incident #1: de/{cluster.situation}, {cluster.size} items" in page
+    assert cluster.situation == "outage_incident"  # shown in words, not as the template's name
+    assert f"Incident #1: Known outage (de), {cluster.size} items" in page
     ticks = [int(i) for i in re.findall(r'name="spot_checked" value="(\d+)"', page)]
     assert by_author["Dr. Hahn"] not in ticks  # a person answers it: never in a cluster
     form = {"csrf_token": csrf, "incident_id": "1", "lang": "de", "up_to": str(cluster.up_to)}
@@ -42,7 +43,7 @@ def test_a_cluster_is_approved_only_after_three_of_its_items_were_ticked(client,
     assert "check at least 3 items of this cluster" in refused.text
     assert set(states(web_engine).values()) == {"pending"}
     done = client.post("/queue/bulk-approve", data={**form, "spot_checked": ticks[:3]})
-    assert f"Approved {cluster.size} de/{cluster.situation} items of incident #1." in done.text
+    assert f"Approved {cluster.size} items of incident #1 (Known outage, de)." in done.text
     after = states(web_engine)
     assert [after[by_author[f"Kundin {n}"]] for n in range(5)] == ["approved"] * 5
     assert after[by_author["Dr. Hahn"]] == "pending" and after[by_author["Sam"]] == "pending"
