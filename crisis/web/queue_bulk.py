@@ -110,4 +110,4 @@ def by_reason(refused: list[tuple[int, str]], *, ids_shown: int = 10) -> str:
         shown = ", ".join(f"#{i}" for i in ids[:ids_shown])
         more = f", … (+{len(ids) - ids_shown})" if len(ids) > ids_shown else ""
         parts.append(f"{why} ({shown}{more})")
-    return " ".join(parts)
+    return "; ".join(parts)

@@ -11,6 +11,7 @@ from crisis.db import session_scope
 from crisis.domain import Service
 from crisis.publishing import OnceOnlyPublisher
 from crisis.testing import PlatformFake
+from crisis.web.queue_bulk import by_reason
 from tests.crisis.web.test_queue_data import a_crisis, complain, items_by_author
 from tests.crisis.web.webtools import NOW, sign_in
 from tests.factories import complaint, make_comment
@@ -144,3 +145,9 @@ def test_send_refuses_a_reply_box_changed_since_approval_and_keeps_the_typed_tex
     as_approved = client.post(f"/queue/{kundin}/send",
                               data={**changed, "text": approved.replace("\n", "\r\n")})  # fmt: skip
     assert "NOT sent (still approved): the platform is not configured." in as_approved.text
+
+
+def test_a_send_message_keeps_each_platforms_reason_apart_from_the_next():
+    said = by_reason([(1, "x is not configured"), (2, "facebook is not configured"),
+                      (3, "x is not configured")])  # fmt: skip
+    assert said == "x is not configured (#1, #3); facebook is not configured (#2)"
