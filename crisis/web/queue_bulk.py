@@ -58,7 +58,8 @@ def bulk_approve(
         actor=user.name, now=ctx.clock.now(), lang=lang or None,
     )  # fmt: skip
     c = result.cluster
-    message = t("queue.bulk_done", count=len(result.approved), cluster=f"{t('admin.situation_' + c.situation)}, {c.lang}",
+    cluster = f"{t('admin.situation_' + c.situation)}, {c.lang}"
+    message = t("queue.bulk_done", count=len(result.approved), cluster=cluster,
                 incident=c.incident_id)  # fmt: skip
     if not result.refused:
         return redirect("/queue/clusters", message=message)
