@@ -191,7 +191,8 @@ def test_resolving_queues_follow_ups_and_says_held_posts_stay_held(
     world = outage(web_engine, clock, settings, eta=ETA)
     csrf = sign_in(client, "lena")
     detail = client.get(f"/incidents/{world.incident_id}").text
-    assert "pfingsten-promo" in detail and "Zurückgehaltene Posts (1) bleiben zurückgehalten" in detail
+    assert "pfingsten-promo" in detail
+    assert "Zurückgehaltene Posts (1) bleiben zurückgehalten" in detail
 
     response = client.post(
         f"/incidents/{world.incident_id}/resolve",
