@@ -54,9 +54,7 @@ def test_the_queue_page_lists_urgent_first_with_sla_age_labels_and_incident(
     assert "7 items" in page
 
 
-def test_in_german_the_queue_names_incident_status_labels_and_reasons_in_german(
-    client, web_engine
-):
+def test_in_german_the_queue_names_incident_status_labels_and_reasons_in_german(client, web_engine):
     a_crisis(web_engine)
     sign_in(client, "lena")  # German
     page = client.get("/queue").text
