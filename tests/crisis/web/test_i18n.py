@@ -115,3 +115,9 @@ def test_placeholders_are_filled_by_name():
 )
 def test_the_language_is_the_users_choice_then_the_browsers_then_german(chosen, header, expected):
     assert pick_lang(chosen, header) == expected
+
+
+def test_the_german_interface_addresses_the_user_formally_on_every_page():
+    informal = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
+    found = {key: text for key, text in catalog("de").items() if informal.search(text)}
+    assert found == {}
