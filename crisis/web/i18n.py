@@ -49,6 +49,13 @@ def translator(lang: str) -> Translate:
     return t
 
 
+def action_namer(lang: str) -> Callable[[str], str]:
+    """An audit action (``review_item.approved``) as the history tables show it in ``lang``;
+    one without a text (a new or scenario-made action) as it is stored."""
+    texts = catalog(lang)
+    return lambda action: texts.get(f"base.action.{action}", action)
+
+
 def pick_lang(user_lang: str | None, accept_language: str | None) -> str:
     if user_lang in LANGS:
         return str(user_lang)

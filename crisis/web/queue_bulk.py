@@ -58,7 +58,8 @@ def bulk_approve(
         actor=user.name, now=ctx.clock.now(), lang=lang or None,
     )  # fmt: skip
     c = result.cluster
-    message = t("queue.bulk_done", count=len(result.approved), cluster=f"{c.lang}/{c.situation}",
+    cluster = f"{t('admin.situation_' + c.situation)}, {c.lang}"
+    message = t("queue.bulk_done", count=len(result.approved), cluster=cluster,
                 incident=c.incident_id)  # fmt: skip
     if not result.refused:
         return redirect("/queue/clusters", message=message)
@@ -110,4 +111,4 @@ def by_reason(refused: list[tuple[int, str]], *, ids_shown: int = 10) -> str:
         shown = ", ".join(f"#{i}" for i in ids[:ids_shown])
         more = f", … (+{len(ids) - ids_shown})" if len(ids) > ids_shown else ""
         parts.append(f"{why} ({shown}{more})")
-    return " ".join(parts)
+    return "; ".join(parts)

@@ -35,6 +35,7 @@ class IncidentRef(BaseModel):
     title: str
     status: str
     service: str
+    regions: list[str] = []
 
 
 class ItemOut(BaseModel):
@@ -206,6 +207,7 @@ def item_out(row: Row) -> ItemOut:
             title=incident.title,
             status=incident.status,
             service=incident.service,
+            regions=list(incident.regions),
         ),
         comment=None
         if comment is None

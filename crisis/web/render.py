@@ -19,7 +19,7 @@ from crisis import holds
 from crisis.accounts import SignedIn
 from crisis.clock import LOCAL
 from crisis.tables import Incident
-from crisis.web.i18n import pick_lang, translator
+from crisis.web.i18n import action_namer, pick_lang, translator
 
 FLASH_COOKIE = "crisis_flash"
 env = Environment(
@@ -59,6 +59,7 @@ def page(
         "user": user,
         "lang": lang,
         "t": translator(lang),
+        "action_name": action_namer(lang),
         "csrf": user.csrf_token if user and user.csrf_token else "",
         "freeze": frozen_banner(session) if session is not None and user else None,
         "messages": read_flash(request),

@@ -26,14 +26,21 @@
   }
 
   // A visible, accessible message at the top of the page (text only: never HTML).
+  // Messages float in a fixed corner: coming and going, they never move the page under the
+  // pointer (a button that jumps away while someone clicks approves the wrong item).
   function say(text, kind) {
-    var main = document.querySelector("main");
-    if (!main) return;
+    var stack = document.querySelector(".say-stack");
+    if (!stack) {
+      stack = document.createElement("div");
+      stack.className = "say-stack";
+      document.body.appendChild(stack);
+    }
     var box = document.createElement("div");
     box.className = "flash flash-" + (kind || "message");
     box.setAttribute("role", kind === "error" ? "alert" : "status");
     box.textContent = text;
-    main.insertBefore(box, main.firstChild);
+    stack.appendChild(box);
+    while (stack.children.length > 4) stack.removeChild(stack.firstChild);
     setTimeout(function () { box.remove(); }, kind === "error" ? 12000 : 5000);
   }
 

@@ -268,6 +268,6 @@ def test_a_lead_resetting_their_own_password_signs_in_again(client, lena):
     done = _post(client, "/users/password", lena, name="lena", password=NEW_PASSWORD,
                  password_again=NEW_PASSWORD)  # fmt: skip
     assert done.url.path == "/login"
-    assert _flash(done.text) == ["Dein Passwort ist neu gesetzt: bitte neu anmelden."]
+    assert _flash(done.text) == ["Ihr Passwort ist neu gesetzt: bitte neu anmelden."]
     assert client.get("/users", follow_redirects=False).status_code == 303
     sign_in(client, "lena", NEW_PASSWORD)

@@ -75,3 +75,11 @@ def test_a_signed_in_user_reads_the_api_docs_with_the_navigation(client):
     sign_in(client, "tom")
     docs = client.get("/api/docs").text
     assert '<span class="user-name">tom</span>' in docs and "Operations" in docs  # tom: English
+
+
+def test_a_lead_finds_the_api_reference_where_api_tokens_are_made(client):
+    sign_in(client, "lena")
+    users = client.get("/users").text
+    link = re.search(r'<a href="(/api/docs)">([^<]+)</a>', users)
+    assert link and link.group(2) == "Die JSON-API: was sie kann, wie man sie aufruft"
+    assert client.get(link.group(1)).status_code == 200

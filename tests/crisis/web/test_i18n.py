@@ -130,3 +130,9 @@ def test_switching_the_language_keeps_the_page_and_its_filters(client):
         follow_redirects=False,
     )
     assert switched.headers["location"] == "/queue?state=approved&platform=x"
+
+
+def test_the_german_interface_addresses_the_user_formally_on_every_page():
+    informal = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
+    found = {key: text for key, text in catalog("de").items() if informal.search(text)}
+    assert found == {}

@@ -31,7 +31,7 @@ def test_resolving_the_last_incident_counts_posts_an_earlier_one_held(client, we
         incident_id = now_open.id
     csrf = sign_in(client, "lena")
     detail = client.get(f"/incidents/{incident_id}").text
-    assert "Angehaltene Posts (1) bleiben angehalten" in detail
+    assert "Zurückgehaltene Posts (1) bleiben zurückgehalten" in detail
 
     response = client.post(
         f"/incidents/{incident_id}/resolve",
@@ -39,7 +39,7 @@ def test_resolving_the_last_incident_counts_posts_an_earlier_one_held(client, we
     )
 
     assert f"Störung #{incident_id} behoben." in response.text
-    assert "1 Posts bleiben angehalten, bis sie fortgesetzt werden." in response.text
+    assert "1 Posts bleiben zurückgehalten, bis sie freigegeben werden." in response.text
 
 
 def test_the_banner_and_the_held_posts_name_the_incident_in_the_readers_language(

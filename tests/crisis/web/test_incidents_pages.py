@@ -95,7 +95,7 @@ def test_lead_sets_the_eta_and_the_pending_replies_say_the_new_time(
     assert response.status_code == 200 and response.url.path == f"/incidents/{world.incident_id}"
     n = len(world.reply_ids)
     assert f"Störung #{world.incident_id} aktualisiert: Prognose (ETA)." in response.text
-    assert f"Prüfliste: {n} Vorschläge neu geschrieben." in response.text
+    assert f"Warteschlange: {n} Vorschläge neu geschrieben." in response.text
     assert incident_row(web_engine, world.incident_id).eta == NOW.replace(hour=19, minute=30)
     now_texts = texts(web_engine, world.incident_id)
     assert len(now_texts) == n
@@ -133,6 +133,7 @@ def test_the_change_is_audited_with_the_leads_name_and_reason(client, web_engine
     history = page.text.split('id="history"')[1]
     row = history.split("Bagger hat Kabel getroffen")[0].rsplit("<tr>", 1)[1]
     assert "lena" in row and "13.05.2017 14:16" in row  # 12:16 UTC, in Berlin
+    assert "<td>Störung aktualisiert<br>" in row and "incident.update" not in history
     assert "vermutet → Ursache gefunden" in row  # her language
 
 
@@ -190,7 +191,8 @@ def test_resolving_queues_follow_ups_and_says_held_posts_stay_held(
     world = outage(web_engine, clock, settings, eta=ETA)
     csrf = sign_in(client, "lena")
     detail = client.get(f"/incidents/{world.incident_id}").text
-    assert "pfingsten-promo" in detail and "Angehaltene Posts (1) bleiben angehalten" in detail
+    assert "pfingsten-promo" in detail
+    assert "Zurückgehaltene Posts (1) bleiben zurückgehalten" in detail
 
     response = client.post(
         f"/incidents/{world.incident_id}/resolve",
@@ -202,8 +204,8 @@ def test_resolving_queues_follow_ups_and_says_held_posts_stay_held(
     )
 
     assert f"Störung #{world.incident_id} behoben." in response.text
-    assert f"{len(world.reply_ids)} Nachmeldungen angelegt" in response.text
-    assert "1 Posts bleiben angehalten, bis sie fortgesetzt werden." in response.text
+    assert f"{len(world.reply_ids)} Nachrichten nach Behebung angelegt" in response.text
+    assert "1 Posts bleiben zurückgehalten, bis sie freigegeben werden." in response.text
     assert "update-form" not in response.text
     with session_scope(web_engine) as session:
         post = session.exec(select(ScheduledPost)).one()
@@ -354,7 +356,7 @@ def test_an_approved_reply_goes_back_to_pending_and_an_edited_one_is_marked(
 
     n = len(world.reply_ids)
     assert (
-        f"Prüfliste: {n - 1} Vorschläge neu geschrieben, 1 freigegebene oder fehlgeschlagene "
+        f"Warteschlange: {n - 1} Vorschläge neu geschrieben, 1 freigegebene oder fehlgeschlagene "
         "Antwort zurück in die Prüfung (vor der Änderung geschrieben), 1 bearbeitete Antwort "
         "als „Fakten geändert“ markiert."
     ) in page.text

@@ -87,7 +87,8 @@ def test_a_lead_bulk_approves_a_cluster_after_ticking_three_items(page: Any, web
     assert approve.is_enabled()
     approve.click()
     page.wait_for_url(re.compile(r".*/queue/clusters$"))
-    assert page.locator(".flash-message").inner_text().startswith("5 Einträge de/")
+    said = page.locator(".flash-message").inner_text()
+    assert said == "5 Einträge der Störung #1 freigegeben (Störung bekannt, de)."
     assert [stored(web_engine, ids[f"Kundin {n}"])[0] for n in range(5)] == ["approved"] * 5
     assert stored(web_engine, ids["Kundin 0"])[2] == "lena"
     with session_scope(web_engine) as session:
@@ -217,3 +218,18 @@ def test_a_reason_typed_ahead_never_becomes_shortcuts_on_the_next_item(
     assert stored(web_engine, k0)[0::2] == ("rejected", "tom")
     assert stored(web_engine, k1)[0] != "approved"  # the "a" of "again" approved nothing
     assert page.url.endswith("/queue?lang=de&urgent=templated")  # Enter opened nothing
+
+
+def test_a_decisions_message_does_not_move_the_queue_under_the_pointer(page: Any, web_engine):
+    a_crisis(web_engine)
+    k0 = items_by_author(web_engine)["Kundin 0"]
+    browser_sign_in(page, "tom")
+    page.goto("/queue?urgent=templated")
+    heading = page.locator("main h1")
+    top = heading.bounding_box()["y"]
+    page.locator(f"#item-{k0} button", has_text="Approve").click()
+    said = page.get_by_text(f"#{k0} approved")
+    said.wait_for()
+    assert heading.bounding_box()["y"] == top  # the message floats in a corner meanwhile
+    box, viewport = said.bounding_box(), page.viewport_size
+    assert box["y"] + box["height"] <= viewport["height"]  # and can be read without scrolling

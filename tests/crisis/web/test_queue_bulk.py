@@ -11,6 +11,7 @@ from crisis.db import session_scope
 from crisis.domain import Service
 from crisis.publishing import OnceOnlyPublisher
 from crisis.testing import PlatformFake
+from crisis.web.queue_bulk import by_reason
 from tests.crisis.web.test_queue_data import a_crisis, complain, items_by_author
 from tests.crisis.web.webtools import NOW, sign_in
 from tests.factories import complaint, make_comment
@@ -33,7 +34,8 @@ def test_a_cluster_is_approved_only_after_three_of_its_items_were_ticked(client,
     cluster = the_cluster(web_engine)
     csrf = sign_in(client, "tom")
     page = client.get("/queue/clusters").text
-    assert f"Incident #1: de/{cluster.situation}, {cluster.size} items" in page
+    assert cluster.situation == "outage_incident"  # shown in words, not as the template's name
+    assert f"Incident #1: Known outage (de), {cluster.size} items" in page
     ticks = [int(i) for i in re.findall(r'name="spot_checked" value="(\d+)"', page)]
     assert by_author["Dr. Hahn"] not in ticks  # a person answers it: never in a cluster
     form = {"csrf_token": csrf, "incident_id": "1", "lang": "de", "up_to": str(cluster.up_to)}
@@ -42,7 +44,7 @@ def test_a_cluster_is_approved_only_after_three_of_its_items_were_ticked(client,
     assert "check at least 3 items of this cluster" in refused.text
     assert set(states(web_engine).values()) == {"pending"}
     done = client.post("/queue/bulk-approve", data={**form, "spot_checked": ticks[:3]})
-    assert f"Approved {cluster.size} de/{cluster.situation} items of incident #1." in done.text
+    assert f"Approved {cluster.size} items of incident #1 (Known outage, de)." in done.text
     after = states(web_engine)
     assert [after[by_author[f"Kundin {n}"]] for n in range(5)] == ["approved"] * 5
     assert after[by_author["Dr. Hahn"]] == "pending" and after[by_author["Sam"]] == "pending"
@@ -143,3 +145,9 @@ def test_send_refuses_a_reply_box_changed_since_approval_and_keeps_the_typed_tex
     as_approved = client.post(f"/queue/{kundin}/send",
                               data={**changed, "text": approved.replace("\n", "\r\n")})  # fmt: skip
     assert "NOT sent (still approved): the platform is not configured." in as_approved.text
+
+
+def test_a_send_message_keeps_each_platforms_reason_apart_from_the_next():
+    said = by_reason([(1, "x is not configured"), (2, "facebook is not configured"),
+                      (3, "x is not configured")])  # fmt: skip
+    assert said == "x is not configured (#1, #3); facebook is not configured (#2)"

@@ -13,7 +13,7 @@ from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
 from crisis.settings import Settings
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
-from tests.crisis.web.webtools import NOW, sign_in
+from tests.crisis.web.webtools import NOW, csrf_of, sign_in
 
 
 def listed_ids(page: str) -> list[int]:
@@ -47,10 +47,32 @@ def test_the_queue_page_lists_urgent_first_with_sla_age_labels_and_incident(
     assert "is-urgent" in page.split(f'id="item-{by_author["Dr. Hahn"]}"')[0][-80:]
     assert "A person answers this:" in urgent and "legal" in urgent
     assert "mein Anwalt &lt;b&gt;klagt&lt;/b&gt;" in urgent  # the comment, as text
-    assert "internet outage in Hamburg" in urgent and "complaint" in urgent
+    assert "#1 Internet (Hamburg)</a>" in urgent and "(investigating)" in urgent
+    assert "complaint" in urgent
     oldest = page[page.index(f'id="item-{by_author["Kundin 0"]}"') :]
     assert re.search(r'class="sla sla-old"[^>]*>1h00m<', oldest)
     assert "7 items" in page
+
+
+def test_in_german_the_queue_names_incident_status_labels_and_reasons_in_german(client, web_engine):
+    a_crisis(web_engine)
+    sign_in(client, "lena")  # German
+    page = client.get("/queue").text
+    urgent = page[page.index('class="qitem is-urgent"') :]
+    urgent = urgent[: urgent.index("</article>")]
+    assert "Hier antwortet ein Mensch:</strong> Rechtliches" in urgent
+    assert ">Internet</span>" in urgent and ">negativ</span>" in urgent
+    assert "#1 Internet (Hamburg)</a>" in urgent and "(wird untersucht)" in urgent
+    menu = page[page.index('name="incident"') : page.index('name="service"')]
+    assert "#1 Internet (Hamburg) (wird untersucht)</option>" in menu
+    assert ">Kundenservice</option>" in page
+    for raw in ("investigating", ">legal<", ">negative<", "outage in", ">customer_service<"):
+        assert raw not in page
+    hahn = items_by_author(web_engine)["Dr. Hahn"]
+    client.post(f"/queue/{hahn}/reject", data={"csrf_token": csrf_of(page), "reason": "Anwalt"})
+    history = client.get(f"/queue/{hahn}").text.split("</h2>")[-1]
+    assert "<td>lena</td><td>abgelehnt</td><td>Anwalt</td>" in history
+    assert "an einen Menschen gegeben" in history and "review_item." not in history
 
 
 def test_comment_and_author_markup_is_shown_as_text_on_every_queue_page(client, web_engine):
@@ -156,8 +178,8 @@ def test_the_item_page_shows_history_and_asks_for_force_once_a_follow_up_answers
     client.post(f"/queue/{hahn}/approve", data={**data, "force": "true"})
     assert item(web_engine, hahn).state == "approved"
     history = client.get(f"/queue/{hahn}").text
-    assert "review_item.approved" in history and "approved despite follow-up" in history
-    assert re.search(r"<td>tom</td><td>review_item.approved</td>", history)
+    assert "approved despite follow-up" in history and "review_item." not in history
+    assert re.search(r"<td>tom</td><td>approved</td>", history)  # the action, in words
     follow_up_page = client.get(f"/queue/{follow_up.id}").text
     assert "earlier replies are still open" in follow_up_page
     assert f'<a href="/queue/{hahn}">#{hahn}</a> (approved)' in follow_up_page
