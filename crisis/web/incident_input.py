@@ -11,18 +11,17 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from crisis.cli_common import relative_time
 from crisis.clock import LOCAL
 from crisis.domain import Service
 from crisis.errors import BadRecord
+from crisis.web.form_times import local_input as local_input
+from crisis.web.form_times import read_time
 from crisis.web.i18n import Translate
 
 MAX_REASON = 2000
 MAX_PUBLIC_STATUS = 2000
 MAX_REGION = 80
 MAX_REGIONS = 30
-# The formats people type besides ISO 8601: "14.05.2017 18:00" (German), "14.05. 18:00".
-_GERMAN = ("%d.%m.%Y %H:%M", "%d.%m.%y %H:%M")
 _SPLIT = re.compile(r"[,;\n]")
 
 
@@ -103,30 +102,11 @@ def eta_of(
 
 
 def _parse_eta(text: str, *, now: datetime, t: Translate) -> datetime:
-    relative = relative_time(text, now=now)
-    if relative is not None:
-        return relative
-    parsed: datetime | None = None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        for fmt in _GERMAN:
-            try:
-                parsed = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
+    parsed = read_time(text, now=now)
     if parsed is None:
         raise BadRecord(t("incidents.field_eta"), t("incidents.error_eta_format", value=text[:40]))
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        parsed = parsed.replace(tzinfo=LOCAL)  # a time without offset is Berlin time
     return parsed
 
 
 def _minute(value: datetime) -> str:
     return value.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
-
-
-def local_input(value: datetime | None) -> str:
-    """``value`` for a ``datetime-local`` input: Berlin time, to the minute."""
-    return "" if value is None else value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")

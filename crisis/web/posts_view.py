@@ -16,11 +16,12 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from crisis import holds, incidents, posts
-from crisis.cli_common import relative_time
-from crisis.clock import LOCAL, local_time
+from crisis.clock import local_time
 from crisis.errors import BadRecord, NotFound
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
+from crisis.web.form_times import local_input as local_input
+from crisis.web.form_times import read_time
 
 RECENTLY_PUBLISHED = 20
 MAX_REASON = 1000  # a freeze's reason stands in the banner on every page
@@ -216,27 +217,18 @@ def new_time(value: str, *, now: datetime) -> datetime:
     sends it), ISO 8601 with an offset, or relative to now (``+30m``, ``+2h``, ``+1d``).
     Refused when it has passed: the post would go out at once."""
     text = value.strip()
-    when = relative_time(text, now=now)
+    when = read_time(text, now=now)
     if when is None:
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise BadRecord(
-                "new time",
-                f"{text[:40]!r} is not a time: give e.g. 2017-05-13T18:00 (Berlin) or +2h",
-            ) from None
-        when = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=LOCAL)
+        raise BadRecord(
+            "new time",
+            f"{text[:40]!r} is not a time: give e.g. 2017-05-13T18:00 (Berlin) or +2h",
+        )
     when = when.astimezone(UTC)
     if when <= now:
         raise BadRecord(
             "new time", f"{local_time(when)} has already passed: give a time in the future"
         )
     return when
-
-
-def local_input(value: datetime) -> str:
-    """A time as a datetime-local field shows it (Berlin, to the minute)."""
-    return value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")
 
 
 def _aware(value: datetime) -> datetime:
