@@ -4,10 +4,10 @@
 
 1. The demo scenario through the real pipeline (the configured classifier): when each outage was
    detected, against when the scenario says it started, and incidents nobody expected.
-2. Generated ordinary weeks (``crisis.traffic``, daily and weekly rhythm, noise, a third-party
-   outage) at two volumes and several seeds: false incidents per week, with the generator's
-   labels, the detector run every 5 minutes. The same for a "naive" detector (floor and ratio
-   only: no persistence, no Poisson term) as the baseline in the same run.
+2. Generated ordinary weeks (``crisis.replay.traffic``, daily and weekly rhythm, noise, a
+   third-party outage) at two volumes and several seeds: false incidents per week, with the
+   generator's labels, the detector run every 5 minutes. The same for a "naive" detector (floor
+   and ratio only: no persistence, no Poisson term) as the baseline in the same run.
 3. Generated outages of several sizes at a busy hour after three ordinary days: detection delay.
 4. One generated quiet week through the real pipeline and classifier (``crisis replay``).
 
@@ -28,12 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crisis import traffic  # noqa: E402
 from crisis.db import make_engine, session_scope, upgrade  # noqa: E402
-from crisis.demo import scenario_path  # noqa: E402
 from crisis.domain import Service  # noqa: E402
 from crisis.registry import spike_rules  # noqa: E402
-from crisis.replay import replay_into  # noqa: E402
+from crisis.replay import traffic  # noqa: E402
+from crisis.replay.run import replay_into  # noqa: E402
+from crisis.replay.scenario import scenario_path  # noqa: E402
 from crisis.settings import Settings  # noqa: E402
 
 MONDAY = datetime(2017, 5, 7, 22, 0, tzinfo=UTC)  # Monday 8 May 2017, 00:00 in Berlin

@@ -15,9 +15,8 @@ import time
 from pathlib import Path
 
 from crisis.db import drop_everything, make_engine
-from crisis.demo import scenario_path
-from crisis.replay import replay_into
-from crisis.scenario import read_scenario
+from crisis.replay.run import replay_into
+from crisis.replay.scenario import read_scenario, scenario_path
 from crisis.settings import Settings
 
 

@@ -30,9 +30,9 @@ from sqlalchemy.engine import make_url
 from crisis import incidents, posts
 from crisis.db import make_engine, session_scope, upgrade
 from crisis.domain import Service
-from crisis.report_data import build_report
-from crisis.report_html import render_html
-from crisis.report_period import resolve_period
+from crisis.reports.data import build_report
+from crisis.reports.html import render_html
+from crisis.reports.period import resolve_period
 
 START = datetime(2017, 2, 1, tzinfo=UTC)
 MODEL = "outage.v1"

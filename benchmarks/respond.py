@@ -34,17 +34,19 @@ from crisis import incidents  # noqa: E402
 from crisis.classify import Prelabelled, to_row  # noqa: E402
 from crisis.clock import VirtualClock  # noqa: E402
 from crisis.db import drop_everything, make_engine, session_scope, upgrade  # noqa: E402
-from crisis.demo import scenario_path  # noqa: E402
 from crisis.domain import CommentIn, Labels, Sentiment, Service, Urgency, Verdict  # noqa: E402
-from crisis.incident_replies import after_incident_change  # noqa: E402
 from crisis.ingest import store_comments  # noqa: E402
 from crisis.registry import build_pipeline, reply_setup  # noqa: E402
-from crisis.replay import replay  # noqa: E402
-from crisis.respond import suggest_replies  # noqa: E402
-from crisis.scenario import CommentEvent, read_scenario  # noqa: E402
+from crisis.replay.run import replay  # noqa: E402
+from crisis.replay.scenario import (  # noqa: E402
+    CommentEvent,
+    read_scenario,
+    scenario_path,  # noqa: E402
+)
+from crisis.replies.incident_changes import after_incident_change  # noqa: E402
+from crisis.replies.respond import suggest_replies  # noqa: E402
 from crisis.settings import Settings  # noqa: E402
 from crisis.tables import Classification, Comment, ReviewItem  # noqa: E402
-from crisis.testing import RecordingPublisher  # noqa: E402
 
 START = datetime(2017, 5, 13, 6, 30, tzinfo=UTC)
 N = 1000
@@ -123,9 +125,7 @@ def demo_shares(settings: Settings) -> None:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'demo.db'}")
         upgrade(engine)
         clock = VirtualClock(datetime(1970, 1, 1, tzinfo=UTC))
-        pipeline = build_pipeline(
-            settings, engine=engine, clock=clock, publisher=RecordingPublisher()
-        )
+        pipeline = build_pipeline(settings, engine=engine, clock=clock)
         texts = [e.comment.text for e in read_scenario(path) if isinstance(e, CommentEvent)]
         pipeline.classifier = Prelabelled(pipeline.classifier, texts)
         decided: dict[int, Any] = {}

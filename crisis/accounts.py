@@ -16,7 +16,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
 from crisis import audit, sessions
-from crisis.errors import BadRecord, CrisisError, NotFound, UnknownName
+from crisis.errors import AccountError as AccountError  # re-exported: callers catch it here
+from crisis.errors import BadRecord, NotFound, UnknownName
+from crisis.errors import WrongPassword as WrongPassword
 from crisis.sessions import SignedIn as SignedIn
 from crisis.sessions import end_session as end_session
 from crisis.sessions import session_user as session_user
@@ -42,14 +44,6 @@ def use_password_hasher(hasher: PasswordHasher) -> PasswordHasher:
     previous, _hasher = _hasher, hasher
     _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
     return previous
-
-
-class AccountError(CrisisError):
-    """A user cannot be created or changed as asked (says why)."""
-
-
-class WrongPassword(AccountError):
-    """The current password given to change it is not the current password."""
 
 
 def add_user(

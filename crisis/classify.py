@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from crisis.domain import Labels, Sentiment, Service, Urgency
+from crisis.errors import Inconsistent
 from crisis.protocols import Classifier
 from crisis.tables import Classification, Comment
 
@@ -42,7 +43,7 @@ def classify_comments(
         texts: dict[int | None, str] = dict(rows.all())
         labels = classifier.classify([texts[cid] for cid in ids])
         if len(labels) != len(ids):
-            raise RuntimeError(f"{classifier.name} returned {len(labels)} labels for {len(ids)}")
+            raise Inconsistent(f"{classifier.name} returned {len(labels)} labels for {len(ids)}")
         for cid, label in zip(ids, labels, strict=True):
             session.add(to_row(cid, label, now=now))
             results[cid] = label

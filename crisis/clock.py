@@ -6,6 +6,7 @@ runs live and replays a weekend of comments in seconds.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,8 @@ def require_aware(value: datetime, what: str = "time") -> datetime:
     return value
 
 
+_RELATIVE = re.compile(r"^([+-])(\d+)\s*([mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 LOCAL = ZoneInfo("Europe/Berlin")  # the team's time: what every command and message shows
 
 
@@ -28,6 +31,30 @@ def local_time(value: datetime | None, *, labelled: bool = True) -> str:
     if value is None:
         return "-"
     return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M}" + (" Berlin" if labelled else "")
+
+
+def relative_time(value: str, *, now: datetime) -> datetime | None:
+    """``+30m``, ``+2h``, ``+1d`` from ``now`` (``-7d``: 7 days before); ``None`` for anything
+    else."""
+    relative = _RELATIVE.match(value.strip())
+    if relative is None:
+        return None
+    sign = -1 if relative.group(1) == "-" else 1
+    amount, unit = int(relative.group(2)), _UNITS[relative.group(3)]
+    return now + sign * timedelta(**{unit: amount})
+
+
+def age(now: datetime, then: datetime) -> str:
+    """How long ago, short: 45s, 12m, 3h05m, 2d04h."""
+    seconds = max(int((now - then).total_seconds()), 0)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if hours == 0:
+        return f"{minutes}m"
+    if days == 0:
+        return f"{hours}h{minutes % 60:02d}m"
+    return f"{days}d{hours % 24:02d}h"
 
 
 class SystemClock:

@@ -9,7 +9,13 @@
     │   └── AnsweredByFollowUp   a reply whose resolved incident's follow-up answers instead
     ├── NotFound                 no row with that id
     ├── BadRecord                one input record is malformed (says where and why)
+    ├── SpotCheckMissing         a bulk approval without enough of the cluster read
     ├── TemplateError            a reply template is missing or cannot be rendered
+    ├── AccountError             a user cannot be created or changed as asked (says why)
+    │   └── WrongPassword        the current password given to change it is wrong
+    ├── NotSignedIn              no valid session or token (web: sign-in page; API: 401)
+    ├── Forbidden                signed in, but the role (or the CSRF token) does not allow it
+    ├── Inconsistent             our own invariant broke (a bug, not the user's input)
     └── ConnectorError           talking to a platform failed (never carries a token)
         ├── RateLimited(reset_at)  the platform said "later"; reset_at when it said when
         ├── AuthFailed             token missing, expired or lacking a permission
@@ -91,8 +97,33 @@ class BadRecord(CrisisError):
         super().__init__(f"{where}: {reason}")
 
 
+class SpotCheckMissing(CrisisError):
+    pass
+
+
 class TemplateError(CrisisError):
     pass
+
+
+class AccountError(CrisisError):
+    """A user cannot be created or changed as asked (says why)."""
+
+
+class WrongPassword(AccountError):
+    """The current password given to change it is not the current password."""
+
+
+class NotSignedIn(CrisisError):
+    """No valid session or token: pages send the browser to the sign-in page, the API 401."""
+
+
+class Forbidden(CrisisError):
+    """Signed in, but the role does not allow this (or the CSRF token is wrong): 403."""
+
+
+class Inconsistent(CrisisError):
+    """Our own invariant broke (a row without an id after a flush, a classifier that answered
+    for the wrong number of texts): a bug to report, never the user's input."""
 
 
 class ConnectorError(CrisisError):

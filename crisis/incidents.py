@@ -18,9 +18,14 @@ from sqlmodel import Session, col, select
 from crisis import audit
 from crisis.clock import require_aware
 from crisis.domain import IncidentFacts, Service
-from crisis.errors import InvalidTransition, NotFound
+from crisis.errors import Inconsistent, InvalidTransition, NotFound
 from crisis.holds import Blocker, hold_marketing
-from crisis.states import INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
+from crisis.states import (
+    INCIDENT_TRANSITIONS,
+    OPEN_INCIDENT_STATES,
+    IncidentStatus,
+    move,
+)
 from crisis.tables import Incident
 
 # A service whose outage is usually another service's outage: our landlines are VoIP over the
@@ -99,15 +104,14 @@ def update_incident(
     incident = get_incident(session, incident_id)
     eta = _in_utc(eta)
     changes: dict[str, Any] = {}
-    if status is not None and status != incident.status:
-        if status == "resolved":
+    moving = status is not None and status != incident.status
+    if moving:
+        if status == IncidentStatus.RESOLVED:
             raise InvalidTransition(
                 f"incident {incident_id}", incident.status, "resolved (use resolve)"
             )
-        _check(incident, status)
-        changes["status"] = [incident.status, status]
-        incident.status = status
-    elif incident.status == "resolved":
+        _check(incident, str(status))
+    elif incident.status == IncidentStatus.RESOLVED:
         raise InvalidTransition(f"incident {incident_id}", "resolved", "updated")
     if public_status is not None and public_status != incident.public_status:
         changes["public_status"] = [incident.public_status, public_status]
@@ -121,9 +125,14 @@ def update_incident(
             changes["regions"] = [incident.regions, merged]
             incident.regions = merged
             incident.title = _title(Service(incident.service), merged)
-    if changes:
+    if moving or changes:
         incident.facts_at = now
         session.add(incident)
+    if moving:  # the move and the other changes in one audit entry
+        move(session, incident, IncidentStatus(str(status)), transitions=INCIDENT_TRANSITIONS,
+             entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
+             details=changes, field="status", action="incident.update")  # fmt: skip
+    elif changes:
         audit.record(
             session,
             at=now,
@@ -148,25 +157,15 @@ def resolve_incident(
 ) -> Incident:
     """Close an incident. Held posts stay held: they wait for an explicit resume."""
     incident = get_incident(session, incident_id)
-    _check(incident, "resolved")
-    before = incident.status
-    incident.status = "resolved"
+    _check(incident, IncidentStatus.RESOLVED)
     incident.resolved_at = now
-    details: dict[str, Any] = {"status": [before, "resolved"]}
+    details: dict[str, Any] = {}
     if public_status is not None:
         details["public_status"] = [incident.public_status, public_status]
         incident.public_status, incident.public_status_at = public_status, now
-    session.add(incident)
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        action="incident.resolve",
-        entity="incident",
-        entity_id=incident_id,
-        reason=reason,
-        details=details,
-    )
+    move(session, incident, IncidentStatus.RESOLVED, transitions=INCIDENT_TRANSITIONS,
+         entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
+         details=details, field="status", action="incident.resolve")  # fmt: skip
     return incident
 
 
@@ -261,7 +260,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def _id(incident: Incident) -> int:
     if incident.id is None:
-        raise RuntimeError("incident has no id before flush")
+        raise Inconsistent("incident has no id before flush")
     return incident.id
 
 

@@ -1,5 +1,6 @@
-"""The whole flow, composed once: source -> store -> classify -> incidents -> respond -> queue,
-and the publisher for due posts. Live ingestion, imports and replays all go through here.
+"""The whole flow, composed once: source -> store -> classify -> incidents -> respond -> queue.
+Live ingestion, imports and replays all go through here. Publishing due posts is not part of the
+comment flow: the publisher loop (``crisis publish``) and the replay call ``posts.publish_due``.
 
 Storing is its own transaction (with the source's cursor); labelling, detection and reply
 suggestions share the next one. If the process dies in between, ``catch_up`` finds the comments
@@ -13,16 +14,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from crisis import posts
 from crisis.classify import classify_comments, unclassified_ids
 from crisis.db import session_scope
-from crisis.detector import SpikeRules, detect
+from crisis.detection.detector import SpikeRules, detect
 from crisis.domain import CommentIn, Labels, Page
-from crisis.incident_replies import after_incident_change
 from crisis.ingest import ingest_page, store_comments
-from crisis.protocols import Classifier, Clock, Publisher
-from crisis.respond import ReplySetup, suggest_replies
-from crisis.tables import Incident, ReviewItem, ScheduledPost
+from crisis.protocols import Classifier, Clock
+from crisis.replies.incident_changes import after_incident_change
+from crisis.replies.respond import ReplySetup, suggest_replies
+from crisis.tables import Incident, ReviewItem
 
 
 @dataclass
@@ -37,7 +37,6 @@ class StepResult:
 class Pipeline:
     engine: Engine
     classifier: Classifier
-    publisher: Publisher
     clock: Clock
     replies: ReplySetup  # responder, policy and who we are
     rules: SpikeRules = field(default_factory=SpikeRules)
@@ -81,7 +80,3 @@ class Pipeline:
         with session_scope(self.engine) as session:
             todo = unclassified_ids(session, self.classifier.name)
         return self.work(todo) if todo else StepResult()
-
-    def publish_due(self) -> list[ScheduledPost]:
-        with session_scope(self.engine) as session:
-            return posts.publish_due(session, self.publisher, now=self.clock.now())

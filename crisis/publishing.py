@@ -173,3 +173,26 @@ class OnceOnlyPublisher:
             row.state, row.external_id, row.error = state, external_id, error
             row.updated_at = self.clock.now()
             session.add(row)
+
+
+@dataclass
+class RecordingPublisher:
+    """Publishes nothing: keeps what it is asked to publish, for trials, the demo and replays.
+
+    A repeated idempotency key publishes nothing new; ``fail_times`` simulates a platform that
+    is down that many times."""
+
+    fail_times: int = 0
+    published: list[OutgoingPost] = field(default_factory=list)
+    _ids: dict[str, str] = field(default_factory=dict)
+
+    def publish(self, post: OutgoingPost) -> str:
+        if post.idempotency_key in self._ids:
+            return self._ids[post.idempotency_key]
+        if self.fail_times > 0:
+            self.fail_times -= 1
+            raise ConnectorError("platform unavailable (simulated)")
+        self.published.append(post)
+        external_id = f"{post.channel}-{len(self.published)}"
+        self._ids[post.idempotency_key] = external_id
+        return external_id

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
-from crisis.detector import SpikeRules
+from crisis.detection.detector import SpikeRules
 from crisis.errors import ConfigError, NotConfigured, UnknownName
 from crisis.pipeline import Pipeline
 from crisis.protocols import Classifier, Clock, CommentSource, Publisher, ReplyPolicy, Responder
-from crisis.respond import ReplySetup
+from crisis.replies.respond import ReplySetup
 from crisis.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Registry(Generic[T]):
 
     def register(self, name: str, factory: Callable[[Settings], T]) -> None:
         if name in self._factories:
-            raise ValueError(f"{self.kind} {name!r} is registered twice")
+            raise ConfigError(f"{self.kind} {name!r} is registered twice")
         self._factories[name] = factory
 
     def create(self, name: str, settings: Settings) -> T:
@@ -229,13 +229,10 @@ def spike_rules(settings: Settings) -> SpikeRules:
     )
 
 
-def build_pipeline(
-    settings: Settings, *, engine: Engine, clock: Clock, publisher: Publisher
-) -> Pipeline:
+def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipeline:
     return Pipeline(
         engine=engine,
         classifier=CLASSIFIERS.create(settings.classifier, settings),
-        publisher=publisher,
         clock=clock,
         replies=reply_setup(settings),
         rules=spike_rules(settings),
@@ -297,3 +294,11 @@ def classify_file(
 
     classifier = CLASSIFIERS.create(settings.classifier, settings)
     return run(classifier, source, out, progress=progress)
+
+
+def make_web_app(settings: Settings, *, engine: Engine, clock: Clock) -> Any:
+    """The web app (a FastAPI app) for ``crisis serve``: the command line never imports the web
+    app itself, the two front ends meet only here."""
+    from crisis.web.app import create_app
+
+    return create_app(settings, engine=engine, clock=clock)

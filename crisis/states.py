@@ -1,59 +1,89 @@
-"""The lifecycles' states and allowed moves, and the one audited way to move along them."""
+"""The lifecycles' states and allowed moves, and the one audited way to move along them.
+
+The states are ``StrEnum``s: they compare equal to (and are stored as) their plain values, so a
+row read back from the database, an API payload and the code all speak the same words.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session
 
 from crisis import audit
 from crisis.errors import InvalidTransition
 
-INCIDENT_STATES = ("suspected", "investigating", "identified", "monitoring", "resolved")
+
+class IncidentStatus(StrEnum):
+    SUSPECTED = "suspected"
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class PostState(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class ReviewState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+_I, _P, _R = IncidentStatus, PostState, ReviewState
+
+INCIDENT_STATES = tuple(IncidentStatus)
 OPEN_INCIDENT_STATES = INCIDENT_STATES[:-1]
 INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    "suspected": frozenset({"investigating", "identified", "monitoring", "resolved"}),
-    "investigating": frozenset({"identified", "monitoring", "resolved"}),
-    "identified": frozenset({"investigating", "monitoring", "resolved"}),
-    "monitoring": frozenset({"identified", "resolved"}),  # back when a fix does not hold
-    "resolved": frozenset(),
+    _I.SUSPECTED: frozenset({_I.INVESTIGATING, _I.IDENTIFIED, _I.MONITORING, _I.RESOLVED}),
+    _I.INVESTIGATING: frozenset({_I.IDENTIFIED, _I.MONITORING, _I.RESOLVED}),
+    _I.IDENTIFIED: frozenset({_I.INVESTIGATING, _I.MONITORING, _I.RESOLVED}),
+    _I.MONITORING: frozenset({_I.IDENTIFIED, _I.RESOLVED}),  # back when a fix does not hold
+    _I.RESOLVED: frozenset(),
 }
 
 # A held post never publishes by itself: only an explicit resume makes it scheduled again (or
 # sends it back to ``draft``, for the team to review and schedule anew). ``publishing`` is the
 # claim: one publisher owns the post; a crash there leaves it visible, never sent twice.
-POST_STATES = ("draft", "scheduled", "held", "publishing", "published", "failed")
+POST_STATES = tuple(PostState)
 POST_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"scheduled"}),
-    "scheduled": frozenset({"held", "publishing", "draft"}),
-    "held": frozenset({"scheduled", "draft"}),
+    _P.DRAFT: frozenset({_P.SCHEDULED}),
+    _P.SCHEDULED: frozenset({_P.HELD, _P.PUBLISHING, _P.DRAFT}),
+    _P.HELD: frozenset({_P.SCHEDULED, _P.DRAFT}),
     # back to "scheduled" only when the publisher could not even start (a missing setting)
-    "publishing": frozenset({"published", "failed", "scheduled"}),
-    "failed": frozenset({"scheduled", "draft"}),
-    "published": frozenset(),
+    _P.PUBLISHING: frozenset({_P.PUBLISHED, _P.FAILED, _P.SCHEDULED}),
+    _P.FAILED: frozenset({_P.SCHEDULED, _P.DRAFT}),
+    _P.PUBLISHED: frozenset(),
 }
 
+REVIEW_STATES = tuple(ReviewState)
 REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"approved", "rejected"}),
+    _R.PENDING: frozenset({_R.APPROVED, _R.REJECTED}),
     # back to pending ("reopen"): a person takes it back to edit it, or the incident's facts
     # changed after it was approved, so it must not go out as written
-    "approved": frozenset({"sent", "failed", "rejected", "pending"}),
+    _R.APPROVED: frozenset({_R.SENT, _R.FAILED, _R.REJECTED, _R.PENDING}),
     # a failed send is retried (failed -> sent, or failed again) or taken back, like approved
-    "failed": frozenset({"approved", "rejected", "sent", "failed", "pending"}),
-    "rejected": frozenset(),
-    "sent": frozenset(),
+    _R.FAILED: frozenset({_R.APPROVED, _R.REJECTED, _R.SENT, _R.FAILED, _R.PENDING}),
+    _R.REJECTED: frozenset(),
+    _R.SENT: frozenset(),
 }
-
-
-class _Stateful(Protocol):
-    state: str
 
 
 def move(
     session: Session,
-    row: _Stateful,
+    row: object,
     state: str,
     *,
     transitions: Mapping[str, frozenset[str]],
@@ -63,19 +93,25 @@ def move(
     now: datetime,
     reason: str | None = None,
     details: Mapping[str, Any] | None = None,
+    field: str = "state",
+    action: str | None = None,
 ) -> None:
-    """Move ``row`` to ``state`` if its lifecycle allows it, and audit who did it and why."""
-    if state not in transitions.get(row.state, frozenset()):
-        raise InvalidTransition(f"{entity.replace('_', ' ')} {entity_id}", row.state, state)
-    before, row.state = row.state, state
+    """Move ``row`` to ``state`` if its lifecycle allows it, and audit who did it and why.
+
+    ``field`` names the row's state column (an incident's is ``status``); ``action`` names the
+    audit entry when one entry records the move together with other changes (``details``)."""
+    before = getattr(row, field)
+    if state not in transitions.get(before, frozenset()):
+        raise InvalidTransition(f"{entity.replace('_', ' ')} {entity_id}", before, state)
+    setattr(row, field, state)
     session.add(row)
     audit.record(
         session,
         at=now,
         actor=actor,
-        action=f"{entity}.{state}",
+        action=action or f"{entity}.{state}",
         entity=entity,
         entity_id=entity_id,
         reason=reason,
-        details={"state": [before, state], **(details or {})},
+        details={field: [str(before), str(state)], **(details or {})},
     )

@@ -1,7 +1,8 @@
 """Fakes for every seam, shipped with the package (as httpx ships ``MockTransport``).
 
-Tests use them to drive the pipeline without platforms; the demo publishes through
-``RecordingPublisher`` because it must never post anything for real.
+Tests use them to drive the pipeline without platforms. ``RecordingPublisher`` (the demo's and
+``crisis publish --publisher recording``'s) is a real publisher for trials and lives in
+``crisis.publishing``; it is re-exported here for the tests that use it as a fake.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from crisis.domain import (
     Suggestion,
 )
 from crisis.errors import ConnectorError
+from crisis.publishing import RecordingPublisher
+
+__all__ = ["RecordingPublisher"]  # and the fakes below
 
 
 class StaticSource:
@@ -83,26 +87,6 @@ class EchoResponder:
             text=f"Reply to {comment.author}: {about}",
             template=f"{lang}/{situation or 'complaint'}#1",
         )
-
-
-@dataclass
-class RecordingPublisher:
-    """Keeps what it is asked to publish; a repeated idempotency key publishes nothing new."""
-
-    fail_times: int = 0
-    published: list[OutgoingPost] = field(default_factory=list)
-    _ids: dict[str, str] = field(default_factory=dict)
-
-    def publish(self, post: OutgoingPost) -> str:
-        if post.idempotency_key in self._ids:
-            return self._ids[post.idempotency_key]
-        if self.fail_times > 0:
-            self.fail_times -= 1
-            raise ConnectorError("platform unavailable (simulated)")
-        self.published.append(post)
-        external_id = f"{post.channel}-{len(self.published)}"
-        self._ids[post.idempotency_key] = external_id
-        return external_id
 
 
 class SimulatedCrash(BaseException):

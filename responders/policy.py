@@ -1,11 +1,11 @@
 """Which comments get a reply suggestion, which go to a person, and which get nothing.
 
-Pure decisions on plain values: no database, no API client. ``crisis.respond`` gathers the
+Pure decisions on plain values: no database, no API client. ``crisis.replies.respond`` gathers the
 facts (who we are, whether the comment is addressed to us, whether its author already has a
 reply for the incident) and applies the decision. The rules, in order:
 
 1. never our own posts, nor other brands' or bots' accounts;
-2. nothing that is someone else's conversation (see ``crisis.respond.addressed_to_us``);
+2. nothing that is someone else's conversation (see ``crisis.replies.respond.addressed_to_us``);
 3. urgent comments (churn, legal, business, vulnerable, safety) go to a person, flagged,
    always: even when the customer already has a reply, an escalation is not a template;
 4. one template reply per customer per incident;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the shipped demo scenario ``crisis/scenarios/may2017.jsonl``.
+"""Generate the shipped demo scenario ``crisis/replay/scenarios/may2017.jsonl``.
 
 A deterministic generator (``random.Random(2017)``, standard library only): running it again
 writes the same bytes. Run from anywhere::
@@ -9,7 +9,7 @@ writes the same bytes. Run from anywhere::
 The scenario follows a fictional operator, "Nordtel", through 8-15 May 2017: an ordinary week,
 a customer portal shut down after a cyberattack (Friday afternoon), DSL failures in Hamburg and
 Munich (Saturday and Sunday), held marketing posts and a resumed one. Every comment is invented.
-See ``crisis/scenarios/README.md``.
+See ``crisis/replay/scenarios/README.md``.
 """
 
 from __future__ import annotations

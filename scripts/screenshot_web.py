@@ -22,9 +22,9 @@ from playwright.sync_api import sync_playwright
 from rich.console import Console
 
 from crisis import accounts
+from crisis.cli.demo import run_demo
 from crisis.clock import VirtualClock
 from crisis.db import make_engine, session_scope
-from crisis.demo import run_demo
 from crisis.settings import Settings
 from crisis.web.app import create_app
 

@@ -11,9 +11,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from crisis.connectors.records import parse_comment, read_records
 from crisis.domain import CommentIn, Page, Problem
 from crisis.errors import BadRecord, ConfigError
-from crisis.records import parse_comment, read_records
 
 Record = tuple[int, dict[str, Any] | Problem]
 

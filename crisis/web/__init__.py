@@ -2,6 +2,6 @@
 posts, server-rendered by FastAPI with a little JavaScript the app serves itself, and a JSON
 API under ``/api`` for integrations.
 
-Routes are thin, as the CLI is: they call the same functions (``crisis.queue``,
+Routes are thin, as the CLI is: they call the same functions (``crisis.replies.queue``,
 ``crisis.incidents``, ``crisis.posts``, ...) with the signed-in user's name as the actor.
 """

@@ -47,7 +47,7 @@ class Operation:
 
 @router.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
 def api_docs(request: Request, ctx: Ctx) -> HTMLResponse:
-    from crisis.web.app import STATUS  # the app module imports this one
+    from crisis.web.errors import STATUS  # the app module imports this one
 
     spec = request.app.openapi()
     schemas = spec.get("components", {}).get("schemas", {})

@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from crisis import card
+from crisis.detection import card
 from crisis.domain import Service
 from crisis.web import incident_actions as actions
 from crisis.web import incident_input as read
@@ -84,6 +84,8 @@ class IncidentDetailOut(IncidentOut):
 
 
 class OpenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     service: Service
     reason: str = Field(description="Why (kept in the audit log).")
     regions: list[str] = []
@@ -97,6 +99,8 @@ class OpenIn(BaseModel):
 
 
 class UpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(description="Why (kept in the audit log).")
     status: str | None = Field(default=None, description="See allowed_statuses.")
     public_status: str | None = None
@@ -105,6 +109,8 @@ class UpdateIn(BaseModel):
 
 
 class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(description="Why (kept in the audit log).")
     public_status: str | None = Field(default=None, description="The status text after the fix.")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
 from crisis import holds, incidents, posts
@@ -51,6 +51,8 @@ class BlockerOut(BaseModel):
 
 
 class ResumeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     keys: list[str] | None = Field(None, description="The held posts to resume.")
     all_held: bool = Field(False, description="Resume every held post instead of keys.")
     at: str | None = Field(
@@ -63,6 +65,8 @@ class ResumeIn(BaseModel):
 
 
 class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     key: str = Field(description="The post's id (yours to choose; 1 to 128 characters).")
     channel: str = Field(description="facebook or x")
     category: str = Field(description="marketing (held while blocked) or service")
@@ -78,6 +82,8 @@ class ResumeOut(BaseModel):
 
 
 class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(description="Why (kept in the audit log).")
 
 

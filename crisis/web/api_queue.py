@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from crisis import bulk, queue
+from crisis.replies import bulk, queue
 from crisis.tables import ReviewItem
 from crisis.web import queue_send
 from crisis.web.context import Ctx, Db

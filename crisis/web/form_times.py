@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crisis.cli_common import relative_time
-from crisis.clock import LOCAL
+from crisis.clock import LOCAL, relative_time
 
 _GERMAN = ("%d.%m.%Y %H:%M", "%d.%m.%y %H:%M")
 

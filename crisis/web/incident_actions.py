@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 from crisis import incidents
 from crisis.domain import Service
 from crisis.errors import BadRecord
-from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
+from crisis.replies.incident_changes import after_incident_change
 from crisis.settings import Settings
 from crisis.tables import Incident, ScheduledPost
 from crisis.web.i18n import Translate

@@ -14,8 +14,9 @@ from typing import Any
 from sqlmodel import Session, case, col, func, select
 
 from crisis import audit, incidents
+from crisis.errors import Inconsistent
 from crisis.holds import held_posts_query
-from crisis.queue import QueueFilter, list_items
+from crisis.replies.queue import QueueFilter, list_items
 from crisis.states import INCIDENT_STATES, INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
 from crisis.tables import AuditEntry, Comment, Incident, ReviewItem, ScheduledPost
 from crisis.web.i18n import Translate
@@ -247,5 +248,5 @@ def _time(value: Any) -> datetime | None:
 
 def _id(incident: Incident) -> int:
     if incident.id is None:
-        raise RuntimeError("incident has no id before flush")
+        raise Inconsistent("incident has no id before flush")
     return incident.id

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import col, select
 
-from crisis import bulk
+from crisis.replies import bulk
 from crisis.tables import ReviewItem
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import Translate, translator

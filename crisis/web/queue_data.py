@@ -2,8 +2,8 @@
 each item's comment, labels and incident fetched for the whole page at once (three queries,
 whatever the page size), the filter read from the query string, and cheap filter choices.
 
-The order and the filters are ``crisis.queue.list_items``'s (the same as ``crisis queue list``),
-which walks the index ``ix_review_items_queue``.
+The order and the filters are ``crisis.replies.queue.list_items``'s (the same as
+``crisis queue list``), which walks the index ``ix_review_items_queue``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from crisis import answered, audit, cli_queue, queue
+from crisis import audit
+from crisis.clock import age
 from crisis.domain import Service
 from crisis.errors import BadRecord
 from crisis.platform_text import LENGTH_LIMITS, x_length
+from crisis.replies import answered, queue
 from crisis.states import REVIEW_TRANSITIONS
 from crisis.tables import AuditEntry, Classification, Comment, Incident, ReviewItem
 
@@ -179,7 +181,7 @@ def build_rows(session: Session, items: list[ReviewItem], *, now: datetime) -> l
             waiting_seconds=max(int((now - item.arrived_at).total_seconds()), 0),
             limit=LENGTH_LIMITS.get(item.platform.lower()),
             weight=x_length(item.text),
-            age=cli_queue.age(now, item.arrived_at),
+            age=age(now, item.arrived_at),
         )
         for item in items
     ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from crisis import bulk, sending
+from crisis.replies import bulk, sending
 from crisis.web.queue_data import Detail, QueuePage, Row
 
 
@@ -93,6 +93,8 @@ class DetailOut(BaseModel):
 
 
 class SeenStateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     seen_state: str | None = Field(
         default=None,
         description="The state you saw: if the item is in another state now (a colleague "
@@ -156,6 +158,8 @@ class ClusterOut(BaseModel):
 
 
 class BulkApproveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     incident_id: int
     spot_checked: list[int] = Field(description="Ids you read (at least 3 of the cluster).")
     up_to: int

@@ -2,8 +2,8 @@
 
 The publisher is the real one (``crisis.registry.make_publisher``). No database transaction of
 the request is held across the platform call: these functions take the engine, and
-``crisis.sending`` opens its own short transactions. A platform without credentials is refused
-per item (``not_configured``: nothing attempted, the item stays approved) and said as such.
+``crisis.replies.sending`` opens its own short transactions. A platform without credentials is
+refused per item (``not_configured``: nothing attempted, the item stays approved) and said as such.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from crisis import db, registry, sending
-from crisis.cli_send import retry_from
+from crisis import db, registry
 from crisis.protocols import Clock
+from crisis.replies import sending
 from crisis.settings import Settings
 
 # what each outcome means to the person who pressed "send"
@@ -29,14 +29,16 @@ def send_one(
     (``InvalidTransition``)."""
     publisher = registry.make_publisher(settings, engine=engine, clock=clock)
     return sending.send(
-        engine, item_id, publisher, actor=actor, clock=clock, retry=retry_from(settings)
+        engine, item_id, publisher, actor=actor, clock=clock, retry=sending.retry_from(settings)
     )
 
 
 def send_all(engine: Engine, settings: Settings, *, actor: str, clock: Clock) -> sending.SendReport:
     """Send every approved item, and retry the failed ones that are due."""
     publisher = registry.make_publisher(settings, engine=engine, clock=clock)
-    return sending.send_due(engine, publisher, actor=actor, clock=clock, retry=retry_from(settings))
+    return sending.send_due(
+        engine, publisher, actor=actor, clock=clock, retry=sending.retry_from(settings)
+    )
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Preview:
 
 def preview(engine: Engine, settings: Settings, *, clock: Clock) -> Preview:
     with db.session_scope(engine) as session:
-        found = sending.preview(session, now=clock.now(), retry=retry_from(settings))
+        found = sending.preview(session, now=clock.now(), retry=sending.retry_from(settings))
     result = Preview(
         due=[o for o in found if o.held is None], held=[o for o in found if o.held is not None]
     )

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis import accounts
-from crisis.accounts import AccountError
-from crisis.errors import BadRecord
+from crisis.errors import AccountError, BadRecord
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect

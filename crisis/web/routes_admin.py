@@ -14,8 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from crisis import accounts
-from crisis.accounts import AccountError
-from crisis.errors import BadRecord, UnknownName
+from crisis.errors import AccountError, BadRecord, UnknownName
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect

@@ -24,6 +24,7 @@ from crisis.web import incident_actions as actions
 from crisis.web import incident_input as read
 from crisis.web import incident_views as views
 from crisis.web.context import Ctx, Db, web_context
+from crisis.web.errors import status_for
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
 from crisis.web.security import FormLead, User
@@ -229,4 +230,4 @@ def _detail(
 
 
 def _code(exc: Exception) -> int:
-    return 409 if isinstance(exc, InvalidTransition) else 422
+    return status_for(exc)

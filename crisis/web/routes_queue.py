@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from crisis import queue
-from crisis.errors import InvalidReply, InvalidTransition, NotFound
+from crisis.errors import InvalidTransition, NotFound
+from crisis.replies import queue
 from crisis.web import queue_bulk
 from crisis.web.context import Ctx, Db
+from crisis.web.errors import status_for
 from crisis.web.i18n import translator
 from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
 from crisis.web.queue_seen import already_done, check_seen, same_text, unix_lines
@@ -190,7 +191,7 @@ def _item_page(
         "back": safe_path(back, "/queue"),
         "here": request.url.path,
     }
-    status = 200 if error is None else 422 if isinstance(error, InvalidReply) else 409
+    status = 200 if error is None else status_for(error)
     return page(request, session, user, "queue_item.html.j2", context, status_code=status)
 
 

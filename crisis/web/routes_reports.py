@@ -1,7 +1,7 @@
 """The crisis report in the web app: a form (one incident, or a period in Berlin time), the
 report itself, and its numbers as CSV or JSON, built as ``crisis report`` builds them.
 
-The report is ``crisis.report_html.render_html``'s standalone document (inline CSS and SVG, no
+The report is ``crisis.reports.html.render_html``'s standalone document (inline CSS and SVG, no
 scripts), so it is served on its own URL with a Content-Security-Policy of its own: inline
 styles allowed, no script at all.
 """
@@ -16,12 +16,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from crisis import incidents
-from crisis.cli_common import relative_time
+from crisis.clock import relative_time
 from crisis.errors import BadRecord, NotFound
-from crisis.report_data import Report, build_report
-from crisis.report_export import to_csv, to_json
-from crisis.report_html import render_html
-from crisis.report_period import LOCAL, Period, parse_bound, resolve_period
+from crisis.reports.data import Report, build_report
+from crisis.reports.export import to_csv, to_json
+from crisis.reports.html import render_html
+from crisis.reports.period import LOCAL, Period, parse_bound, resolve_period
 from crisis.web.context import Ctx, Db, WebContext
 from crisis.web.render import page
 from crisis.web.security import User

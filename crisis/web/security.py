@@ -24,7 +24,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from crisis import accounts, db
 from crisis.accounts import SignedIn
-from crisis.errors import CrisisError
+from crisis.errors import Forbidden, NotSignedIn
 from crisis.web.context import Ctx, WebContext
 
 PLAIN_COOKIE = "crisis_session"
@@ -33,14 +33,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
-
-
-class NotSignedIn(CrisisError):
-    """No valid session or token: pages send the browser to the sign-in page, the API 401."""
-
-
-class Forbidden(CrisisError):
-    """Signed in, but the role does not allow this (or the CSRF token is wrong): 403."""
 
 
 def secure_cookies(request: Request, ctx: WebContext) -> bool:

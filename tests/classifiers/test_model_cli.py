@@ -11,7 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from classifiers.outage import BUNDLED
-from crisis.cli import app
+from crisis.cli.main import app
 
 runner = CliRunner()
 

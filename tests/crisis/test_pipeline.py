@@ -5,12 +5,12 @@ from sqlmodel import select
 
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
-from crisis.detector import SpikeRules
+from crisis.detection.detector import SpikeRules
 from crisis.domain import Service, Urgency
 from crisis.pipeline import Pipeline
-from crisis.respond import ReplySetup
+from crisis.replies.respond import ReplySetup
 from crisis.tables import Classification, Incident, ReviewItem
-from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from crisis.testing import EchoResponder, KeywordClassifier
 from responders.policy import decide
 from tests.factories import T0, complaint, make_comment, make_labels
 
@@ -33,7 +33,6 @@ def make_pipeline(engine, clock):
         replies=ReplySetup(responder=EchoResponder(), policy=decide, own_authors=("Nordtel",)),
         engine=engine,
         classifier=classifier,
-        publisher=RecordingPublisher(),
         clock=clock,
         rules=RULES,
     )

@@ -11,11 +11,11 @@ from sqlmodel import select
 from crisis import audit, holds, incidents, posts
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
-from crisis.detector import SpikeRules
+from crisis.detection.detector import SpikeRules
 from crisis.domain import Service
 from crisis.errors import InvalidTransition
 from crisis.pipeline import Pipeline
-from crisis.respond import ReplySetup
+from crisis.replies.respond import ReplySetup
 from crisis.tables import AuditEntry
 from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
 from responders.policy import decide
@@ -58,7 +58,6 @@ def test_marketing_post_due_one_second_after_the_detector_opens_an_incident_is_h
         replies=ReplySetup(responder=EchoResponder(), policy=decide),
         engine=engine,
         classifier=KeywordClassifier({"DSL": complaint(Service.INTERNET)}),
-        publisher=publisher,
         clock=clock,
         rules=SpikeRules(min_complaints=5),
     )
@@ -72,7 +71,8 @@ def test_marketing_post_due_one_second_after_the_detector_opens_an_incident_is_h
     with session_scope(engine) as session:
         schedule(session, "muttertag", at=T0 + timedelta(seconds=1))  # scheduled long before
     clock.set(T0 + timedelta(seconds=1))
-    assert pipeline.publish_due() == []
+    with session_scope(engine) as session:
+        assert posts.publish_due(session, publisher, now=clock.now()) == []
     assert publisher.published == []
     with session_scope(engine) as session:
         post = posts.get_post(session, "muttertag")

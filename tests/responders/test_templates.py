@@ -454,7 +454,7 @@ def test_english_replies_use_english_names_for_german_regions() -> None:
 
 
 def test_every_translated_region_is_one_the_region_finder_produces() -> None:
-    from crisis.regions import known_regions
+    from crisis.detection.regions import known_regions
 
     for catalog in TemplateResponder().catalogs.values():
         assert set(catalog.region_names) <= set(known_regions()), catalog.lang

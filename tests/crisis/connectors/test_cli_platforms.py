@@ -13,16 +13,16 @@ import pytest
 import responses
 from typer.testing import CliRunner
 
-from crisis.cli import app
+from crisis.cli.main import app
 from crisis.clock import SystemClock
+from crisis.connectors.polling import Reporter, poll
 from crisis.connectors.retry import Backoff
 from crisis.domain import Page
 from crisis.errors import AuthFailed, RateLimited
 from crisis.pipeline import Pipeline
-from crisis.polling import Reporter, poll
-from crisis.respond import ReplySetup
+from crisis.replies.respond import ReplySetup
 from crisis.settings import get_settings
-from crisis.testing import EchoResponder, KeywordClassifier, RecordingPublisher
+from crisis.testing import EchoResponder, KeywordClassifier
 from responders.policy import decide
 from tests.crisis.connectors.recorded import BEARER, BRAND_ID, PAGE_ID, PAGE_TOKEN, payload
 from tests.factories import make_comment
@@ -151,7 +151,6 @@ def pipeline_on(engine):
         replies=ReplySetup(responder=EchoResponder(), policy=decide),
         engine=engine,
         classifier=KeywordClassifier({}),
-        publisher=RecordingPublisher(),
         clock=SystemClock(),
     )
 

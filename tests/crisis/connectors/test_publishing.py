@@ -7,13 +7,13 @@ from urllib.parse import parse_qsl
 import pytest
 import responses
 
-from crisis import queue, sending
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
 from crisis.domain import OutgoingPost
 from crisis.errors import InvalidTransition
 from crisis.ingest import store_comments
 from crisis.registry import make_publisher
+from crisis.replies import queue, sending
 from crisis.tables import PublishIntent, ReviewItem, SentReply
 from tests.crisis.connectors.recorded import PAGE_ID
 from tests.factories import make_comment

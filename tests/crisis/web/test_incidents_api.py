@@ -151,6 +151,18 @@ def test_refused_changes_say_why_and_change_nothing(client, web_engine, clock, s
     assert client.get(url, headers=headers).json()["eta"].startswith("2017-05-13T18:00")
 
 
+def test_a_typo_in_a_field_name_is_refused_not_ignored(client, web_engine, clock, settings):
+    world = outage(web_engine, clock, settings, eta=ETA)
+    headers = bearer(web_engine, "lena")
+    url = f"/api/incidents/{world.incident_id}"
+
+    before = client.get(url, headers=headers).json()["status"]
+    typo = client.patch(url, headers=headers, json={"stauts": "identified", "reason": "NOC"})
+
+    assert typo.status_code == 422 and "stauts" in typo.json()["error"]
+    assert client.get(url, headers=headers).json()["status"] == before != "identified"
+
+
 def test_lead_opens_and_resolves_through_the_api(client, web_engine, clock, settings):
     world = outage(web_engine, clock, settings, eta=ETA)
     headers = bearer(web_engine, "lena")

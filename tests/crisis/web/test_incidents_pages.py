@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 
-from crisis import audit, holds, posts, queue
+from crisis import audit, holds, posts
 from crisis.db import session_scope
+from crisis.replies import queue
 from crisis.tables import Incident, ReviewItem, ScheduledPost
 from tests.crisis.web.test_incidents_world import outage
 from tests.crisis.web.webtools import NOW, sign_in

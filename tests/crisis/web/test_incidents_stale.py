@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from crisis import incidents
 from crisis.db import session_scope
-from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
+from crisis.replies.incident_changes import after_incident_change
 from crisis.tables import Incident, ReviewItem
 from tests.crisis.web.test_incidents_world import outage
 from tests.crisis.web.webtools import NOW, sign_in

@@ -16,14 +16,14 @@ from sqlmodel import col, select
 from crisis import incidents
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
-from crisis.detector import SpikeRules
+from crisis.detection.detector import SpikeRules
 from crisis.domain import Service
-from crisis.incident_replies import after_incident_change
 from crisis.pipeline import Pipeline
 from crisis.registry import reply_setup
+from crisis.replies.incident_changes import after_incident_change
 from crisis.settings import Settings
 from crisis.tables import Incident, ReviewItem
-from crisis.testing import KeywordClassifier, RecordingPublisher
+from crisis.testing import KeywordClassifier
 from tests.factories import complaint, make_comment
 
 # Small spikes open incidents here (no Poisson term): these tests are about the board.
@@ -52,7 +52,6 @@ def pipeline(engine: Engine, clock: VirtualClock, settings: Settings) -> Pipelin
         replies=reply_setup(settings),
         engine=engine,
         classifier=classifier,
-        publisher=RecordingPublisher(),
         clock=clock,
         rules=RULES,
     )

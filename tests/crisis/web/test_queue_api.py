@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from crisis import accounts, audit, bulk
+from crisis import accounts, audit
 from crisis.db import session_scope
+from crisis.replies import bulk
 from tests.crisis.web.test_queue_data import a_crisis, items_by_author
 from tests.crisis.web.webtools import NOW, sign_in
 

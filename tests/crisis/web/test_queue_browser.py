@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crisis import audit, queue
+from crisis import audit
 from crisis.db import session_scope
 from crisis.platform_text import x_length
+from crisis.replies import queue
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
 from tests.crisis.web.webtools import NOW, browser_sign_in, needs_browser
 

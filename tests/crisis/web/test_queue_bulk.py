@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from crisis import bulk, queue
 from crisis.db import session_scope
 from crisis.domain import Service
 from crisis.publishing import OnceOnlyPublisher
+from crisis.replies import bulk, queue
 from crisis.testing import PlatformFake
 from crisis.web.queue_bulk import by_reason
 from tests.crisis.web.test_queue_data import a_crisis, complain, items_by_author

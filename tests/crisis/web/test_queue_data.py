@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from crisis import incidents, queue
+from crisis import incidents
 from crisis.classify import to_row
 from crisis.db import session_scope
 from crisis.domain import CommentIn, Labels, Service, Urgency
 from crisis.ingest import store_comments
 from crisis.registry import reply_setup
-from crisis.respond import suggest_replies
+from crisis.replies import queue
+from crisis.replies.respond import suggest_replies
 from crisis.settings import Settings
 from crisis.tables import Comment, ReviewItem
 from crisis.web.queue_data import filter_choices, load_page, read_filter

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from markupsafe import escape
 
-from crisis import answered, audit, incidents, queue
+from crisis import audit, incidents
 from crisis.db import session_scope
-from crisis.incident_replies import after_incident_change
 from crisis.registry import reply_setup
+from crisis.replies import answered, queue
+from crisis.replies.incident_changes import after_incident_change
 from crisis.settings import Settings
 from tests.crisis.web.test_queue_data import EVIL_AUTHOR, EVIL_TEXT, a_crisis, items_by_author
 from tests.crisis.web.webtools import NOW, csrf_of, sign_in

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import Session
 
-from crisis import audit, queue
+from crisis import audit
 from crisis.db import session_scope
 from crisis.errors import InvalidTransition
+from crisis.replies import queue
 from crisis.web.queue_seen import check_seen
 from tests.crisis.web.test_queue_api import token_for
 from tests.crisis.web.test_queue_data import a_crisis, items_by_author

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from crisis.db import session_scope
-from tests.crisis import report_scenario as scenario
+from tests.crisis.reports import report_scenario as scenario
 from tests.crisis.web.webtools import sign_in
 
 
