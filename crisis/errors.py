@@ -61,8 +61,11 @@ class InvalidTransition(CrisisError):
     """``message``, when given, says it in the user's words instead of the states'."""
 
     def __init__(self, entity: str, current: str, wanted: str, message: str = "") -> None:
-        self.entity, self.current, self.wanted = entity, current, wanted
-        super().__init__(message or f"{entity}: cannot go from {current!r} to {wanted!r}")
+        # plain values: a lifecycle StrEnum would print as <PostState.HELD: 'held'>
+        self.entity, self.current, self.wanted = entity, str(current), str(wanted)
+        super().__init__(
+            message or f"{entity}: cannot go from {self.current!r} to {self.wanted!r}"
+        )
 
 
 class InvalidReply(InvalidTransition):

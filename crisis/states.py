@@ -103,7 +103,7 @@ def move(
     before = getattr(row, field)
     if state not in transitions.get(before, frozenset()):
         raise InvalidTransition(f"{entity.replace('_', ' ')} {entity_id}", before, state)
-    setattr(row, field, state)
+    setattr(row, field, str(state))  # the plain value, as a row read back from the database
     session.add(row)
     audit.record(
         session,
