@@ -131,7 +131,11 @@ def _advance(
         with session_scope(pipeline.engine) as session:
             due = session.exec(
                 select(ScheduledPost.publish_at)
-                .where(ScheduledPost.state == "scheduled", col(ScheduledPost.publish_at) <= until)
+                .where(
+                    ScheduledPost.state == "scheduled",
+                    col(ScheduledPost.publish_at) <= until,
+                    col(ScheduledPost.source).is_(None),
+                )
                 .order_by(col(ScheduledPost.publish_at))
                 .limit(1)
             ).first()
