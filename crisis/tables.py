@@ -147,9 +147,7 @@ class SchedulerRule(SQLModel, table=True):
     a label, else ``CRISIS_SCHEDULER_DEFAULT_CATEGORY``. Leads edit them."""
 
     __tablename__ = "scheduler_rules"
-    __table_args__ = (
-        UniqueConstraint("source", "label", name="uq_scheduler_rules_source_label"),
-    )
+    __table_args__ = (UniqueConstraint("source", "label", name="uq_scheduler_rules_source_label"),)
 
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=32)
