@@ -11,6 +11,9 @@ from crisis.clock import VirtualClock
 from crisis.db import session_scope
 from crisis.domain import Service
 from crisis.holds import not_held_at_source
+from crisis.reports.data import build_report
+from crisis.reports.html import render_html
+from crisis.reports.period import Period
 from crisis.schedulers import facebook, postiz
 from crisis.schedulers.configured import make_sync
 from crisis.schedulers.rules import set_rule
@@ -237,6 +240,13 @@ def test_a_post_that_cannot_be_held_is_shown_with_its_reason_until_a_round_holds
     sync.round()  # the key works again
     with session_scope(engine) as session:
         assert not_held_at_source(session) == []
+        period = Period(start=NOW, end=NOW + timedelta(days=1))
+        report = build_report(session, period, now=clock.now())
+    almost = {h.key: h for h in report.almost_published}
+    assert almost[WINTER].source == "postiz"
+    assert almost[WINTER].held_at_source == clock.now()
+    assert len(almost[WINTER].failures) == 1 and "Invalid API key" in almost[WINTER].failures[0]
+    assert "Invalid API key" in render_html(report)
 
 
 def test_a_post_put_back_on_the_schedule_at_postiz_while_held_is_held_again(world, engine, clock):
