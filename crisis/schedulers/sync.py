@@ -41,7 +41,7 @@ from crisis.protocols import Clock, Scheduler
 from crisis.publishing import OnceOnlyPublisher
 from crisis.schedulers.rules import category_for
 from crisis.states import POST_TRANSITIONS, move
-from crisis.tables import ScheduledPost
+from crisis.tables import Incident, MarketingFreeze, ScheduledPost
 
 ACTOR = "scheduler-sync"
 FIND_SPAN = timedelta(minutes=1)  # how near its time a re-created post is looked for
@@ -112,6 +112,14 @@ class Sync:
                     self._import(session, post, now=now, report=report)
                 else:
                     self._update(session, row, post, now=now, report=report)
+            listed = {post.external_id for post in found}
+            for row in rows.values():
+                if (
+                    row.source_state == "scheduled"
+                    and row.publish_at <= now
+                    and row.external_id not in listed
+                ):
+                    self._went_out(session, row, now=now, report=report)
 
     def _import(
         self, session: Session, post: ExternalPost, *, now: datetime, report: SyncReport
@@ -205,6 +213,30 @@ class Sync:
             and row.id is not None
         ):
             hold_post(session, row.id, blocker, now=now, actor=ACTOR)
+
+    def _went_out(
+        self, session: Session, row: ScheduledPost, *, now: datetime, report: SyncReport
+    ) -> None:
+        """Its time has passed and its tool no longer lists it as scheduled: it went out there
+        (or someone deleted it at the last moment; the tool's own history tells which)."""
+        said = (
+            f"due {row.publish_at:%Y-%m-%d %H:%M}Z and no longer scheduled at {row.source}: "
+            "it went out there"
+        )
+        row.source_state, row.published_at = "published", row.publish_at
+        if row.state == "scheduled":
+            self._move(session, row, "publishing", now=now, reason=said)
+            self._move(session, row, "published", now=now, reason=said)
+        elif row.publish_at < _blocked_since(session, row):
+            # It went out before anything blocked marketing; the hold came after the fact.
+            row.state, row.held_by_incident_id, row.held_by_freeze_id = "published", None, None
+            self._audit(session, row, "post.published", reason=said,
+                        details={"state": "held -> published"})  # fmt: skip
+        else:  # held here, but not held there in time: the team must know
+            row.hold_error = f"not held at {row.source} in time: {said}"
+            self._audit(session, row, "post.hold_failed", reason=row.hold_error)
+            report.failed.append((row.key, row.hold_error))
+        session.add(row)
 
     # 2. hold ---------------------------------------------------------------------------------
 
@@ -393,3 +425,16 @@ class _Releasing:
             if candidate.text == self.post.text and candidate.channel == self.post.channel:
                 return candidate.external_id
         return None
+
+
+def _blocked_since(session: Session, row: ScheduledPost) -> datetime:
+    """When the incident or freeze that holds ``row`` began (its own time when unknown)."""
+    if row.held_by_incident_id is not None:
+        incident = session.get(Incident, row.held_by_incident_id)
+        if incident is not None:
+            return incident.opened_at
+    if row.held_by_freeze_id is not None:
+        freeze = session.get(MarketingFreeze, row.held_by_freeze_id)
+        if freeze is not None:
+            return freeze.started_at
+    return row.publish_at

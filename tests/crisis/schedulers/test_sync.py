@@ -285,3 +285,40 @@ def test_our_publisher_never_publishes_a_post_another_tool_has_scheduled(world, 
     with session_scope(engine) as session:
         posts.publish_due(session, publisher, now=clock.now())
     assert publisher.published == []
+
+
+def test_a_post_its_tool_published_is_marked_published_and_one_not_held_in_time_is_flagged(
+    world, engine, clock
+):
+    sync, fb, _pz, _ = world
+    with session_scope(engine) as session:
+        set_rule(session, source="facebook", label="wartung", category="service", now=NOW,
+                 actor="lea")  # fmt: skip
+        set_rule(session, source="postiz", label="service", category="service", now=NOW,
+                 actor="lea")  # fmt: skip
+    sync.round()
+    clock.set(NOW + timedelta(hours=1, minutes=5))  # 09:05: the Advent post went out at 09:00
+    del fb.posts["1234567890123456_111"]
+    open_incident(engine, clock.now())  # too late for it; Postiz's 09:20 post is held
+    report = sync.round()
+    assert ADVENT not in [key for key, _ in report.failed]  # it went out before the incident
+    mirrored = rows(engine)
+    assert (mirrored[ADVENT].state, mirrored[ADVENT].published_at) == (
+        "published",
+        NOW + timedelta(hours=1),
+    )
+    assert mirrored[WINTER].source_state == "held"
+
+    # Facebook refuses the hold of the Tuesday post (expired token) until after its time
+    incident_id = mirrored["facebook:1234567890123456_333"].held_by_incident_id
+    assert incident_id is not None
+    tuesday = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
+    clock.set(tuesday - timedelta(minutes=10))
+    fb.failures[("GET", "1234567890123456_333")] = [(400, payload("fb_error_expired_token.json"))]
+    assert [key for key, _ in sync.round().failed] == ["facebook:1234567890123456_333"]
+    clock.set(tuesday + timedelta(minutes=1))
+    del fb.posts["1234567890123456_333"]  # Facebook published it
+    [(key, why)] = sync.round().failed
+    assert key == "facebook:1234567890123456_333" and "it went out there" in why
+    with session_scope(engine) as session:
+        assert [p.key for p in not_held_at_source(session)] == [key]
