@@ -36,6 +36,10 @@ def test_a_post_postiz_refused_to_hold_shows_on_the_banner_within_one_round(clie
         banner = page.split('id="not-held-banner"')[1].split("</div>")[0]
         assert "1 posts could not be held in their scheduling tool" in banner
         assert "postiz:cm4winter0001" in banner and "Invalid API key" in banner
+        row = page.split('data-key="postiz:cm4winter0001"')[1].split("</tr>")[0]
+        assert "postiz: hold under way there" in row and "Invalid API key" in row
 
         sync.round()  # the key works again
-    assert 'id="not-held-banner"' not in client.get("/posts").text
+    page = client.get("/posts").text
+    assert 'id="not-held-banner"' not in page
+    assert "postiz: held there" in page.split('data-key="postiz:cm4winter0001"')[1]
