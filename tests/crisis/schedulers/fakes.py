@@ -39,6 +39,7 @@ class FakeFacebook:
         self.created: list[dict[str, Any]] = []
         self.photos: dict[str, str] = {}
         self.crash_after_delete = False
+        self.crash_after_create = False
         for method in (responses.GET, responses.POST, responses.DELETE):
             rsps.add_callback(method, re.compile(f"{GRAPH}/.*"), callback=self.reply)
 
@@ -86,6 +87,8 @@ class FakeFacebook:
                 }
             self.created.append({**item, "published": args.get("published")})
             self.posts[post_id] = item
+            if self.crash_after_create:
+                raise Crash("the process died after Facebook created the post")
             return _answer(200, {"id": post_id})
         return _answer(400, {"error": {"message": "unexpected call", "code": 1}})
 

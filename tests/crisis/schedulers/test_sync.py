@@ -322,3 +322,24 @@ def test_a_post_its_tool_published_is_marked_published_and_one_not_held_in_time_
     assert key == "facebook:1234567890123456_333" and "it went out there" in why
     with session_scope(engine) as session:
         assert [p.key for p in not_held_at_source(session)] == [key]
+
+
+def test_a_crash_after_the_source_recreated_a_post_does_not_recreate_it_twice(world, engine, clock):
+    sync, fb, _pz, _ = world
+    sync.round()
+    incident_id = open_incident(engine, NOW)
+    clock.set(NOW + timedelta(minutes=31))
+    sync.round()
+    clock.set(NOW + timedelta(minutes=35))
+    resolve_and_resume(engine, incident_id, clock.now())
+    fb.crash_after_create = True
+    with pytest.raises(Crash):
+        sync.round()
+    fb.crash_after_create = False
+    assert len(fb.created) == 1
+    sync.round()  # at once: another worker may be on it; nothing is posted
+    clock.set(NOW + timedelta(minutes=40))  # later: the intent looks on Facebook first
+    report = sync.round()
+    assert report.released == [ADVENT] and report.imported == []
+    assert len(fb.created) == 1
+    assert rows(engine)[ADVENT].external_id == fb.created[0]["id"]
