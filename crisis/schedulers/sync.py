@@ -99,16 +99,21 @@ class Sync:
                     select(ScheduledPost).where(ScheduledPost.source == scheduler.source)
                 )
             }
-            ours_in_flight = [
-                ExternalPost.from_json(row.snapshot)
+            # Resumed posts about to be put back: a post like one of them (text, channel,
+            # time; media URLs change when a tool re-uploads) is our own re-creation whose
+            # new id a crash kept us from recording; the release's intent finds it.
+            ours_in_flight = {
+                (snapshot["text"], snapshot["channel"], row.publish_at)
                 for row in rows.values()
-                if row.snapshot and row.state == "scheduled" and row.source_state == "held"
-            ]
+                if (snapshot := row.snapshot)
+                and row.state == "scheduled"
+                and row.source_state == "held"
+            }
             for post in found:
                 row = rows.get(post.external_id)
                 if row is None:
-                    if any(post.same_content(ours) for ours in ours_in_flight):
-                        continue  # our own re-creation, its id not recorded yet
+                    if (post.text, post.channel, post.publish_at) in ours_in_flight:
+                        continue
                     self._import(session, post, now=now, report=report)
                 else:
                     self._update(session, row, post, now=now, report=report)

@@ -331,7 +331,8 @@ def test_a_crash_after_the_source_recreated_a_post_does_not_recreate_it_twice(wo
     clock.set(NOW + timedelta(minutes=31))
     sync.round()
     clock.set(NOW + timedelta(minutes=35))
-    resolve_and_resume(engine, incident_id, clock.now())
+    later = NOW + timedelta(hours=3)  # the lead gives it a new time
+    resolve_and_resume(engine, incident_id, clock.now(), publish_at=later)
     fb.crash_after_create = True
     with pytest.raises(Crash):
         sync.round()
@@ -342,4 +343,5 @@ def test_a_crash_after_the_source_recreated_a_post_does_not_recreate_it_twice(wo
     report = sync.round()
     assert report.released == [ADVENT] and report.imported == []
     assert len(fb.created) == 1
+    assert fb.created[0]["scheduled_publish_time"] == int(later.timestamp())
     assert rows(engine)[ADVENT].external_id == fb.created[0]["id"]
