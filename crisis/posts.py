@@ -56,6 +56,12 @@ def schedule_post(
     or time is no way around the hold).
     """
     post = session.exec(select(ScheduledPost).where(ScheduledPost.key == key)).first()
+    if post is not None and post.source is not None:
+        raise InvalidTransition(
+            f"post {key}",
+            f"scheduled in {post.source}",
+            f"changed here (change it in {post.source})",
+        )
     if post is not None and post.state in ("published", "publishing"):
         raise InvalidTransition(f"post {key}", post.state, "rescheduled")
     if post is None:

@@ -133,7 +133,7 @@ class Settings(BaseSettings):
 
     def require(self, *names: str, purpose: str, hint: str = "") -> None:
         """Raise a ``ConfigError`` naming every missing setting's environment variable."""
-        missing = [env_name(name) for name in names if getattr(self, name) in (None, "")]
+        missing = [env_name(name) for name in names if getattr(self, name) in (None, "", [])]
         if missing:
             also = f"; {hint}" if hint else ""
             raise ConfigError(f"{purpose} needs {', '.join(missing)} (environment or .env){also}")

@@ -33,16 +33,19 @@ def posts_sync(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Mirror Facebook's, Postiz's, Buffer's and Hootsuite's scheduled posts; hold marketing
-    there while an incident is open, and put back what a lead resumed."""
+    there while an incident is open, and put back what a lead resumed. Exit status 1 when a
+    post could not be held or a tool could not be read."""
     settings = settings_for(database_url)
     sync = configured.make_sync(settings, engine=engine_for(database_url), clock=clock)
     if not sync.schedulers:
         raise ConfigError(configured.HOW_TO)
     console.print("syncing " + ", ".join(s.source for s in sync.schedulers))
     while True:
-        show(sync.round())
+        report = sync.round()
+        show(report)
         if not follow:
-            return
+            # exit status 1 when a post could not be held: a cron job or a monitor alerts on it
+            raise typer.Exit(1 if report.failed or report.problems else 0)
         time.sleep(interval or settings.scheduler_sync_seconds)
 
 

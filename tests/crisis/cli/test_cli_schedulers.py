@@ -56,3 +56,20 @@ def test_posts_sync_without_any_scheduler_says_what_to_set(monkeypatch, tmp_path
     get_settings.cache_clear()
     assert result.exit_code != 0
     assert "CRISIS_POSTIZ_API_KEY" in str(result.exception) + result.output
+
+
+def test_posts_sync_exits_1_and_names_the_post_when_postiz_refuses_to_hold_it(postiz_env):
+    url = postiz_env
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakePostiz(rsps)
+        fake.failures["PUT"] = [(401, {"statusCode": 401, "message": "Invalid API key"})]
+        opened = runner.invoke(
+            app, ["incidents", "open", "--service", "internet", "--reason", "DSL", "--by", "lea",
+                  "--database-url", url],
+        )  # fmt: skip
+        assert opened.exit_code == 0, opened.output
+        cli_schedulers.clock.set(datetime(2026, 12, 6, 8, 55, tzinfo=UTC))
+        synced = runner.invoke(app, ["posts", "sync", "--database-url", url])
+    assert synced.exit_code == 1
+    assert "NOT HELD" in synced.output and "postiz:cm4winter0001" in synced.output
+    assert "Invalid API key" in " ".join(synced.output.split())  # rich wraps long lines

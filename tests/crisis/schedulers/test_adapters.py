@@ -10,7 +10,7 @@ import responses
 from crisis.errors import AuthFailed, ConnectorError, RateLimited, RemoteNotFound, ServerError
 from crisis.schedulers import buffer, facebook, hootsuite, postiz
 from tests.crisis.connectors.recorded import PAGE_TOKEN, make_settings, payload
-from tests.crisis.schedulers.fakes import GRAPH, FakeFacebook, FakePostiz
+from tests.crisis.schedulers.fakes import GRAPH, POSTIZ, FakeFacebook, FakePostiz
 
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 WEEK = NOW + timedelta(days=7)
@@ -205,3 +205,14 @@ def test_hootsuite_expired_token_is_auth_failed(rsps):
     )
     with pytest.raises(AuthFailed, match="Access token expired"):
         hootsuite.make_scheduler(settings).scheduled(NOW, WEEK)
+
+
+def test_a_half_configured_tool_names_the_missing_setting():
+    from crisis.errors import ConfigError
+    from crisis.schedulers.configured import make_schedulers
+
+    with pytest.raises(ConfigError, match="CRISIS_POSTIZ_API_KEY"):
+        make_schedulers(make_settings(postiz_url=POSTIZ))
+    with pytest.raises(ConfigError, match="CRISIS_BUFFER_PROFILE_IDS"):
+        make_schedulers(make_settings(buffer_access_token="buffer-test-token"))
+    assert make_schedulers(make_settings()) == []

@@ -345,3 +345,13 @@ def test_a_crash_after_the_source_recreated_a_post_does_not_recreate_it_twice(wo
     assert len(fb.created) == 1
     assert fb.created[0]["scheduled_publish_time"] == int(later.timestamp())
     assert rows(engine)[ADVENT].external_id == fb.created[0]["id"]
+
+
+def test_an_external_post_is_changed_in_its_tool_not_here(world, engine):
+    from crisis.errors import InvalidTransition
+
+    sync, _fb, _pz, _ = world
+    sync.round()
+    with session_scope(engine) as session, pytest.raises(InvalidTransition, match="in postiz"):
+        posts.schedule_post(session, key=WINTER, channel="facebook", category="marketing",
+                            text="Anders", publish_at=NOW, now=NOW, actor="lea")  # fmt: skip
