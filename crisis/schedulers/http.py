@@ -10,7 +10,7 @@ Messages never carry the token: it travels in a header.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,6 +34,8 @@ class JsonApi:
         self.token_hint = token_hint  # the setting to check when the token is refused
         self.session = requests.Session()
         self.session.headers.update(headers)
+        # turns Retry-After seconds into a reset time on the same clock the retries use
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         """The decoded JSON answer of ``method path`` (``{}`` for an empty one)."""
@@ -44,7 +46,7 @@ class JsonApi:
         except requests.RequestException as exc:
             raise ServerError(f"{self.name} did not answer ({type(exc).__name__})") from None
         if response.status_code >= 400:
-            raise map_status(self.name, response, token_hint=self.token_hint)
+            raise map_status(self.name, response, token_hint=self.token_hint, now=self.now())
         if not response.content:
             return {}
         try:

@@ -67,6 +67,7 @@ class Sync:
     default_category: str = "marketing"
     backoff: Backoff = field(default_factory=lambda: Backoff(base=1.0, cap=30.0, attempts=4))
     sleep: Callable[[float], object] = time.sleep
+    longest_wait: float = 60.0  # seconds a round may wait for one call
 
     def round(self) -> SyncReport:
         """One round over every scheduler; a periodic loop calls this."""
@@ -78,7 +79,19 @@ class Sync:
         return report
 
     def _retrying(self, fn: Callable[[], object]) -> object:
-        return call_with_retry(fn, backoff=self.backoff, sleep=self.sleep, now=self.clock.now)
+        def give_up_on_long_waits(error: ConnectorError, seconds: float) -> None:
+            # A round that sleeps until a rate limit resets holds nothing else meanwhile:
+            # fail this post now (the banner shows it) and try again next round.
+            if seconds > self.longest_wait:
+                raise error
+
+        return call_with_retry(
+            fn,
+            backoff=self.backoff,
+            on_wait=give_up_on_long_waits,
+            sleep=self.sleep,
+            now=self.clock.now,
+        )
 
     # 1. mirror -------------------------------------------------------------------------------
 

@@ -104,6 +104,7 @@ class FakePostiz:
         self.failures: dict[str, list[tuple[int, Any]]] = {}  # "GET" / "PUT"
         self.calls: list[tuple[str, str, Any]] = []
         self.auth: list[str | None] = []
+        self.retry_after: str | None = None  # the Retry-After header of failures
         rsps.add_callback(responses.GET, f"{POSTIZ}/public/v1/posts", callback=self.list)
         rsps.add_callback(
             responses.PUT, re.compile(f"{POSTIZ}/public/v1/posts/.*/status"), callback=self.status
@@ -125,7 +126,10 @@ class FakePostiz:
         self.calls.append(("PUT", post_id, wanted))
         self.auth.append(request.headers.get("Authorization"))
         if self.failures.get("PUT"):
-            return _answer(*self.failures["PUT"].pop(0))
+            status, body, headers = *self.failures["PUT"].pop(0), dict(JSON)
+            if self.retry_after:
+                headers["Retry-After"] = self.retry_after
+            return status, headers, json.dumps(body)
         self.posts[post_id]["status"] = "draft" if wanted == "draft" else "scheduled"
         return _answer(200, {"id": post_id, "state": "DRAFT" if wanted == "draft" else "QUEUE"})
 

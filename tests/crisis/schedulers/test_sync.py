@@ -35,11 +35,13 @@ def clock():
 def world(rsps, settings, engine, clock):
     fb, pz = FakeFacebook(rsps), FakePostiz(rsps)
     sleeps = []
+    on_postiz = postiz.make_scheduler(settings)
+    on_postiz.api.now = clock.now  # Retry-After counts from the test's time
     sync = make_sync(
         settings,
         engine=engine,
         clock=clock,
-        schedulers=[facebook.make_scheduler(settings), postiz.make_scheduler(settings)],
+        schedulers=[facebook.make_scheduler(settings), on_postiz],
     )
     sync.sleep = sleeps.append
     return sync, fb, pz, sleeps
@@ -355,3 +357,20 @@ def test_an_external_post_is_changed_in_its_tool_not_here(world, engine):
     with session_scope(engine) as session, pytest.raises(InvalidTransition, match="in postiz"):
         posts.schedule_post(session, key=WINTER, channel="facebook", category="marketing",
                             text="Anders", publish_at=NOW, now=NOW, actor="lea")  # fmt: skip
+
+
+def test_a_long_rate_limit_fails_the_post_this_round_instead_of_stalling_every_other(
+    world, engine, clock
+):
+    sync, fb, pz, sleeps = world
+    sync.round()
+    open_incident(engine, NOW)
+    clock.set(NOW + timedelta(minutes=55))
+    pz.failures["PUT"] = [(429, {"message": "ThrottlerException: Too Many Requests"})]
+    pz.retry_after = "1800"
+    report = sync.round()
+    assert report.held == [ADVENT]  # Facebook's post is held all the same
+    assert [key for key, _ in report.failed] == [WINTER]
+    assert all(seconds <= 60 for seconds in sleeps)
+    pz.retry_after = None
+    assert sync.round().held == [WINTER]  # the next round, once Postiz answers again
