@@ -85,6 +85,14 @@ def posts_show(
         f"due {local_time(post.publish_at)}, published {local_time(post.published_at)}"
     )
     console.print(f"  {escape(post.text)}")
+    if post.source is not None:
+        media = ", ".join((post.snapshot or {}).get("media") or []) or "none"
+        console.print(
+            f"  scheduled in {post.source} as {post.external_id} ({post.source_state}); "
+            f"media: {escape(media)}"
+        )
+        if post.hold_error:
+            console.print(f"  [bold red]not held there: {escape(post.hold_error)}[/]")
     for entry in trail:
         console.print(
             f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
@@ -152,6 +160,12 @@ def posts_resume(
     for post in resumed:
         console.print(f"{escape(post.key)}: {post.state}, due {local_time(post.publish_at)}")
     console.print(f"{len(resumed)} posts resumed")
+    elsewhere = sorted({p.source for p in resumed if p.source})
+    if elsewhere:
+        console.print(
+            f"posts planned in {', '.join(elsewhere)} go back there with the next sync round "
+            "(crisis posts sync)"
+        )
 
 
 @posts_app.command("settle")

@@ -41,6 +41,9 @@ def test_posts_sync_imports_postiz_posts_by_rule_and_lists_them_with_their_sourc
     assert "imported: postiz:cm4winter0001, postiz:cm4service0003" in synced.output
     listed = runner.invoke(app, ["posts", "list", "--database-url", url])
     assert "postiz:cm4winter0001" in listed.output and "postiz (scheduled)" in listed.output
+    shown = runner.invoke(app, ["posts", "show", "postiz:cm4winter0001", "--database-url", url])
+    assert "scheduled in postiz as cm4winter0001 (scheduled)" in shown.output
+    assert "winter.png" in shown.output
     rules = runner.invoke(app, ["posts", "rules", "--database-url", url])
     assert "Service" in rules.output and "service" in rules.output
 
