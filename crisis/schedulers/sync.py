@@ -218,9 +218,8 @@ class Sync:
             report.changed.append(row.key)
         row.text, row.publish_at, row.channel = post.text, post.publish_at, post.channel
         row.snapshot = post.to_json()
-        if row.source_state in ("gone", "draft", None):
-            row.source_state = "scheduled"
-        if row.state == "draft":  # released to draft here, scheduled again there
+        was, row.source_state = row.source_state, "scheduled"
+        if row.state == "draft" and was == "draft":  # a draft here, scheduled again there
             self._move(session, row, "scheduled", now=now, reason=f"scheduled at {post.source}")
         session.add(row)
         blocker = current_blocker(session)
@@ -263,6 +262,7 @@ class Sync:
         with session_scope(self.engine) as session:
             # A hold cut short ("holding") is finished whatever happened since: it may be
             # half done at the source, and a release must not re-create what is still there.
+            # A post a lead sent back to draft before its tool held it comes off at once.
             due = session.exec(
                 select(ScheduledPost.id).where(
                     ScheduledPost.source == scheduler.source,
@@ -272,6 +272,10 @@ class Sync:
                             col(ScheduledPost.state) == "held",
                             col(ScheduledPost.source_state) == "scheduled",
                             col(ScheduledPost.publish_at) <= now + self.lead,
+                        ),
+                        and_(
+                            col(ScheduledPost.state) == "draft",
+                            col(ScheduledPost.source_state) == "scheduled",
                         ),
                     ),
                 )

@@ -374,3 +374,22 @@ def test_a_long_rate_limit_fails_the_post_this_round_instead_of_stalling_every_o
     assert all(seconds <= 60 for seconds in sleeps)
     pz.retry_after = None
     assert sync.round().held == [WINTER]  # the next round, once Postiz answers again
+
+
+def test_a_post_sent_back_to_draft_before_its_tool_held_it_comes_off_that_tool(
+    world, engine, clock
+):
+    sync, fb, pz, _ = world
+    sync.round()
+    incident_id = open_incident(engine, NOW)
+    sync.round()  # 08:00: nothing within the lead yet; all still scheduled at their tools
+    resolve_and_resume(engine, incident_id, NOW + timedelta(minutes=5), to_draft=True)
+    clock.set(NOW + timedelta(minutes=6))
+    sync.round()
+    mirrored = rows(engine)
+    assert (mirrored[WINTER].state, mirrored[WINTER].source_state) == ("draft", "draft")
+    assert pz.posts["cm4winter0001"]["status"] == "draft"
+    assert (mirrored[ADVENT].state, mirrored[ADVENT].source_state) == ("draft", "draft")
+    assert "1234567890123456_111" not in fb.posts and fb.created == []
+    sync.round()
+    assert rows(engine)[WINTER].state == "draft"  # stays a draft; Postiz lists it as one
