@@ -130,7 +130,8 @@ class ScheduledPost(SQLModel, table=True):
     # our own schedule), ``external_id`` its id there now (re-creating gives a new one),
     # ``snapshot`` everything needed to put it back (written before anything changes there).
     # ``source_state`` says what the tool has: "scheduled", "holding" (snapshot written, hold
-    # under way), "held", "draft" (released to draft: stays off the tool) or "gone".
+    # under way), "held", "draft" (released to draft: stays off the tool), "retime" (resumed
+    # here at a new time before its tool held it), "published" (went out there) or "gone".
     # ``hold_error`` is why the last hold or release at the source failed (the banner shows
     # it until one succeeds); ``holds`` counts holds, so each release is its own intent.
     source: str | None = Field(default=None, max_length=32)

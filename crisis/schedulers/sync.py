@@ -186,8 +186,21 @@ class Sync:
         now: datetime,
         report: SyncReport,
     ) -> None:
-        if row.source_state == "holding":
-            return  # a hold was cut short: step 2 finishes it
+        if row.source_state in ("holding", "retime"):
+            return  # step 2 owns it: a hold cut short, or a new time to bring to the source
+        before = ExternalPost.from_json(row.snapshot) if row.snapshot else None
+        if (
+            before is not None
+            and row.state == "scheduled"
+            and row.source_state == "scheduled"
+            and before.same_content(post)
+            and row.publish_at != before.publish_at
+        ):
+            # Unchanged there, re-timed here: a lead resumed it at a new time before its tool
+            # held it. Step 2 takes it off and step 3 puts it back at that time.
+            row.source_state = "retime"
+            session.add(row)
+            return
         if row.source_state == "held" and row.state == "held":
             # Someone put it back on the schedule there while we hold it: hold it again.
             row.source_state = "scheduled"
@@ -267,7 +280,7 @@ class Sync:
                 select(ScheduledPost.id).where(
                     ScheduledPost.source == scheduler.source,
                     or_(
-                        col(ScheduledPost.source_state) == "holding",
+                        col(ScheduledPost.source_state).in_(("holding", "retime")),
                         and_(
                             col(ScheduledPost.state) == "held",
                             col(ScheduledPost.source_state) == "scheduled",
@@ -294,6 +307,7 @@ class Sync:
             with session_scope(self.engine) as session:
                 row = session.get_one(ScheduledPost, row_id)
                 now = self.clock.now()
+                keep_time = row.source_state == "retime"  # the lead's new time stays ours
                 if not ExternalPost.from_json(row.snapshot or {}).same_content(fresh):
                     audit.record(
                         session,
@@ -306,7 +320,9 @@ class Sync:
                         details={"text": [row.text, fresh.text]},
                     )
                     report.changed.append(key)
-                    row.text, row.publish_at = fresh.text, fresh.publish_at
+                    row.text = fresh.text
+                    if not keep_time:
+                        row.publish_at = fresh.publish_at
                 if row.source_state != "holding":
                     row.holds += 1
                 row.snapshot, row.source_state = fresh.to_json(), "holding"
