@@ -40,13 +40,20 @@ def posts_sync(
     if not sync.schedulers:
         raise ConfigError(configured.HOW_TO)
     console.print("syncing " + ", ".join(s.source for s in sync.schedulers))
+    every = interval or settings.scheduler_sync_seconds
+    if follow and every > settings.scheduler_hold_lead_minutes * 60:
+        console.print(
+            f"[yellow]rounds every {every:g} s are further apart than the hold lead "
+            f"({settings.scheduler_hold_lead_minutes} min): a post may go out before a round "
+            "holds it[/]"
+        )
     while True:
         report = sync.round()
         show(report)
         if not follow:
             # exit status 1 when a post could not be held: a cron job or a monitor alerts on it
             raise typer.Exit(1 if report.failed or report.problems else 0)
-        time.sleep(interval or settings.scheduler_sync_seconds)
+        time.sleep(every)
 
 
 def show(report: SyncReport) -> None:
