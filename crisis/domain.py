@@ -134,6 +134,59 @@ class OutgoingPost:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalPost:
+    """A post scheduled in another tool (Facebook's own scheduler, Postiz, Buffer, Hootsuite).
+
+    Everything needed to put it back exactly as it was: its text, time, media references
+    (``media``: URLs or the tool's media ids), its labels (tags, labels, campaign, hashtags:
+    what the category rules match) and the tool's own fields for re-creating it (``extra``).
+    """
+
+    source: str  # "facebook", "postiz", "buffer", "hootsuite"
+    external_id: str
+    channel: str  # where it goes out: "facebook", "x", "linkedin", ...
+    text: str
+    publish_at: datetime  # timezone-aware
+    media: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "external_id": self.external_id,
+            "channel": self.channel,
+            "text": self.text,
+            "publish_at": self.publish_at.isoformat(),
+            "media": list(self.media),
+            "labels": list(self.labels),
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ExternalPost:
+        return cls(
+            source=str(data["source"]),
+            external_id=str(data["external_id"]),
+            channel=str(data["channel"]),
+            text=str(data["text"]),
+            publish_at=datetime.fromisoformat(str(data["publish_at"])),
+            media=tuple(str(m) for m in data.get("media") or ()),
+            labels=tuple(str(label) for label in data.get("labels") or ()),
+            extra=dict(data.get("extra") or {}),
+        )
+
+    def same_content(self, other: ExternalPost) -> bool:
+        """Whether ``other`` would go out the same: text, time, media and channel."""
+        return (self.text, self.publish_at, self.media, self.channel) == (
+            other.text,
+            other.publish_at,
+            other.media,
+            other.channel,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ReplyContext:
     """What the reply policy needs to know beyond the comment and its labels.
 

@@ -119,6 +119,18 @@ def held_posts_query() -> Any:
     )
 
 
+def not_held_at_source(session: Session) -> list[ScheduledPost]:
+    """Posts of another tool that could not be held (or put back) there, with the reason in
+    ``hold_error``, soonest due first: the banner shows them until a sync round succeeds."""
+    return list(
+        session.exec(
+            select(ScheduledPost)
+            .where(col(ScheduledPost.hold_error).is_not(None))
+            .order_by(col(ScheduledPost.publish_at), col(ScheduledPost.id))
+        )
+    )
+
+
 def active_freeze(session: Session) -> MarketingFreeze | None:
     query = select(MarketingFreeze).where(col(MarketingFreeze.ended_at).is_(None))
     return session.exec(query.order_by(col(MarketingFreeze.id)).limit(1)).first()

@@ -6,6 +6,9 @@ incident opens or marketing is frozen, every unpublished marketing post is held 
 the hold in the same statement, so a post due a millisecond after the incident opened is held
 too, and of two publishers running at once only one gets a post. Held posts wait for an
 explicit resume, never for the clock.
+
+Posts scheduled in other tools are mirrored here too (``source`` set; ``crisis.schedulers``):
+they are held and resumed the same way, but never published by us; their tool does that.
 """
 
 from __future__ import annotations
@@ -53,6 +56,12 @@ def schedule_post(
     or time is no way around the hold).
     """
     post = session.exec(select(ScheduledPost).where(ScheduledPost.key == key)).first()
+    if post is not None and post.source is not None:
+        raise InvalidTransition(
+            f"post {key}",
+            f"scheduled in {post.source}",
+            f"changed here (change it in {post.source})",
+        )
     if post is not None and post.state in ("published", "publishing"):
         raise InvalidTransition(f"post {key}", post.state, "rescheduled")
     if post is None:
@@ -101,7 +110,11 @@ def publish_due(
     session.commit()  # the claim must start a transaction of its own (SQLite: take the lock)
     due = session.exec(
         select(ScheduledPost.id)
-        .where(ScheduledPost.state == "scheduled", col(ScheduledPost.publish_at) <= now)
+        .where(
+            ScheduledPost.state == "scheduled",
+            col(ScheduledPost.publish_at) <= now,
+            col(ScheduledPost.source).is_(None),  # another tool publishes its own posts
+        )
         .order_by(col(ScheduledPost.publish_at), col(ScheduledPost.id))
     ).all()
     published = []
@@ -143,6 +156,7 @@ def _claim(session: Session, post_id: int, *, now: datetime, actor: str) -> bool
         .where(
             col(ScheduledPost.id) == post_id,
             col(ScheduledPost.state) == "scheduled",
+            col(ScheduledPost.source).is_(None),
             col(ScheduledPost.publish_at) <= now,
             or_(col(ScheduledPost.category).not_in(HELD_CATEGORIES), not_(marketing_blocked())),
         )

@@ -84,6 +84,23 @@ class Settings(BaseSettings):
     facebook_graph_version: str = Field(default="v21.0", pattern=r"^v\d+\.\d+$")
     facebook_posts_per_round: int = Field(default=25, ge=1, le=100)
 
+    # Posts scheduled in other tools, held there during an incident (crisis.schedulers).
+    # Facebook's own scheduler uses the page settings above once facebook_native_scheduling
+    # is on; the others are on when their token (and Postiz's URL) is set.
+    facebook_native_scheduling: bool = False
+    postiz_url: str | None = None  # e.g. https://postiz.example.com/api (public API below it)
+    postiz_api_key: SecretStr | None = None
+    buffer_access_token: SecretStr | None = None
+    buffer_profile_ids: list[str] = Field(default_factory=list)
+    hootsuite_access_token: SecretStr | None = None
+    hootsuite_social_profile_ids: list[str] = Field(default_factory=list)
+    # Mirror the next scheduler_sync_days; hold a marketing post at its source this long
+    # before it is due (at once when it is due sooner), and sync every so many seconds.
+    scheduler_sync_days: int = Field(default=7, ge=1, le=30)
+    scheduler_hold_lead_minutes: int = Field(default=30, ge=0)
+    scheduler_sync_seconds: float = Field(default=60.0, gt=0)
+    scheduler_default_category: str = "marketing"
+
     # Sending approved replies: failed sends are retried with exponential backoff (with jitter)
     # from send_retry_seconds up to send_retry_max_seconds, at most send_max_attempts times.
     send_max_attempts: int = Field(default=5, ge=1)
@@ -116,7 +133,7 @@ class Settings(BaseSettings):
 
     def require(self, *names: str, purpose: str, hint: str = "") -> None:
         """Raise a ``ConfigError`` naming every missing setting's environment variable."""
-        missing = [env_name(name) for name in names if getattr(self, name) in (None, "")]
+        missing = [env_name(name) for name in names if getattr(self, name) in (None, "", [])]
         if missing:
             also = f"; {hint}" if hint else ""
             raise ConfigError(f"{purpose} needs {', '.join(missing)} (environment or .env){also}")

@@ -102,9 +102,13 @@ class MarketingFreeze(SQLModel, table=True):
 
 
 class ScheduledPost(SQLModel, table=True):
-    """A post we publish ourselves when due: the schedule lives here so it can be held."""
+    """A post we publish ourselves when due (the schedule lives here so it can be held), or
+    one another tool publishes, mirrored here to hold it there (``source``)."""
 
     __tablename__ = "scheduled_posts"
+    __table_args__ = (
+        Index("ix_scheduled_posts_source_external_id", "source", "external_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=128, unique=True)  # the team's or the import's id for it
@@ -122,6 +126,36 @@ class ScheduledPost(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     published_id: str | None = Field(default=None, max_length=128)
     created_at: datetime = Field(sa_column=utc_column())
+    # A post scheduled in another tool (``crisis.schedulers``): ``source`` names the tool (None:
+    # our own schedule), ``external_id`` its id there now (re-creating gives a new one),
+    # ``snapshot`` everything needed to put it back (written before anything changes there).
+    # ``source_state`` says what the tool has: "scheduled", "holding" (snapshot written, hold
+    # under way), "held", "draft" (released to draft: stays off the tool), "retime" (resumed
+    # here at a new time before its tool held it), "published" (went out there) or "gone".
+    # ``hold_error`` is why the last hold or release at the source failed (the banner shows
+    # it until one succeeds); ``holds`` counts holds, so each release is its own intent.
+    source: str | None = Field(default=None, max_length=32)
+    external_id: str | None = Field(default=None, max_length=128)
+    snapshot: dict[str, Any] | None = Field(default=None, sa_column=json_column(nullable=True))
+    source_state: str | None = Field(default=None, max_length=16)
+    hold_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    holds: int = Field(default=0)
+
+
+class SchedulerRule(SQLModel, table=True):
+    """Which category an imported post gets: the first rule of its source whose ``label`` is
+    among the post's labels (tags, labels, campaign, hashtags), else the source's rule without
+    a label, else ``CRISIS_SCHEDULER_DEFAULT_CATEGORY``. Leads edit them."""
+
+    __tablename__ = "scheduler_rules"
+    __table_args__ = (UniqueConstraint("source", "label", name="uq_scheduler_rules_source_label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=32)
+    label: str = Field(default="", max_length=128)  # "": the source's default
+    category: str = Field(max_length=32)
+    updated_by: str = Field(max_length=128)
+    updated_at: datetime = Field(sa_column=utc_column())
 
 
 class ReviewItem(SQLModel, table=True):

@@ -7,12 +7,14 @@ Tests use them to drive the pipeline without platforms. ``RecordingPublisher`` (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from crisis.domain import (
     CommentIn,
     CommentView,
+    ExternalPost,
     IncidentFacts,
     Labels,
     OutgoingPost,
@@ -20,7 +22,7 @@ from crisis.domain import (
     Sentiment,
     Suggestion,
 )
-from crisis.errors import ConnectorError
+from crisis.errors import ConnectorError, RemoteNotFound
 from crisis.publishing import RecordingPublisher
 
 __all__ = ["RecordingPublisher"]  # and the fakes below
@@ -119,3 +121,44 @@ class PlatformFake:
             if (earlier.in_reply_to, earlier.text) == (post.in_reply_to, post.text):
                 return f"{post.channel}-{number}"
         return None
+
+
+@dataclass
+class SchedulerFake:
+    """Another tool's schedule in memory (``Scheduler``): holding deletes after the snapshot,
+    releasing re-creates under a new id, like Facebook, Buffer and Hootsuite; ``errors`` are
+    raised, one per call, before anything changes."""
+
+    source: str = "fake"
+    posts: dict[str, ExternalPost] = field(default_factory=dict)
+    errors: list[ConnectorError] = field(default_factory=list)
+    released: list[ExternalPost] = field(default_factory=list)
+
+    def add(self, post: ExternalPost) -> ExternalPost:
+        self.posts[post.external_id] = post
+        return post
+
+    def scheduled(self, start: datetime, end: datetime) -> list[ExternalPost]:
+        self._fail()
+        return sorted(
+            (p for p in self.posts.values() if start <= p.publish_at < end),
+            key=lambda p: (p.publish_at, p.external_id),
+        )
+
+    def hold(self, post: ExternalPost, *, snapshot: Callable[[ExternalPost], None]) -> None:
+        self._fail()
+        if post.external_id not in self.posts:
+            raise RemoteNotFound(f"{self.source}: {post.external_id} is no longer there")
+        snapshot(self.posts[post.external_id])
+        del self.posts[post.external_id]
+
+    def release(self, post: ExternalPost, *, publish_at: datetime) -> str:
+        self._fail()
+        again = replace(post, external_id=f"{post.external_id}-r{len(self.released) + 1}",
+                        publish_at=publish_at)  # fmt: skip
+        self.released.append(self.add(again))
+        return again.external_id
+
+    def _fail(self) -> None:
+        if self.errors:
+            raise self.errors.pop(0)

@@ -86,3 +86,44 @@ def test_source_answers_a_quiet_platform_with_an_empty_page_and_a_cursor_it_acce
     for page in (first, again):
         assert isinstance(page, Page) and page.items == [] and not page.more
         assert page.cursor is not None
+
+
+def _every_scheduler(rsps):
+    """Each adapter, built from settings, served its recorded listing; and the fake."""
+    from crisis.schedulers.configured import make_schedulers
+    from crisis.testing import SchedulerFake
+    from tests.crisis.connectors.recorded import payload
+    from tests.crisis.schedulers.fakes import POSTIZ, FakeFacebook, FakePostiz
+
+    FakeFacebook(rsps)
+    FakePostiz(rsps)
+    rsps.add(responses.GET, re.compile(r"https://api\.bufferapp\.com/1/profiles/.*"),
+             json=payload("buffer_pending.json"))  # fmt: skip
+    rsps.add(responses.GET, "https://platform.hootsuite.com/v1/messages",
+             json=payload("hootsuite_messages.json"))  # fmt: skip
+    settings = make_settings(
+        facebook_native_scheduling=True,
+        postiz_url=POSTIZ,
+        postiz_api_key="test-postiz-key",
+        buffer_access_token="buffer-test-token",
+        buffer_profile_ids=["4eb854340acb04e870000010"],
+        hootsuite_access_token="hs-test-token",
+    )
+    return [*make_schedulers(settings), SchedulerFake()]
+
+
+def test_every_scheduler_lists_its_own_posts_in_the_window_with_aware_times():
+    start = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    end = datetime(2026, 12, 13, 8, 0, tzinfo=UTC)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        schedulers = _every_scheduler(rsps)
+        assert [s.source for s in schedulers] == [
+            "facebook", "postiz", "buffer", "hootsuite", "fake",
+        ]  # fmt: skip
+        for scheduler in schedulers:
+            found = scheduler.scheduled(start, end)
+            assert all(p.source == scheduler.source for p in found), scheduler.source
+            assert all(p.publish_at.tzinfo is not None for p in found), scheduler.source
+            assert all(start <= p.publish_at < end for p in found), scheduler.source
+            assert len({p.external_id for p in found}) == len(found), scheduler.source
+            assert scheduler.source == "fake" or found, scheduler.source

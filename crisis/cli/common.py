@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -84,6 +85,11 @@ def print_blockers(session: Session) -> None:
     if open_now:
         listed = ", ".join(f"#{i.id} {i.service} ({i.status})" for i in open_now)
         console.print(f"[bold red]Marketing is held: open incidents {listed}[/]")
+    for post in holds.not_held_at_source(session):
+        console.print(
+            f"[bold white on red] NOT HELD [/] {escape(post.key)} (due "
+            f"{local_time(post.publish_at)}): {escape(post.hold_error or '')}"
+        )
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

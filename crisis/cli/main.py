@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from crisis import db
 from crisis.cli import classifier as modelcli
 from crisis.cli import report as cli_report
+from crisis.cli import schedulers as _schedulers  # noqa: F401  (adds posts sync, rule, rules)
 from crisis.cli.common import DatabaseUrl, console, counted, engine_for, settings_for
 from crisis.cli.incidents import freeze, incidents_app, unfreeze
 from crisis.cli.platforms import connect_app, webhook_app

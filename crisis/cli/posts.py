@@ -26,6 +26,7 @@ from crisis.clock import local_time
 from crisis.errors import BadRecord
 from crisis.protocols import Publisher
 from crisis.publishing import RecordingPublisher
+from crisis.tables import ScheduledPost
 
 posts_app = typer.Typer(help="Scheduled posts: list, show, schedule, resume.", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ def posts_list(
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = posts.list_posts(session, state=state)
-    table = Table("post", "category", "channel", "due (Berlin)", "state", "held by")
+    table = Table("post", "category", "channel", "due (Berlin)", "state", "held by", "source")
     for p in rows:
         held_by = "-"
         if p.held_by_incident_id:
@@ -57,8 +58,17 @@ def posts_list(
             local_time(p.publish_at, labelled=False),
             shown,
             held_by,
+            _source(p),
         )
     console.print(table)
+
+
+def _source(post: ScheduledPost) -> str:
+    """Where it is scheduled, and what that tool has now (our own posts: "crisis")."""
+    if post.source is None:
+        return "crisis"
+    shown = f"{post.source} ({post.source_state})"
+    return f"[bold red]{shown}: {escape(post.hold_error)}[/]" if post.hold_error else shown
 
 
 @posts_app.command("show")
@@ -75,6 +85,14 @@ def posts_show(
         f"due {local_time(post.publish_at)}, published {local_time(post.published_at)}"
     )
     console.print(f"  {escape(post.text)}")
+    if post.source is not None:
+        media = ", ".join((post.snapshot or {}).get("media") or []) or "none"
+        console.print(
+            f"  scheduled in {post.source} as {post.external_id} ({post.source_state}); "
+            f"media: {escape(media)}"
+        )
+        if post.hold_error:
+            console.print(f"  [bold red]not held there: {escape(post.hold_error)}[/]")
     for entry in trail:
         console.print(
             f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
@@ -142,6 +160,12 @@ def posts_resume(
     for post in resumed:
         console.print(f"{escape(post.key)}: {post.state}, due {local_time(post.publish_at)}")
     console.print(f"{len(resumed)} posts resumed")
+    elsewhere = sorted({p.source for p in resumed if p.source})
+    if elsewhere:
+        console.print(
+            f"posts planned in {', '.join(elsewhere)} go back there with the next sync round "
+            "(crisis posts sync)"
+        )
 
 
 @posts_app.command("settle")

@@ -90,6 +90,9 @@ class Graph:
     def post(self, node: str, edge: str, **data: Any) -> dict[str, Any]:
         return self._call(self.api.put_object, node, edge, **data)
 
+    def delete(self, node: str) -> dict[str, Any]:
+        return self._call(self.api.delete_object, node)
+
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         self.last.status, self.last.headers = 0, {}
         try:

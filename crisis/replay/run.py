@@ -33,12 +33,14 @@ from crisis.replay.scenario import CommentEvent, Event, OperatorEvent, PostEvent
 from crisis.replay.summary import summarize
 from crisis.replies.incident_changes import after_incident_change
 from crisis.replies.respond import ReplySetup
+from crisis.schedulers.sync import Sync
 from crisis.settings import Settings
 from crisis.tables import Incident, ScheduledPost
 
 BATCH_SPAN = timedelta(seconds=60)
 BATCH_SIZE = 256
 ANALYZE_EVERY = 200  # comments
+SYNC_EVERY = timedelta(minutes=5)  # between comments; live rounds are every minute or so
 
 
 @dataclass
@@ -55,18 +57,30 @@ def replay(
     on_event: Callable[[int], None] | None = None,
     until: datetime | None = None,
     publisher: Publisher | None = None,
+    sync: Sync | None = None,
 ) -> ReplayLog:
     """Feed every event of ``path`` through ``pipeline``; ``clock`` must be the pipeline's clock.
     With ``until``, stop before the first event after it, and leave the clock there. Due posts
     go to ``publisher`` at their own time (default: a ``RecordingPublisher``, which posts
-    nothing)."""
+    nothing). With ``sync`` (on the same clock), other tools' schedules are synced as live:
+    after each operator event, at most every ``SYNC_EVERY`` between comments, and at the
+    moment each held external post comes within the hold lead of its time."""
     publisher = publisher if publisher is not None else RecordingPublisher()
     log = ReplayLog()
     batch: list[CommentEvent] = []
+    synced_at: list[datetime] = []
+
+    def sync_now(force: bool) -> None:
+        if sync is not None and (
+            force or not synced_at or clock.now() - synced_at[-1] >= SYNC_EVERY
+        ):
+            sync.round()
+            synced_at.append(clock.now())
 
     def flush() -> None:
         if batch:
-            _advance(pipeline, clock, batch[-1].at, publisher)
+            _advance(pipeline, clock, batch[-1].at, publisher, sync)
+            sync_now(force=False)
             before = log.comments
             result = pipeline.process([event.comment for event in batch])
             log.comments += len(result.new_comment_ids)
@@ -98,15 +112,16 @@ def replay(
         if isinstance(event, CommentEvent):
             batch.append(event)
             continue
-        _advance(pipeline, clock, event.at, publisher)
+        _advance(pipeline, clock, event.at, publisher, sync)
         try:
             with session_scope(pipeline.engine) as session:
                 _apply(session, event, now=clock.now(), replies=pipeline.replies)
         except CrisisError as exc:
             log.problems.append(Problem(event.where, str(exc)))
+        sync_now(force=True)
     flush()
     if until is not None:
-        _advance(pipeline, clock, until, publisher)
+        _advance(pipeline, clock, until, publisher, sync)
     return log
 
 
@@ -123,15 +138,42 @@ def _refresh_statistics(engine: Engine) -> None:
 
 
 def _advance(
-    pipeline: Pipeline, clock: VirtualClock, until: datetime, publisher: Publisher
+    pipeline: Pipeline,
+    clock: VirtualClock,
+    until: datetime,
+    publisher: Publisher,
+    sync: Sync | None = None,
 ) -> None:
-    """Move the clock to ``until``, publishing each due post at its own time on the way."""
+    """Move the clock to ``until``, publishing each due post at its own time on the way (and
+    holding each external one at its source when it comes within the lead)."""
     until = max(until, clock.now())
+    while sync is not None:
+        lead = sync.lead
+        with session_scope(pipeline.engine) as session:
+            external = session.exec(
+                select(ScheduledPost.publish_at)
+                .where(
+                    ScheduledPost.state == "held",
+                    ScheduledPost.source_state == "scheduled",
+                    col(ScheduledPost.publish_at) > clock.now() + lead,
+                    col(ScheduledPost.publish_at) <= until + lead,
+                )
+                .order_by(col(ScheduledPost.publish_at))
+                .limit(1)
+            ).first()
+        if external is None:
+            break
+        _advance(pipeline, clock, external - lead, publisher)
+        sync.round()
     while True:
         with session_scope(pipeline.engine) as session:
             due = session.exec(
                 select(ScheduledPost.publish_at)
-                .where(ScheduledPost.state == "scheduled", col(ScheduledPost.publish_at) <= until)
+                .where(
+                    ScheduledPost.state == "scheduled",
+                    col(ScheduledPost.publish_at) <= until,
+                    col(ScheduledPost.source).is_(None),
+                )
                 .order_by(col(ScheduledPost.publish_at))
                 .limit(1)
             ).first()

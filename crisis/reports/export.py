@@ -118,6 +118,9 @@ def report_rows(report: Report) -> Iterator[Row]:
                 "held_at": h.held_at,
                 "held_before_due_seconds": h.margin,
                 "due_during": h.due_during,
+                "source": h.source,
+                "held_at_source": h.held_at_source,
+                "not_held_because": "; ".join(h.failures) or None,
             },
         )
     for post in report.published_during:

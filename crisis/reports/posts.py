@@ -9,7 +9,7 @@ resumed twice shows twice. Posts are few (dozens a week), so their entries are r
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -18,7 +18,8 @@ from crisis.holds import HELD_CATEGORIES
 from crisis.reports.period import Period
 from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
 
-_ACTIONS = ("post.schedule", "post.held", "post.scheduled", "post.draft")
+_ACTIONS = ("post.schedule", "post.held", "post.scheduled", "post.draft", "post.imported",
+            "post.held_at_source", "post.hold_failed", "post.release_failed")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,11 @@ class Hold:
     released_to: str | None = None  # "scheduled" | "draft"
     new_due: datetime | None = None
     due_during: str | None = None  # the incidents or freezes that were on when it fell due
+    source: str | None = None  # the tool it was scheduled in (None: ours)
+    held_at_source: datetime | None = None  # when that tool stopped it
+    # why it could not be held (or put back) there, each time that failed: "what almost
+    # published" says so, as the banner did at the time
+    failures: list[str] = field(default_factory=list)
 
     @property
     def margin(self) -> timedelta:
@@ -143,8 +149,13 @@ def _episodes(post: ScheduledPost, log: list[AuditEntry], spans: list[Span]) -> 
     for entry in log:
         details = entry.details or {}
         given = _time(details.get("publish_at"))
-        if entry.action == "post.schedule" and given is not None:
+        if entry.action in ("post.schedule", "post.imported") and given is not None:
             due = given
+        elif entry.action == "post.held_at_source" and current is not None:
+            current.held_at_source = current.held_at_source or entry.at
+        elif entry.action in ("post.hold_failed", "post.release_failed"):
+            if current is not None and entry.reason:
+                current.failures.append(f"{entry.at:%Y-%m-%d %H:%M}Z {entry.reason}")
         elif entry.action == "post.held":
             blocker = _blocker(post, entry.at, spans)
             due_at = due or post.publish_at
@@ -158,6 +169,7 @@ def _episodes(post: ScheduledPost, log: list[AuditEntry], spans: list[Span]) -> 
                 held_by=blocker.name if blocker else "?",
                 state=post.state,
                 due_during=", ".join(s.name for s in spans if s.covers(due_at)) or None,
+                source=post.source,
             )
             episodes.append(current)
         elif current is not None and (details.get("state") or [None])[0] == "held":

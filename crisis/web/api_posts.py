@@ -37,6 +37,15 @@ class PostOut(BaseModel):
     held_reason: str | None = Field(None, description="Why it was held, from the audit log.")
     published_at: datetime | None = None
     published_id: str | None = None
+    source: str | None = Field(
+        None, description="Its tool (facebook, postiz, buffer, hootsuite); null: crisis's own."
+    )
+    source_state: str | None = Field(
+        None, description="What its tool has: scheduled, holding, held, draft, gone, published."
+    )
+    not_held_because: str | None = Field(
+        None, description="Why the last hold (or release) at its tool failed; null once one works."
+    )
 
 
 class BlockerOut(BaseModel):
@@ -200,6 +209,9 @@ def _post_out(row: posts_view.PostRow) -> PostOut:
         held_reason=row.held.why if row.held else None,
         published_at=p.published_at,
         published_id=p.published_id,
+        source=p.source,
+        source_state=p.source_state,
+        not_held_because=p.hold_error,
     )
 
 

@@ -62,6 +62,7 @@ def page(
         "action_name": action_namer(lang),
         "csrf": user.csrf_token if user and user.csrf_token else "",
         "freeze": frozen_banner(session) if session is not None and user else None,
+        "not_held": not_held_banner(session) if session is not None and user else [],
         "messages": read_flash(request),
         "path": request.url.path,
         # where the language button comes back to: the same page with its filters
@@ -90,6 +91,15 @@ def frozen_banner(session: Session) -> dict[str, Any] | None:
         "freeze_reason": blocker.freeze_reason,
         "held": held,
     }
+
+
+def not_held_banner(session: Session) -> list[dict[str, Any]]:
+    """Posts of another tool that could not be held (or put back) there, with the reason:
+    on every page from the sync round that failed until one succeeds."""
+    return [
+        {"key": p.key, "source": p.source, "due": p.publish_at, "why": p.hold_error}
+        for p in holds.not_held_at_source(session)
+    ]
 
 
 def redirect(url: str, *, message: str | None = None, error: str | None = None) -> RedirectResponse:

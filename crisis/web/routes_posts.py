@@ -1,5 +1,6 @@
 """The posts page: what is held and why, what is scheduled, drafts, stuck and recently published
-posts; for leads, resuming held posts and freezing or unfreezing marketing by hand.
+posts; for leads, resuming held posts, freezing or unfreezing marketing by hand, and the rules
+that say which posts of other scheduling tools are marketing.
 
 Plain forms (they work without JavaScript); ``static/posts.js`` sends the same forms to the JSON
 API so a refused resume leaves the form as it was.
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from crisis import holds, posts
 from crisis.errors import BadRecord
+from crisis.schedulers import rules
 from crisis.web import posts_view
 from crisis.web.context import Ctx, Db
 from crisis.web.i18n import translator
@@ -22,6 +24,7 @@ from crisis.web.security import FormLead, User
 
 router = APIRouter()
 MODES = ("keep", "time", "draft")
+SOURCES = ("facebook", "postiz", "buffer", "hootsuite")  # the tools crisis.schedulers holds
 
 
 @router.get("/posts", response_class=HTMLResponse, include_in_schema=False)
@@ -41,7 +44,35 @@ def posts_page(request: Request, session: Db, ctx: Ctx, user: User, edit: str = 
             "editing_at": posts_view.local_input(editing.publish_at) if editing else "",
             "channels": posts_view.CHANNELS,
             "categories": posts_view.CATEGORIES,
+            "rules": rules.list_rules(session),
+            "sources": SOURCES,
         },
+    )
+
+
+@router.post("/posts/rules", include_in_schema=False)
+def rule_form(
+    request: Request,
+    session: Db,
+    ctx: Ctx,
+    user: FormLead,
+    source: Annotated[str, Form()] = "",
+    label: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+) -> Response:
+    """Which category another tool's posts get: by label (tag, campaign, hashtag) or default."""
+    if source not in SOURCES or category not in posts_view.CATEGORIES:
+        raise BadRecord(
+            "rule", f"source: {', '.join(SOURCES)}; category: {', '.join(posts_view.CATEGORIES)}"
+        )
+    rule = rules.set_rule(session, source=source, label=label, category=category,
+                          now=ctx.clock.now(), actor=user.name)  # fmt: skip
+    t = translator(lang_of(request, user))
+    return redirect(
+        "/posts#rules",
+        message=t(
+            "posts.rule_done", source=rule.source, label=rule.label or "*", category=rule.category
+        ),  # fmt: skip
     )
 
 

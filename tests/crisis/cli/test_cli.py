@@ -40,6 +40,7 @@ def test_the_cli_has_the_commands_the_readme_promises():
         ("posts", "schedule"),
         ("posts", "resume"),
         ("posts", "settle"),
+        ("posts", "sync"),
         ("freeze",),
         ("unfreeze",),
         ("publish",),
