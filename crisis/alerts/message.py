@@ -74,14 +74,15 @@ def _incident(event: AlertEvent, d: dict[str, Any], *, public_url: str | None) -
     kind, actor = event.kind, event.actor
     service, regions = str(d.get("service")), [str(r) for r in d.get("regions") or []]
     where = f" in {', '.join(regions)}" if regions else ""
-    name = f"{service} outage{where}"
+    name = f"{service.replace('_', ' ')} outage{where}"
+    a = "an" if name[0] in "aeiou" else "a"
     number = f"#{event.incident_id}"
     if kind == "suspected":
         title = f"Suspected {name} ({number})"
-        what = f"The detector suspects a {name}: {d.get('evidence') or d.get('reason')}."
+        what = f"The detector suspects {a} {name}: {d.get('evidence') or d.get('reason')}."
     elif kind == "confirmed":
         title = f"Incident {number}: {name} ({d.get('status')})"
-        what = f"{actor} confirmed a {name} (status {d.get('status')})."
+        what = f"{actor} confirmed {a} {name} (status {d.get('status')})."
         if d.get("reason"):
             what += f" Why: {d['reason']}."
     elif kind == "updated":

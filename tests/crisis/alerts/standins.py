@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
 
@@ -81,7 +81,7 @@ def smtp_server() -> Iterator[Mailbox]:
                     data = b""
                     while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
                         data += chunk[1:] if chunk.startswith(b"..") else chunk
-                    box.messages.append(message_from_bytes(data))
+                    box.messages.append(message_from_bytes(data, policy=policy.default))
                     box.envelopes.append((sender, rcpts))
                     self.reply("250 queued")
                 else:

@@ -104,7 +104,7 @@ def test_a_suspected_outage_reaches_slack_teams_and_pagerduty_with_evidence_and_
     header, what, fields, actions = slack["blocks"]
     assert header == {"type": "header", "text": {"type": "plain_text", "text": slack["text"]}}
     assert what["text"]["text"] == (
-        "The detector suspects a internet outage in Hamburg: 42 customers in Hamburg complained "
+        "The detector suspects an internet outage in Hamburg: 42 customers in Hamburg complained "
         "in 30 min (usual for this hour: 3.5)."
     )
     facts = [f["text"] for f in fields["fields"]]
