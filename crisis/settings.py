@@ -120,6 +120,7 @@ class Settings(BaseSettings):
     # PagerDuty pages people: an incident triggers when it opens and resolves when it closes.
     alert_pagerduty_events: str = "suspected,confirmed,resolved,dismissed"
     alert_timeout_seconds: float = Field(default=10.0, gt=0)
+    alert_interval_seconds: float = Field(default=10.0, gt=0)  # crisis serve delivers this often
     alert_max_attempts: int = Field(default=6, ge=1)
     alert_retry_seconds: float = Field(default=30.0, gt=0)
     alert_retry_max_seconds: float = Field(default=1800.0, gt=0)

@@ -12,6 +12,7 @@ the claim retries it after ``CLAIM``). Sent and failed are recorded on the incid
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -212,3 +213,16 @@ def discard_pending(engine: Engine, *, now: datetime) -> int:
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def deliver_in_background(dispatcher: Dispatcher, *, interval: float) -> threading.Event:
+    """Deliver every ``interval`` seconds in a daemon thread (``crisis serve``: the web app's
+    changes alert without a separate ``crisis alerts deliver --follow``); set the event to stop."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval):
+            dispatcher.deliver_due()
+
+    threading.Thread(target=loop, name="crisis-alerts", daemon=True).start()
+    return stop
