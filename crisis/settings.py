@@ -125,6 +125,18 @@ class Settings(BaseSettings):
     alert_retry_seconds: float = Field(default=30.0, gt=0)
     alert_retry_max_seconds: float = Field(default=1800.0, gt=0)
 
+    # Network facts in (POST /api/noc/...): each sender is on when its secret is set.
+    noc_token: SecretStr | None = None  # Alertmanager: Authorization: Bearer <token>
+    noc_statuspage_secret: SecretStr | None = None  # Statuspage: /api/noc/statuspage/<secret>
+    noc_signing_secret: SecretStr | None = None  # our JSON: HMAC-SHA256 with a timestamp
+    noc_replay_window_seconds: float = Field(default=300.0, gt=0)
+    # The NOC's names for our services ("dsl": "internet", "DSL Hamburg": "internet:Hamburg")
+    # and regions ("HH": "Hamburg"), as JSON; our own names need no entry.
+    noc_services: dict[str, str] = Field(default_factory=dict)
+    noc_regions: dict[str, str] = Field(default_factory=dict)
+    noc_service_label: str = "service"  # the Alertmanager labels that name them
+    noc_region_label: str = "region"
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment == "local":

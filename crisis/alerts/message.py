@@ -93,6 +93,12 @@ def _incident(event: AlertEvent, d: dict[str, Any], *, public_url: str | None) -
         what = f"{actor} resolved the {name}."
         if d.get("held_count"):
             what += " Held posts stay held until someone resumes them."
+    elif kind == "noc_resolved":
+        title = f"NOC reports incident {number} fixed: {name}"
+        what = (
+            f"{d.get('reason')}. A lead decides whether to resolve incident {number} "
+            "(customers may still be offline)."
+        )
     else:
         title = f"Suspected {name} dismissed ({number})"
         what = f"{actor} dismissed the suspected {name}: no outage."

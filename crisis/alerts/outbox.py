@@ -25,6 +25,7 @@ class AlertKind(StrEnum):
     DISMISSED = "dismissed"  # a suspected incident closed without being confirmed
     FROZEN = "frozen"  # marketing frozen by hand
     HELD = "held"  # one post held because marketing is blocked
+    NOC_RESOLVED = "noc_resolved"  # the NOC says it is fixed: a lead should resolve ours
 
 
 ALERT_KINDS = tuple(AlertKind)
