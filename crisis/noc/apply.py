@@ -29,8 +29,8 @@ from crisis.replies.respond import ReplySetup
 from crisis.states import INCIDENT_TRANSITIONS
 from crisis.tables import Incident
 
-# The states a NOC's "we know the cause" moves ours out of.
-NOT_YET_IDENTIFIED = ("suspected", "investigating")
+# Our open states, in the order an outage moves through them.
+FORWARD = ("suspected", "investigating", "identified", "monitoring")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ def apply_report(
         )
         queue = after_incident_change(session, setup, incident, now=now)
         return NocOutcome(report.ref, "opened", _id(incident), queue)
-    before = incident.facts_at
+    before = _facts(incident)
     incidents.update_incident(
         session,
         _id(incident),
@@ -81,7 +81,7 @@ def apply_report(
         regions=report.regions or None,
     )
     _remember(session, incident, _card(report, now))
-    if incident.facts_at == before:
+    if _facts(incident) == before:
         return NocOutcome(report.ref, "unchanged", _id(incident))
     queue = after_incident_change(session, setup, incident, now=now)
     return NocOutcome(report.ref, "updated", _id(incident), queue)
@@ -127,16 +127,18 @@ def _propose_resolve(
 
 
 def _status(incident: Incident, report: NocReport) -> str | None:
-    """Where the NOC's state moves ours: only forward to what it says, never back to a state
-    our lifecycle refuses (a NOC repeating "identified" leaves our "monitoring" alone)."""
+    """Where the NOC's state moves ours: forward only (a NOC repeating "identified" leaves our
+    "monitoring" alone; taking a fix back is a lead's call), and only along our lifecycle."""
     wanted = report.status or "identified"
-    if wanted == incident.status:
+    if wanted not in FORWARD or incident.status not in FORWARD:
         return None
-    if wanted == "identified" and incident.status not in NOT_YET_IDENTIFIED:
+    if FORWARD.index(wanted) <= FORWARD.index(incident.status):
         return None
-    if wanted not in INCIDENT_TRANSITIONS.get(incident.status, frozenset()):
-        return None
-    return wanted
+    return wanted if wanted in INCIDENT_TRANSITIONS.get(incident.status, frozenset()) else None
+
+
+def _facts(incident: Incident) -> tuple[object, ...]:
+    return (incident.status, incident.public_status, incident.eta, tuple(incident.regions))
 
 
 def _card(report: NocReport, now: datetime) -> dict[str, Any]:

@@ -266,3 +266,19 @@ def test_a_noc_webhook_whose_secret_is_not_set_is_off(app, client):
 
     assert answer.status_code == 404
     assert "CRISIS_NOC_TOKEN" in answer.json()["error"]
+
+
+def test_a_firing_alert_never_moves_our_incident_backwards_but_still_gives_its_facts(
+    client, web_engine
+):
+    incident_id = hamburg_outage_with_a_pending_reply(web_engine)
+    with session_scope(web_engine) as session:
+        incidents.update_incident(session, incident_id, now=NOW, actor="lena",
+                                  status="monitoring", reason="fix deployed")  # fmt: skip
+
+    answer = alertmanager(client, payload("alertmanager_dsl_hamburg.json"))
+
+    assert answer.json()["results"][0]["action"] == "updated"
+    now = incident(web_engine, incident_id)
+    assert now.status == "monitoring"  # taking a fix back is a lead's call
+    assert now.eta == datetime(2017, 5, 13, 16, 0, tzinfo=UTC)
