@@ -93,9 +93,16 @@ class EmailChannel:
             )
             with smtp:
                 smtp.ehlo()
+                tls = secure
                 if not secure and smtp.has_extn("starttls"):
                     smtp.starttls(context=ssl.create_default_context())
                     smtp.ehlo()
+                    tls = True
+                if parts.username and not tls:
+                    raise AuthFailed(
+                        "email: the SMTP server offers no STARTTLS; the password is not sent "
+                        "in clear (use smtps://, or a server on this host without a login)"
+                    )
                 if parts.username:
                     smtp.login(unquote(parts.username), unquote(parts.password or ""))
                 smtp.send_message(email)

@@ -62,6 +62,8 @@ class Dispatcher:
         except (CrisisError, SQLAlchemyError) as exc:
             log.warning("alerts: delivery stopped, retried on the next round: %s",
                         self.scrub(str(exc)).splitlines()[0])  # fmt: skip
+        except Exception:  # a bug of ours must not stop the pipeline that called us
+            log.exception("alerts: delivery failed; retried on the next round")
         return report
 
     def scrub(self, text: str) -> str:
@@ -125,11 +127,13 @@ class Dispatcher:
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return False  # another dispatcher sends it now
             event = session.get_one(AlertEvent, delivery.event_id)
-            message = compose(event, public_url=self.public_url)
         try:
-            channel.send(message)
+            channel.send(compose(event, public_url=self.public_url))
         except ConnectorError as exc:
             return self._failed(channel, delivery_id, attempts, exc, report)
+        except (KeyError, TypeError, ValueError) as exc:  # an alert row we cannot read
+            unreadable = ConnectorError(f"{channel.name}: cannot compose alert ({exc!r})")
+            return self._failed(channel, delivery_id, attempts, unreadable, report)
         with session_scope(self.engine) as session:
             row = session.get_one(AlertDelivery, delivery_id)
             row.state, row.sent_at, row.next_attempt_at, row.last_error = "sent", now, None, None

@@ -89,13 +89,16 @@ def apply_report(
 
 def matching_incident(session: Session, report: NocReport) -> Incident | None:
     """The newest open incident of the report's service (or of the service carrying it) whose
-    regions overlap the report's; either side without regions overlaps everything."""
+    regions overlap the report's (either side without regions overlaps everything) and whose
+    time does: an outage the NOC says ended before ours opened was another one."""
     services = [report.service]
     carrier = incidents.CARRIED_BY.get(report.service)
     if carrier is not None:
         services.append(carrier)
     for service in services:
         for incident in reversed(incidents.open_incidents(session, service=service)):
+            if report.ended_at is not None and report.ended_at < incident.opened_at:
+                continue
             ours, theirs = set(incident.regions), set(report.regions)
             if not ours or not theirs or ours & theirs:
                 return incident

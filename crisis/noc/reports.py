@@ -45,6 +45,7 @@ class NocReport:
     public_status: str | None = None
     eta: datetime | None = None
     started_at: datetime | None = None
+    ended_at: datetime | None = None  # a resolved outage: when it ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,9 @@ def parse_alertmanager(body: Any, mapping: NocMapping) -> list[NocReport]:
                 public_status=notes.get("public_status"),
                 eta=_time(notes.get("eta"), f"{where}.annotations.eta"),
                 started_at=_time(alert.get("startsAt"), f"{where}.startsAt"),
+                ended_at=_time(alert.get("endsAt"), f"{where}.endsAt")
+                if status == "resolved"
+                else None,
             )
         )
     return reports
@@ -163,6 +167,7 @@ def parse_statuspage(body: Any, mapping: NocMapping) -> list[NocReport]:
             cause=_text(incident.get("name")),
             public_status=_text(newest.get("body")),
             started_at=_time(incident.get("created_at"), "incident.created_at"),
+            ended_at=_time(incident.get("resolved_at"), "incident.resolved_at"),
         )
         for service, regions in by_service.items()
     ]

@@ -1,4 +1,5 @@
-"""Stand-ins for the alert channels: fake credentials, recorded answers, and a tiny SMTP server.
+"""Stand-ins for the alert channels: fake credentials, recorded answers, a webhook on a real
+local socket, and a tiny SMTP server.
 
 Slack answers ``ok`` (200), a Teams Workflows webhook ``202 Accepted`` with an empty body,
 PagerDuty's Events API v2 ``202 {"status": "success", ...}``; the HTTP client is the real
@@ -8,13 +9,16 @@ enough SMTP for ``smtplib`` (Python 3.11's ``smtpd`` is deprecated, ``aiosmtpd``
 
 from __future__ import annotations
 
+import json
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from crisis.settings import Settings
@@ -47,6 +51,7 @@ def alert_settings(**overrides: Any) -> Settings:
 @dataclass
 class Mailbox:
     messages: list[Message] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)  # every SMTP command line received
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     port: int = 0
 
@@ -64,6 +69,7 @@ def smtp_server() -> Iterator[Mailbox]:
             sender, rcpts = "", []
             while True:
                 line = self.rfile.readline().decode().strip()
+                box.commands.append(line)
                 verb = line[:4].upper()
                 if not line or verb == "QUIT":
                     self.reply("221 bye")
@@ -94,6 +100,49 @@ def smtp_server() -> Iterator[Mailbox]:
     thread.start()
     try:
         yield box
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@dataclass
+class Hook:
+    """A webhook stand-in on 127.0.0.1: answers each POST with the next (status, body, delay)."""
+
+    answers: list[tuple[int, str, float]]
+    received: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+
+
+@contextmanager
+def http_hook(*answers: tuple[int, str, float]) -> Iterator[Hook]:
+    hook = Hook(list(answers))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the http.server API's name
+            length = int(self.headers.get("Content-Length", 0))
+            hook.received.append(json.loads(self.rfile.read(length)))
+            status, body, delay = hook.answers.pop(0) if hook.answers else (200, "ok", 0.0)
+            time.sleep(delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body.encode())
+            except OSError:
+                pass  # the client gave up waiting
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    hook.url = f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/secret-path-999"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield hook
     finally:
         server.shutdown()
         server.server_close()

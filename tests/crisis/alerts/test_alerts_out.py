@@ -28,6 +28,7 @@ from tests.crisis.alerts.standins import (
     SLACK_URL,
     TEAMS_URL,
     alert_settings,
+    http_hook,
     smtp_server,
 )
 
@@ -353,3 +354,41 @@ def test_an_unreachable_smtp_server_is_retried_later(engine, clock, rsps):
     with session_scope(engine) as session:
         assert session.exec(select(AlertDelivery)).one().state == "pending"
         assert session.exec(select(AlertEvent)).one().kind == "suspected"
+
+
+def test_over_a_real_socket_a_503_is_retried_and_a_slow_hook_times_out(engine, clock):
+    open_suspected(engine)
+    with http_hook((503, "busy", 0.0), (200, "ok", 1.5), (200, "ok", 0.0)) as hook:
+        settings = alert_settings(
+            alert_slack_webhook_url=hook.url, alert_teams_webhook_url=None,
+            alert_pagerduty_routing_key=None, alert_timeout_seconds=0.5,
+        )  # fmt: skip
+        dispatcher = make_dispatcher(settings, engine=engine, clock=clock)
+        busy = dispatcher.deliver_due()
+        clock.advance(timedelta(minutes=1))
+        slow = dispatcher.deliver_due()
+        clock.advance(timedelta(minutes=2))
+        done = dispatcher.deliver_due()
+
+    assert busy.failed == [(1, "slack", "slack: HTTP 503 busy")]
+    assert slow.failed == [(1, "slack", "slack: no answer within 0.5 s")]
+    assert done.sent == [(1, "slack")]
+    assert len(hook.received) == 3
+    assert hook.received[0] == hook.received[2]  # a retry sends the same words
+
+
+def test_a_password_is_never_sent_to_an_smtp_server_without_tls(engine, clock):
+    open_suspected(engine)
+    with smtp_server() as box:  # offers no STARTTLS
+        settings = alert_settings(
+            alert_slack_webhook_url=None, alert_teams_webhook_url=None,
+            alert_pagerduty_routing_key=None,
+            alert_smtp_url=f"smtp://crisis:pw-secret@127.0.0.1:{box.port}",
+            alert_email_to="social@nordtel.example",
+        )  # fmt: skip
+        report = make_dispatcher(settings, engine=engine, clock=clock).deliver_due()
+
+    [(_, _, why)] = report.failed
+    assert "offers no STARTTLS" in why
+    assert not any(c.upper().startswith("AUTH") for c in box.commands)
+    assert box.messages == []

@@ -282,3 +282,21 @@ def test_a_firing_alert_never_moves_our_incident_backwards_but_still_gives_its_f
     now = incident(web_engine, incident_id)
     assert now.status == "monitoring"  # taking a fix back is a lead's call
     assert now.eta == datetime(2017, 5, 13, 16, 0, tzinfo=UTC)
+
+
+def test_a_noc_resolve_of_an_outage_that_ended_before_ours_opened_is_not_ours(client, web_engine):
+    incident_id = hamburg_outage_with_a_pending_reply(web_engine)  # opened 08:30 UTC
+    earlier = payload("alertmanager_dsl_hamburg.json")
+    alert = earlier["alerts"][0]
+    alert["status"], alert["startsAt"], alert["endsAt"] = (
+        "resolved",
+        "2017-05-13T05:00:00Z",
+        ("2017-05-13T06:00:00Z"),
+    )
+
+    answer = alertmanager(client, earlier)
+
+    assert answer.json()["results"][0]["action"] == "no_open_incident"
+    with session_scope(web_engine) as session:
+        trail = audit.history(session, entity="incident", entity_id=incident_id)
+    assert "incident.resolve_proposed" not in [e.action for e in trail]
