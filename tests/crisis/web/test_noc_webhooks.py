@@ -18,7 +18,7 @@ from crisis.noc.signing import sign
 from crisis.settings import Settings
 from crisis.tables import AlertEvent, AuditEntry, Incident, ScheduledPost
 from tests.crisis.replies.test_incident_replies import arrive, items, open_internet
-from tests.crisis.web.webtools import NOW
+from tests.crisis.web.webtools import NOW, sign_in
 from tests.factories import T0, complaint, make_comment
 
 PAYLOADS = Path(__file__).parent / "noc_payloads"
@@ -300,3 +300,18 @@ def test_a_noc_resolve_of_an_outage_that_ended_before_ours_opened_is_not_ours(cl
     with session_scope(web_engine) as session:
         trail = audit.history(session, entity="incident", entity_id=incident_id)
     assert "incident.resolve_proposed" not in [e.action for e in trail]
+
+
+def test_the_lead_reads_the_noc_cause_and_its_fix_report_on_the_incident_page(client, web_engine):
+    incident_id = hamburg_outage_with_a_pending_reply(web_engine)
+    alertmanager(client, payload("alertmanager_dsl_hamburg.json"))
+    fixed = payload("alertmanager_dsl_hamburg.json")
+    fixed["alerts"][0]["status"] = "resolved"
+    alertmanager(client, fixed)
+    sign_in(client, "lena")
+
+    page = client.get(f"/incidents/{incident_id}").text
+
+    assert "DSLAM Hamburg-Nord 07 unreachable: line card failure" in page
+    assert "via alertmanager" in page or "über alertmanager" in page
+    assert 'id="noc-resolved"' in page  # a lead decides; the incident is still open
