@@ -37,6 +37,8 @@ from crisis.settings import env_name
 from crisis.web.context import Ctx, Db, WebContext
 
 router = APIRouter(prefix="/noc", tags=["noc"])
+# No user's API token: each sender's own credential, described per operation.
+NO_USER: dict[str, Any] = {"security": []}
 MAX_BODY = 1_000_000  # bytes; Alertmanager groups are small
 
 
@@ -64,7 +66,7 @@ async def raw_body(request: Request) -> bytes:
 Body = Annotated[bytes, Depends(raw_body)]
 
 
-@router.post("/alertmanager", response_model=NocAnswer)
+@router.post("/alertmanager", response_model=NocAnswer, openapi_extra=NO_USER)
 def alertmanager(
     ctx: Ctx, session: Db, body: Body, authorization: Annotated[str | None, Header()] = None
 ) -> NocAnswer:
@@ -74,7 +76,7 @@ def alertmanager(
     return _apply(ctx, session, body, parse_alertmanager, actor="noc:alertmanager")
 
 
-@router.post("/statuspage/{secret}", response_model=NocAnswer)
+@router.post("/statuspage/{secret}", response_model=NocAnswer, openapi_extra=NO_USER)
 def statuspage(ctx: Ctx, session: Db, body: Body, secret: str) -> NocAnswer:
     """Atlassian Statuspage's incident webhook; it signs nothing, so the long secret in the URL
     (CRISIS_NOC_STATUSPAGE_SECRET) is the credential."""
@@ -82,7 +84,7 @@ def statuspage(ctx: Ctx, session: Db, body: Body, secret: str) -> NocAnswer:
     return _apply(ctx, session, body, parse_statuspage, actor="noc:statuspage")
 
 
-@router.post("/events", response_model=NocAnswer)
+@router.post("/events", response_model=NocAnswer, openapi_extra=NO_USER)
 def events(
     ctx: Ctx,
     session: Db,
