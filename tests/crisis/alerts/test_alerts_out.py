@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -392,3 +393,25 @@ def test_a_password_is_never_sent_to_an_smtp_server_without_tls(engine, clock):
     assert "offers no STARTTLS" in why
     assert not any(c.upper().startswith("AUTH") for c in box.commands)
     assert box.messages == []
+
+
+def test_two_dispatchers_at_once_send_each_alert_once(engine, clock, rsps):
+    for service in (Service.TV, Service.MOBILE, Service.EMAIL, Service.BILLING):
+        with session_scope(engine) as session:
+            incidents.open_incident(session, service=service, now=NOW, opened_by="operator",
+                                    actor="anna", reason="test")  # fmt: skip
+    settings = alert_settings(alert_teams_webhook_url=None, alert_pagerduty_routing_key=None)
+    stand_ins(rsps)
+    dispatchers = [make_dispatcher(settings, engine=engine, clock=clock) for _ in range(2)]
+    threads = [threading.Thread(target=d.deliver_due) for d in dispatchers]
+
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    clock.advance(timedelta(minutes=10))  # past a claim a crashed attempt would have left
+    dispatchers[0].deliver_due()
+
+    texts = [body["text"] for body in bodies(rsps, SLACK_URL)]
+    assert sorted(texts) == sorted(set(texts))
+    assert len(texts) == 4
