@@ -156,3 +156,19 @@ def test_an_incident_opened_on_the_command_line_alerts_at_once(env, rsps):
     assert slack["text"] == "Incident #1: internet outage in Hamburg (investigating)"
     listed = runner.invoke(app, ["alerts", "list"])
     assert "pagerduty sent, slack sent, teams sent" in listed.output
+
+
+def test_the_publisher_loop_delivers_a_held_posts_alert(env, rsps):
+    env.setenv("CRISIS_ALERT_SLACK_EVENTS", "held")
+    get_settings.cache_clear()
+    runner.invoke(app, ["freeze", "--reason", "Shitstorm", "--by", "lena"])
+    scheduled = runner.invoke(app, ["posts", "schedule", "promo", "--text", "Jetzt wechseln!",
+                                    "--at", "+2h", "--by", "lena"])  # fmt: skip
+    assert scheduled.exit_code == 0, scheduled.output
+    assert sent(rsps, SLACK_URL) == []
+
+    published = runner.invoke(app, ["publish", "--publisher", "recording", "--once"])
+
+    assert published.exit_code == 0, published.output
+    [held] = sent(rsps, SLACK_URL)
+    assert held["text"] == "Post promo held"
