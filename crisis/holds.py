@@ -16,6 +16,7 @@ from sqlalchemy import exists, or_, update
 from sqlmodel import Session, col, select
 
 from crisis import audit
+from crisis.alerts.outbox import freeze_alert, held_alert
 from crisis.errors import BadRecord, InvalidTransition
 from crisis.states import OPEN_INCIDENT_STATES
 from crisis.tables import Incident, MarketingFreeze, ScheduledPost
@@ -69,8 +70,12 @@ def hold_marketing(session: Session, blocker: Blocker, *, now: datetime, actor: 
 def hold_post(
     session: Session, post_id: int, blocker: Blocker, *, now: datetime, actor: str
 ) -> bool:
-    """Hold one post if it is still scheduled; whether it was."""
-    return bool(_hold_where(session, blocker, now=now, actor=actor, post_id=post_id))
+    """Hold one post if it is still scheduled; whether it was (and the team is alerted)."""
+    if not _hold_where(session, blocker, now=now, actor=actor, post_id=post_id):
+        return False
+    post = session.get_one(ScheduledPost, post_id)
+    held_alert(session, post, why=blocker.describe(), now=now, actor=actor)
+    return True
 
 
 def _hold_where(
@@ -162,6 +167,7 @@ def freeze_marketing(
     hold_marketing(
         session, Blocker(freeze_id=freeze.id, freeze_reason=freeze.reason), now=now, actor=actor
     )
+    freeze_alert(session, freeze, now=now, actor=actor)
     return freeze
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from crisis import audit
+from crisis.alerts.outbox import AlertKind, incident_alert
 from crisis.clock import require_aware
 from crisis.domain import IncidentFacts, Service
 from crisis.errors import Inconsistent, InvalidTransition, NotFound
@@ -85,6 +86,8 @@ def open_incident(
         },
     )
     hold_marketing(session, Blocker(incident_id=_id(incident)), now=now, actor=actor)
+    kind = AlertKind.SUSPECTED if status == IncidentStatus.SUSPECTED else AlertKind.CONFIRMED
+    incident_alert(session, incident, kind, now=now, actor=actor, reason=reason)
     return incident
 
 
@@ -105,6 +108,7 @@ def update_incident(
     eta = _in_utc(eta)
     changes: dict[str, Any] = {}
     moving = status is not None and status != incident.status
+    confirming = moving and incident.status == IncidentStatus.SUSPECTED
     if moving:
         if status == IncidentStatus.RESOLVED:
             raise InvalidTransition(
@@ -128,6 +132,7 @@ def update_incident(
     if moving or changes:
         incident.facts_at = now
         session.add(incident)
+    before = incident.status
     if moving:  # the move and the other changes in one audit entry
         move(session, incident, IncidentStatus(str(status)), transitions=INCIDENT_TRANSITIONS,
              entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
@@ -142,6 +147,13 @@ def update_incident(
             entity_id=incident_id,
             reason=reason,
             details=changes,
+        )
+    if moving or changes:
+        kind = AlertKind.CONFIRMED if confirming else AlertKind.UPDATED
+        if moving:
+            changes = {"status": [before, incident.status], **changes}
+        incident_alert(
+            session, incident, kind, now=now, actor=actor, reason=reason, changes=changes
         )
     return incident
 
@@ -158,6 +170,7 @@ def resolve_incident(
     """Close an incident. Held posts stay held: they wait for an explicit resume."""
     incident = get_incident(session, incident_id)
     _check(incident, IncidentStatus.RESOLVED)
+    suspected = incident.status == IncidentStatus.SUSPECTED
     incident.resolved_at = now
     details: dict[str, Any] = {}
     if public_status is not None:
@@ -166,6 +179,8 @@ def resolve_incident(
     move(session, incident, IncidentStatus.RESOLVED, transitions=INCIDENT_TRANSITIONS,
          entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
          details=details, field="status", action="incident.resolve")  # fmt: skip
+    kind = AlertKind.DISMISSED if suspected else AlertKind.RESOLVED
+    incident_alert(session, incident, kind, now=now, actor=actor, reason=reason)
     return incident
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from crisis.alerts.dispatch import Dispatcher
 from crisis.classify import classify_comments, unclassified_ids
 from crisis.db import session_scope
 from crisis.detection.detector import SpikeRules, detect
@@ -41,6 +42,7 @@ class Pipeline:
     replies: ReplySetup  # responder, policy and who we are
     rules: SpikeRules = field(default_factory=SpikeRules)
     batch_size: int = 64
+    alerts: Dispatcher | None = None  # delivers the alerts a step wrote, after its commit
 
     def process(self, items: Sequence[CommentIn]) -> StepResult:
         """Store new comments and take them through every step."""
@@ -73,6 +75,8 @@ class Pipeline:
             for incident in opened:  # complaints that came before it was noticed join it
                 after_incident_change(session, self.replies, incident, now=now)
             items = suggest_replies(session, self.replies, labels, now=now)
+        if self.alerts is not None:
+            self.alerts.deliver_due()
         return StepResult(list(comment_ids), labels, opened, items)
 
     def catch_up(self) -> StepResult:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
+from crisis.alerts.dispatch import make_dispatcher
 from crisis.detection.detector import SpikeRules
 from crisis.errors import ConfigError, NotConfigured, UnknownName
 from crisis.pipeline import Pipeline
@@ -237,6 +238,7 @@ def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipel
         replies=reply_setup(settings),
         rules=spike_rules(settings),
         batch_size=settings.classify_batch_size,
+        alerts=make_dispatcher(settings, engine=engine, clock=clock),
     )
 
 

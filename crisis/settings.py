@@ -117,6 +117,42 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8000, ge=0, le=65535)
     web_session_hours: float = Field(default=12.0, gt=0)
     web_trusted_proxies: str = "127.0.0.1"
+    # Where the team opens the web app (links in alerts: <public_url>/incidents/<id>).
+    public_url: str | None = None
+
+    # Alerts (crisis.alerts): a channel is on when its URL or key is set. Which kinds of alert
+    # go where: a comma-separated list of suspected, confirmed, updated, resolved, dismissed,
+    # frozen, held, or "all" (or "none"). Webhook URLs carry their own secret: SecretStr.
+    alert_slack_webhook_url: SecretStr | None = None
+    alert_teams_webhook_url: SecretStr | None = None
+    alert_pagerduty_routing_key: SecretStr | None = None
+    alert_pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
+    # smtp://user:password@host:587 (STARTTLS when the server offers it), smtps://... (TLS)
+    alert_smtp_url: SecretStr | None = None
+    alert_email_to: str = ""  # comma-separated addresses
+    alert_email_from: str = "crisis@localhost"
+    alert_slack_events: str = "all"
+    alert_teams_events: str = "all"
+    alert_email_events: str = "all"
+    # PagerDuty pages people: an incident triggers when it opens and resolves when it closes.
+    alert_pagerduty_events: str = "suspected,confirmed,resolved,dismissed"
+    alert_timeout_seconds: float = Field(default=10.0, gt=0)
+    alert_interval_seconds: float = Field(default=10.0, gt=0)  # crisis serve delivers this often
+    alert_max_attempts: int = Field(default=6, ge=1)
+    alert_retry_seconds: float = Field(default=30.0, gt=0)
+    alert_retry_max_seconds: float = Field(default=1800.0, gt=0)
+
+    # Network facts in (POST /api/noc/...): each sender is on when its secret is set.
+    noc_token: SecretStr | None = None  # Alertmanager: Authorization: Bearer <token>
+    noc_statuspage_secret: SecretStr | None = None  # Statuspage: /api/noc/statuspage/<secret>
+    noc_signing_secret: SecretStr | None = None  # our JSON: HMAC-SHA256 with a timestamp
+    noc_replay_window_seconds: float = Field(default=300.0, gt=0)
+    # The NOC's names for our services ("dsl": "internet", "DSL Hamburg": "internet:Hamburg")
+    # and regions ("HH": "Hamburg"), as JSON; our own names need no entry.
+    noc_services: dict[str, str] = Field(default_factory=dict)
+    noc_regions: dict[str, str] = Field(default_factory=dict)
+    noc_service_label: str = "service"  # the Alertmanager labels that name them
+    noc_region_label: str = "region"
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -303,3 +303,53 @@ class ApiToken(SQLModel, table=True):
     label: str = Field(max_length=128)
     created_at: datetime = Field(sa_column=utc_column())
     revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AlertEvent(SQLModel, table=True):
+    """Something the team must hear of (an incident opened, changed or closed, marketing frozen,
+    a post held), written in the same transaction as the change: the outbox of ``crisis.alerts``.
+
+    ``details`` is what the message says, as it was at that moment (a retry sends the same
+    words). ``routed_at``: when its deliveries were made (one per channel that takes this kind);
+    set without deliveries when alerts are off for it (a replay without ``--alerts``).
+    """
+
+    __tablename__ = "alert_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # suspected, confirmed, updated, resolved, dismissed, ...
+    incident_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("incidents.id"), nullable=True)
+    )
+    freeze_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("marketing_freezes.id"), nullable=True)
+    )
+    at: datetime = Field(sa_column=utc_column())
+    actor: str = Field(max_length=128)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
+    routed_at: datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True, index=True)
+    )
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One alert to one channel: ``pending`` until sent, ``failed`` after the last attempt.
+
+    Each channel gets its alerts in order: a pending one not yet due holds the later ones back,
+    so PagerDuty never sees a resolve before its trigger.
+    """
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel", name="uq_alert_deliveries_event_id"),
+        Index("ix_alert_deliveries_due", "state", "channel", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=Column(Integer, ForeignKey("alert_events.id"), nullable=False))
+    channel: str = Field(max_length=16)  # slack, teams, email, pagerduty
+    state: str = Field(default="pending", max_length=16)  # pending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from crisis import audit, db, holds, incidents
+from crisis.cli.alerts import deliver_now
 from crisis.cli.common import (
     Actor,
     DatabaseUrl,
@@ -148,6 +149,7 @@ def incidents_open(
         changed = _update_queue(session, incident, database_url)
     console.print(f"opened incident #{incident.id}: {escape(incident.title)} ({incident.status})")
     _print_queue_changes(changed)
+    deliver_now(database_url)
 
 
 @incidents_app.command("update")
@@ -179,6 +181,7 @@ def incidents_update(
         changed = _update_queue(session, incident, database_url)
     _print_incident(incident)
     _print_queue_changes(changed)
+    deliver_now(database_url)
 
 
 @incidents_app.command("resolve")
@@ -203,6 +206,7 @@ def incidents_resolve(
         still_held = len(session.exec(holds.held_posts_query()).all())
     console.print(f"resolved incident #{incident.id}")
     _print_queue_changes(changed)
+    deliver_now(database_url)
     if still_held:
         console.print(
             f"[yellow]{still_held} posts stay held[/]: check them, then "
@@ -262,6 +266,7 @@ def freeze(reason: Reason, by: Actor, database_url: DatabaseUrl = None) -> None:
         f"[bold white on red] MARKETING FROZEN [/] (#{frozen.id}): {escape(frozen.reason)}; "
         f"{counted(held, 'post')} held"
     )
+    deliver_now(database_url)
 
 
 def unfreeze(reason: Reason, by: Actor, database_url: DatabaseUrl = None) -> None:

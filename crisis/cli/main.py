@@ -16,6 +16,7 @@ from crisis import db
 from crisis.cli import classifier as modelcli
 from crisis.cli import report as cli_report
 from crisis.cli import schedulers as _schedulers  # noqa: F401  (adds posts sync, rule, rules)
+from crisis.cli.alerts import alerts_app
 from crisis.cli.common import DatabaseUrl, console, counted, engine_for, settings_for
 from crisis.cli.incidents import freeze, incidents_app, unfreeze
 from crisis.cli.platforms import connect_app, webhook_app
@@ -39,6 +40,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(connect_app, name="connect")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(users_app, name="users")
+app.add_typer(alerts_app, name="alerts")
 app.command("freeze")(freeze)
 app.command("unfreeze")(unfreeze)
 app.command("publish")(publish)
@@ -106,6 +108,10 @@ def replay(
         str | None,
         typer.Option(help="An empty database to replay into (default: a temporary SQLite file)."),
     ] = None,
+    alerts: Annotated[
+        bool,
+        typer.Option("--alerts", help="Send the replay's alerts to the configured channels."),
+    ] = False,
 ) -> None:
     """Replay a scenario through the real pipeline on a virtual clock."""
     from crisis.replay.run import replay_into
@@ -115,7 +121,7 @@ def replay(
         url = database_url or f"sqlite:///{Path(tmp) / 'replay.db'}"
         engine = db.make_engine(url)
         try:
-            result = replay_into(engine, scenario, settings)
+            result = replay_into(engine, scenario, settings, alerts=alerts)
         finally:
             engine.dispose()
     summary.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

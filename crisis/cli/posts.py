@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from crisis import audit, db, posts
+from crisis.alerts.dispatch import make_dispatcher
 from crisis.cli.common import (
     Actor,
     DatabaseUrl,
@@ -213,10 +214,12 @@ def publish(
         )
         chosen = RecordingPublisher()
     last_held = 0
+    alerts = make_dispatcher(settings_for(database_url), engine=engine, clock=clock)
     while True:
         with db.session_scope(engine) as session:
             done = posts.publish_due(session, chosen, now=clock.now(), actor="publisher")
             held = posts.list_posts(session, state="held")
+        alerts.deliver_due()  # a post held at its due time, and anything else waiting
         for post in done:
             console.print(
                 f"{local_time(post.published_at)} published {escape(post.key)} ({post.channel})"

@@ -174,6 +174,7 @@ def serve(
     """Start the web app: review queue, incidents, held posts, reports (sign in first)."""
     import uvicorn
 
+    from crisis.alerts.dispatch import deliver_in_background, make_dispatcher
     from crisis.registry import make_web_app
 
     settings = settings_for(database_url)
@@ -189,6 +190,10 @@ def serve(
         app_clock = VirtualClock(parse_time(clock_at, "--clock-at", "command line"))
         console.print(f"[yellow]the clock stands at {local_time(app_clock.now())}[/] (--clock-at)")
     app = make_web_app(settings, engine=engine, clock=app_clock)
+    dispatcher = make_dispatcher(settings, engine=engine, clock=app_clock)
+    if dispatcher.channels:  # the web app's incident changes (and the NOC's) alert from here
+        deliver_in_background(dispatcher, interval=settings.alert_interval_seconds)
+        console.print(f"alerts go to {', '.join(c.name for c in dispatcher.channels)}")
     chosen_host = host or settings.web_host
     chosen_port = settings.web_port if port is None else port
     console.print(f"crisis web app on http://{chosen_host}:{chosen_port}/ (Ctrl-C stops)")

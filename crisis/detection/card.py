@@ -80,6 +80,11 @@ def describe(card: dict[str, Any]) -> list[str]:
             f"peak so far: {card['peak_complainers']} customers per window "
             f"(last spike {card.get('last_spike_at', '?')})"
         )
+    noc = card.get("noc")
+    if isinstance(noc, dict):
+        lines.append(f"NOC ({noc.get('source')}): {noc.get('cause') or noc.get('ref')}")
+        if noc.get("resolved_at"):
+            lines.append(f"NOC reports it fixed ({noc['resolved_at'][:16]}): a lead decides")
     if card.get("top_terms"):
         lines.append("top terms: " + ", ".join(f"{w} ({n})" for w, n in card["top_terms"]))
     for item in card.get("examples", []):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from crisis import holds, incidents, posts
+from crisis.alerts.dispatch import discard_pending
 from crisis.classify import Prelabelled
 from crisis.clock import VirtualClock
 from crisis.connectors.records import parse_time
@@ -119,9 +120,13 @@ def replay(
         except CrisisError as exc:
             log.problems.append(Problem(event.where, str(exc)))
         sync_now(force=True)
+        if pipeline.alerts is not None:
+            pipeline.alerts.deliver_due()
     flush()
     if until is not None:
         _advance(pipeline, clock, until, publisher, sync)
+    if pipeline.alerts is not None:
+        pipeline.alerts.deliver_due()
     return log
 
 
@@ -182,6 +187,8 @@ def _advance(
         clock.set(max(due, clock.now()))
         with session_scope(pipeline.engine) as session:
             posts.publish_due(session, publisher, now=clock.now())
+        if pipeline.alerts is not None:  # a post held at its due time
+            pipeline.alerts.deliver_due()
     clock.set(until)
 
 
@@ -308,9 +315,11 @@ def replay_into(
     *,
     on_event: Callable[[int], None] | None = None,
     until: datetime | None = None,
+    alerts: bool = False,
 ) -> dict[str, Any]:
     """Replay ``path`` into an empty database and return the summary; with ``until``, only the
-    events up to that time (the state in the middle of the story)."""
+    events up to that time (the state in the middle of the story). Alerts go to the configured
+    channels only with ``alerts``; otherwise they are kept, routed to nowhere."""
     upgrade(engine)
     with session_scope(engine) as session:
         stored = count_comments(session)
@@ -322,6 +331,9 @@ def replay_into(
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
     texts = [e.comment.text for e in read_scenario(path) if isinstance(e, CommentEvent)]
     pipeline.classifier = Prelabelled(pipeline.classifier, texts)
+    if not alerts:
+        pipeline.alerts = None
     log = replay(path, pipeline, clock, on_event=on_event, until=until)
+    discard_pending(engine, now=clock.now())
     with session_scope(engine) as session:
         return summarize(session, comments=log.comments, problems=log.problems)

@@ -47,7 +47,7 @@ class IncidentOut(BaseModel):
     public_status_at: datetime | None
     eta: datetime | None
     opened_at: datetime
-    opened_by: str = Field(description="'detector' or 'operator'.")
+    opened_by: str = Field(description="'detector', 'operator' or 'noc'.")
     opened_by_name: str = Field(description="Who opened it: 'detector' or the person's name.")
     resolved_at: datetime | None
     previous_incident_id: int | None

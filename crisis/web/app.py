@@ -20,6 +20,7 @@ from crisis.settings import Settings
 from crisis.web import (
     api_docs,
     api_incidents,
+    api_noc,
     api_posts,
     api_queue,
     errors,
@@ -64,7 +65,7 @@ def create_app(
                    routes_account, routes_templates):  # fmt: skip
         app.include_router(module.router)
     app.include_router(routes_reports.router)
-    for module in (api_queue, api_incidents, api_posts):
+    for module in (api_queue, api_incidents, api_posts, api_noc):
         app.include_router(module.router, prefix="/api")
     app.include_router(api_docs.router)
     _openapi = app.openapi

@@ -177,8 +177,20 @@ def card_view(card: dict[str, Any]) -> dict[str, Any]:
         regions_count=dict(card.get("regions_count") or {}),
         also_services=list(card.get("also_services") or []),
         examples=examples,
+        noc=_noc(card.get("noc")),
     )
     return view
+
+
+def _noc(value: Any) -> dict[str, Any] | None:
+    """What the NOC told us (``crisis.noc``): its tool, the cause, and when it reported a fix."""
+    if not isinstance(value, dict):
+        return None
+    return {
+        "source": str(value.get("source") or "noc"),
+        "cause": value.get("cause") or value.get("ref"),
+        "resolved_at": _time(value.get("resolved_at")),
+    }
 
 
 def number(value: Any, lang: str) -> str:

@@ -1,6 +1,6 @@
 """posts scheduled in other tools (Facebook, Postiz, Buffer, Hootsuite) and category rules
 
-Revision ID: 0007_i20
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_i20"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
