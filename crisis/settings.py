@@ -101,6 +101,21 @@ class Settings(BaseSettings):
     web_session_hours: float = Field(default=12.0, gt=0)
     web_trusted_proxies: str = "127.0.0.1"
 
+    # The service (crisis run, crisis worker, crisis scheduler). Sources polled by crisis run:
+    # "x" and "facebook" when their settings are there; unset: every configured one.
+    sources: list[str] | None = None
+    # A folder watched for new .jsonl/.csv exports, each ingested once and moved to done/.
+    drop_dir: Path | None = None
+    publish_interval_seconds: float = Field(default=30.0, gt=0)
+    send_interval_seconds: float = Field(default=30.0, gt=0)
+    drop_interval_seconds: float = Field(default=10.0, gt=0)
+    # Comments stored this long ago and still unlabelled are re-enqueued (a lost message).
+    sweep_after_seconds: float = Field(default=120.0, gt=0)
+    # "text": lines for people; "json": one JSON object a line for a log collector.
+    log_format: Literal["text", "json"] = "text"
+    # Celery's broker (amqp://... or redis://...); unset: everything runs in one process.
+    broker_url: SecretStr | None = None
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment == "local":
