@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # Celery's broker (amqp://... or redis://...); unset: everything runs in one process.
     broker_url: SecretStr | None = None
+    # Queue names start with this (<prefix> for polling, sending, timers; <prefix>.classify).
+    queue_prefix: str = Field(default="crisis", pattern=r"^[A-Za-z0-9_.-]+$")
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

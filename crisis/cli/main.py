@@ -20,7 +20,7 @@ from crisis.cli.incidents import freeze, incidents_app, unfreeze
 from crisis.cli.platforms import connect_app, webhook_app
 from crisis.cli.posts import posts_app, publish
 from crisis.cli.queue import queue_app
-from crisis.cli.run import run
+from crisis.cli.run import run, scheduler, worker
 from crisis.cli.users import serve, users_app
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
@@ -45,6 +45,8 @@ app.command("publish")(publish)
 app.command("report")(cli_report.report)
 app.command("serve")(serve)
 app.command("run")(run)
+app.command("worker")(worker)
+app.command("scheduler")(scheduler)
 
 
 @db_app.command("upgrade")

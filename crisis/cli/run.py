@@ -100,3 +100,79 @@ def run(
     if not server.started:
         console.print(f"[red]the web app did not start on {escape(chosen_host)}:{chosen_port}[/]")
         raise typer.Exit(1)
+
+
+def worker(
+    queues: Annotated[
+        str,
+        typer.Option(
+            help="Which work: 'classify' (the model), 'jobs' (polling, publishing, sending, "
+            "timers) or 'classify,jobs'."
+        ),
+    ] = "classify,jobs",
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Processes (prefork) or threads; one model per process.")
+    ] = 1,
+    pool: Annotated[
+        str, typer.Option(help="prefork (default), solo (one task at a time, in this process).")
+    ] = "prefork",
+    torch_threads: Annotated[
+        int | None,
+        typer.Option(min=1, help="Threads per model (default: the cores / --concurrency)."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """A Celery worker (needs CRISIS_BROKER_URL and PostgreSQL): start as many as you like, on
+    as many machines; each message is worked on at least once, and no twice does harm."""
+    import os
+
+    from crisis.service import logs
+    from crisis.service.tasks import make_app
+    from crisis.service.tasks import queues as queue_names
+
+    if pool not in ("prefork", "solo"):
+        raise ConfigError(f"unknown pool {pool!r}; known: prefork, solo")
+    settings = settings_for(database_url)
+    logs.configure(settings)
+    engine_for(database_url).dispose()  # the schema is up to date before any task runs
+    jobs_queue, classify_queue = queue_names(settings)
+    chosen = {"classify": classify_queue, "jobs": jobs_queue}
+    wanted = [part.strip() for part in queues.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in chosen]
+    if unknown or not wanted:
+        raise ConfigError(f"unknown queue {', '.join(unknown)!r}; known: classify, jobs")
+    threads = torch_threads or max(1, (os.cpu_count() or 1) // concurrency)
+    # Read by torch when the model loads, in each worker process after the fork.
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    os.environ.setdefault("MKL_NUM_THREADS", str(threads))
+    app = make_app(settings)
+    app.worker_main(
+        [
+            "worker",
+            f"--queues={','.join(chosen[part] for part in wanted)}",
+            f"--concurrency={concurrency}",
+            f"--pool={pool}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+def scheduler(
+    schedule_file: Annotated[
+        str, typer.Option(help="Where Celery beat keeps when each job last ran.")
+    ] = "crisis-beat-schedule",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The periodic work for the Celery workers (polling, publishing, sending, timers, the
+    sweeper): run exactly one."""
+    from crisis.service import logs
+    from crisis.service.tasks import make_app
+
+    settings = settings_for(database_url)
+    logs.configure(settings)
+    app = make_app(settings)
+    for name in sorted(app.conf.beat_schedule):
+        log.info("scheduled: %s every %.0f s", name, app.conf.beat_schedule[name]["schedule"])
+    app.start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
