@@ -31,8 +31,8 @@ class JsonFormatter(logging.Formatter):
         for key in ("loop", "task", "source", "count", "seconds"):
             if hasattr(record, key):
                 line[key] = getattr(record, key)
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info)
+        if record.exc_info:  # the redacted text, when the filter made one
+            line["error"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
