@@ -127,12 +127,13 @@ def worker(
     import os
 
     from crisis.service import logs
-    from crisis.service.tasks import make_app
+    from crisis.service.tasks import broker_url, make_app
     from crisis.service.tasks import queues as queue_names
 
     if pool not in ("prefork", "solo"):
         raise ConfigError(f"unknown pool {pool!r}; known: prefork, solo")
     settings = settings_for(database_url)
+    broker_url(settings)  # refuses SQLite and a missing broker before anything is created
     logs.configure(settings)
     engine_for(database_url).dispose()  # the schema is up to date before any task runs
     jobs_queue, classify_queue = queue_names(settings)
@@ -172,7 +173,7 @@ def scheduler(
 
     settings = settings_for(database_url)
     logs.configure(settings)
-    app = make_app(settings)
+    app = make_app(settings)  # refuses SQLite and a missing broker
     for name in sorted(app.conf.beat_schedule):
         log.info("scheduled: %s every %.0f s", name, app.conf.beat_schedule[name]["schedule"])
     app.start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
