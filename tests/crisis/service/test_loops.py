@@ -181,10 +181,20 @@ def test_json_log_lines_never_show_a_secret(capsys: pytest.CaptureFixture[str]) 
 def test_readyz_and_metrics_show_loops_backlog_incidents_and_the_review_queue(
     ctx: Context, engine: Engine
 ) -> None:
-    from crisis.service.jobs import poll_round
+    from crisis import posts
+    from crisis.service.jobs import poll_round, publish_posts
     from crisis.testing import StaticSource
 
     poll_round(ctx, "static", StaticSource(outage_pages(30)), threading.Event())
+    with session_scope(engine) as session:
+        for key, category in (("promo", "marketing"), ("maintenance", "service")):
+            posts.schedule_post(
+                session, key=key, channel="x", category=category, text=f"{key} text",
+                publish_at=ctx.clock.now(), now=ctx.clock.now(), actor="lena",
+            )  # fmt: skip
+    assert publish_posts(ctx, threading.Event()) == 1  # the service post; marketing is held
+    with session_scope(engine) as session:
+        assert [p.key for p in posts.list_posts(session, state="held")] == ["promo"]
     record_round(engine, "send-replies", every=30, now=ctx.clock.now())
     settings = Settings(classifier="keywords.test")
     with TestClient(make_web_app(settings, engine=engine, clock=ctx.clock)) as client:
@@ -198,5 +208,51 @@ def test_readyz_and_metrics_show_loops_backlog_incidents_and_the_review_queue(
     assert 'crisis_review_queue{state="pending"} 20.0' in text
     assert "crisis_classification_backlog 0.0" in text
     assert 'crisis_comments_stored{platform="facebook"} 30.0' in text
-    assert "crisis_posts_held 0.0" in text
+    assert "crisis_posts_held 1.0" in text
     assert 'crisis_loop_failures{loop="send-replies"} 0.0' in text
+
+
+def test_the_webhook_receiver_stores_and_labels_a_delivery_and_closes_on_stop(
+    ctx: Context, engine: Engine
+) -> None:
+    import hashlib
+    import hmac
+    import socket
+
+    import requests
+
+    from crisis.connectors.webhook import PATH
+    from crisis.service.loops import webhook_job
+    from tests.crisis.connectors.recorded import APP_SECRET, PAGE_ID, PAYLOADS, VERIFY_TOKEN
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(
+        facebook_page_id=PAGE_ID, facebook_app_secret=SecretStr(APP_SECRET),
+        facebook_verify_token=SecretStr(VERIFY_TOKEN), webhook_port=port,
+    )  # fmt: skip
+    assert webhook_job(Settings()) is None  # not configured: off
+    job = webhook_job(settings)
+    assert job is not None
+    supervisor = Supervisor(ctx, [job])
+    supervisor.start()
+    raw = (PAYLOADS / "fb_webhook_feed.json").read_bytes()
+    signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    url = f"http://127.0.0.1:{port}{PATH}"
+    try:
+        for _ in range(50):
+            try:
+                answer = requests.post(
+                    url, data=raw, headers={"X-Hub-Signature-256": signature}, timeout=5
+                )
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert answer.status_code == 200
+    finally:
+        assert supervisor.stop() == []
+    comments, labels = stored(engine)
+    assert comments > 0 and labels == comments
+    with pytest.raises(requests.ConnectionError):
+        requests.post(url, data=raw, timeout=2)
