@@ -48,6 +48,8 @@ class Context:
     work: Callable[[Sequence[int]], object]  # label, detect, respond the stored comments
     post_publisher: Publisher
     reply_publisher: Publisher
+    # Batches waiting for the classifier (a broker's queue); the sweeper waits while there are.
+    queued: Callable[[], int] = lambda: 0
 
 
 Run = Callable[[Context, threading.Event], object]
@@ -102,6 +104,8 @@ def stale_unlabelled(session: Any, model: str, *, before: Any, limit: int = 10_0
 def sweep(ctx: Context, stop: threading.Event) -> int:
     """Finish what a lost message or a crash left: stored but unlabelled comments. (Approved but
     unsent replies need no sweep: ``send_replies`` finds them by their state every round.)"""
+    if ctx.queued():  # a backlog, not a loss: sweeping now would only queue it twice
+        return 0
     before = ctx.clock.now() - timedelta(seconds=ctx.settings.sweep_after_seconds)
     with session_scope(ctx.engine) as session:
         todo = stale_unlabelled(session, ctx.pipeline.classifier.name, before=before)

@@ -107,6 +107,7 @@ def make_app(settings: Settings, *, context: ContextFactory = default_context) -
             if not built:
                 jobs, _ = all_jobs(settings)
                 made = context(settings, lambda ids: enqueue(app, settings, ids))
+                made.queued = lambda: waiting(app, classify_queue)
                 built.append((made, {job.name: job for job in jobs}))
             return built[0]
 
@@ -126,6 +127,12 @@ def enqueue(app: Celery, settings: Settings, ids: Sequence[int]) -> None:
     size = settings.classify_batch_size
     for start in range(0, len(ids), size):
         app.send_task("crisis.classify", args=[list(ids[start : start + size])])
+
+
+def waiting(app: Celery, queue: str) -> int:
+    """Messages ready in ``queue`` (not those a worker holds)."""
+    with app.connection_for_write() as conn:
+        return int(conn.default_channel.queue_declare(queue=queue, passive=True).message_count)
 
 
 def classify(ctx: Context, ids: Sequence[int]) -> int:

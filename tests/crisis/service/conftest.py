@@ -50,6 +50,7 @@ class Workers:
             "CRISIS_BROKER_URL": BROKER_URL,
             "CRISIS_QUEUE_PREFIX": self.settings.queue_prefix,
             "CRISIS_CLASSIFY_BATCH_SIZE": str(self.settings.classify_batch_size),
+            "CRISIS_SWEEP_AFTER_SECONDS": str(self.settings.sweep_after_seconds),
         }
         argv = [sys.executable, "-m", "tests.crisis.service.fakes", str(self.workdir)]
         for name, value in options.items():

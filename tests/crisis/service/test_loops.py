@@ -153,6 +153,7 @@ def test_json_log_lines_never_show_a_secret(capsys: pytest.CaptureFixture[str]) 
         broker_url=SecretStr("amqp://crisis:brokerpass@mq.internal//"),
         database_url="postgresql://crisis:dbpass@db.internal/crisis",
     )
+    level = logging.getLogger().level
     logs.configure(settings)
     try:
         log = logging.getLogger("crisis.test")
@@ -163,6 +164,7 @@ def test_json_log_lines_never_show_a_secret(capsys: pytest.CaptureFixture[str]) 
             log.exception("database away", extra={"loop": "sweep"})
     finally:
         root = logging.getLogger()
+        root.setLevel(level)
         for handler in list(root.handlers):
             if handler.get_name() == logs.HANDLER_NAME:
                 root.removeHandler(handler)

@@ -5,6 +5,7 @@ incident, no reply twice."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -178,3 +179,22 @@ def test_a_worker_killed_mid_send_never_sends_a_reply_twice(
     posted = Counter(line["key"] for line in celery.platform.posted())
     assert len(posted) == approved and set(posted.values()) == {1}
     celery.ctx.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_sweeper_sends_comments_a_lost_message_left_to_the_workers(
+    workers: Workers, celery_settings: Settings, postgres_engine: Engine
+) -> None:
+    from crisis.ingest import store_comments
+    from crisis.service.tasks import make_app
+    from tests.conftest import _truncate
+
+    _truncate(postgres_engine)
+    with session_scope(postgres_engine) as session:  # stored, but their message was lost
+        store_comments(session, outage_pages(12, page=12)[0], now=datetime.now(UTC))
+    workers.settings = celery_settings.model_copy(update={"sweep_after_seconds": 0.5})
+    workers.start()
+    time.sleep(1)
+    make_app(celery_settings).send_task("crisis.job", args=["sweep"])  # as the scheduler does
+    wait_for(lambda: len(labels_per_comment(postgres_engine)) == 12, what="12 swept and labelled")
+    assert set(labels_per_comment(postgres_engine).values()) == {1}
