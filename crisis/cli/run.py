@@ -123,7 +123,7 @@ def worker(
     database_url: DatabaseUrl = None,
 ) -> None:
     """A Celery worker (needs CRISIS_BROKER_URL and PostgreSQL): start as many as you like, on
-    as many machines; each message is worked on at least once, and no twice does harm."""
+    as many machines; each message is worked on at least once, and twice does no harm."""
     import os
 
     from crisis.service import logs

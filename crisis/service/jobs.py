@@ -15,12 +15,12 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from crisis import posts
 from crisis.connectors.retry import Backoff, call_with_retry
@@ -88,7 +88,9 @@ def send_replies(ctx: Context, stop: threading.Event) -> int:
     return len(report.sent)
 
 
-def stale_unlabelled(session: Any, model: str, *, before: Any, limit: int = 10_000) -> list[int]:
+def stale_unlabelled(
+    session: Session, model: str, *, before: datetime, limit: int = 10_000
+) -> list[int]:
     """Comments stored before ``before`` that ``model`` has not labelled: their message was lost
     (a worker died before it stored anything) or their process died between the steps."""
     labelled = select(Classification.comment_id).where(Classification.model == model)
@@ -170,7 +172,7 @@ def poll_job(platform: str, make: Callable[[], tuple[str, CommentSource]]) -> Jo
     return Job(f"poll:{platform}", lambda settings: settings.poll_interval_seconds, run)
 
 
-def file_drop_job(folder: Any) -> Job:
+def file_drop_job(folder: Path) -> Job:
     from crisis.service.filedrop import FileDrop
 
     drop = FileDrop(folder)
