@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,9 @@ def outage_pages(count: int = 30, page: int = 10) -> list[list]:
     return [comments[i : i + page] for i in range(0, count, page)]
 
 
+SOURCES = count(1)  # each ingest a source of its own: a fresh cursor
+
+
 class OneProcess:
     name = "one process"
 
@@ -51,7 +55,7 @@ class OneProcess:
         self.platform = FilePlatform(workdir)
 
     def ingest(self, pages: list[list]) -> None:
-        poll_round(self.ctx, "static", StaticSource(pages), threading.Event())
+        poll_round(self.ctx, f"static{next(SOURCES)}", StaticSource(pages), threading.Event())
 
     def send(self) -> None:
         send_replies(self.ctx, threading.Event())
@@ -68,7 +72,7 @@ class OnCelery:
         self.workers, self.platform = workers, FilePlatform(workdir)
 
     def ingest(self, pages: list[list]) -> None:
-        poll_round(self.ctx, "static", StaticSource(pages), threading.Event())
+        poll_round(self.ctx, f"static{next(SOURCES)}", StaticSource(pages), threading.Event())
 
     def send(self) -> None:
         self.app.send_task("crisis.job", args=["send-replies"])
@@ -133,6 +137,61 @@ def test_an_outage_is_labelled_once_opens_one_incident_and_each_reply_goes_out_o
     wait_for(lambda: sent(engine) == approved, what=f"{approved} replies sent")
     posted = Counter(line["key"] for line in runner.platform.posted())
     assert len(posted) == approved and set(posted.values()) == {1}
+
+
+def test_a_page_delivered_again_is_stored_and_labelled_once_and_opens_no_second_incident(
+    runner: OneProcess | OnCelery, engine: Engine
+) -> None:
+    pages = outage_pages(20)
+    runner.ingest(pages)
+    wait_for(lambda: len(labels_per_comment(engine)) == 20, what="20 comments labelled")
+    poll_round(runner.ctx, "static-again", StaticSource(pages), threading.Event())  # re-read
+    runner.ingest(outage_pages(6))  # and more of the same outage
+    wait_for(lambda: len(labels_per_comment(engine)) == 26, what="26 comments labelled")
+    assert count_of(engine, Comment) == 26
+    assert set(labels_per_comment(engine).values()) == {1}
+    with session_scope(engine) as session:
+        assert [i.service for i in session.exec(select(Incident)).all()] == ["internet"]
+
+
+def test_one_loud_customer_is_labelled_but_opens_no_incident(
+    runner: OneProcess | OnCelery, engine: Engine
+) -> None:
+    now = datetime.now(UTC)
+    loud = [
+        make_comment(text="Internet tot!!!", author="immer derselbe",
+                     created_at=now - timedelta(minutes=20 - i))
+        for i in range(16)
+    ]  # fmt: skip
+    runner.ingest([loud[:8], loud[8:]])
+    wait_for(lambda: len(labels_per_comment(engine)) == 16, what="16 comments labelled")
+    assert count_of(engine, Incident) == 0
+
+
+def test_the_schedule_sends_every_job_and_lets_a_missed_round_expire() -> None:
+    from crisis.service.tasks import schedule
+
+    entries = schedule(Settings(send_interval_seconds=15))
+    assert {"publish-posts", "send-replies", "sweep"} <= set(entries)
+    assert entries["send-replies"] == {
+        "task": "crisis.job", "schedule": 15.0, "args": ("send-replies",),
+        "options": {"expires": 15.0},
+    }  # fmt: skip
+
+
+def test_the_embedded_setup_never_imports_celery() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, crisis.cli.main, crisis.web.app, crisis.service.loops, crisis.service.jobs;"
+        "print('celery' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )  # fmt: skip
+    assert out.stdout.strip() == "False"
 
 
 @pytest.mark.postgres
