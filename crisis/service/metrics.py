@@ -69,6 +69,17 @@ class DatabaseCollector(Collector):
         ):
             stored.add_metric([platform], count)
         yield stored
+        by_model = GaugeMetricFamily(
+            "crisis_comments_labelled",
+            "Comments labelled, by model (its rate is the classification throughput of all "
+            "workers together).",
+            labels=["model"],
+        )
+        for model, count in session.exec(
+            select(Classification.model, func.count()).group_by(Classification.model)
+        ):
+            by_model.add_metric([model], count)
+        yield by_model
         labelled = select(Classification.comment_id).where(Classification.model == self.model)
         backlog = session.exec(
             select(func.count()).select_from(Comment).where(col(Comment.id).not_in(labelled))

@@ -209,6 +209,7 @@ def test_readyz_and_metrics_show_loops_backlog_incidents_and_the_review_queue(
     assert "crisis_incidents_open 1.0" in text
     assert 'crisis_review_queue{state="pending"} 20.0' in text
     assert "crisis_classification_backlog 0.0" in text
+    assert 'crisis_comments_labelled{model="keywords.test"} 30.0' in text
     assert 'crisis_comments_stored{platform="facebook"} 30.0' in text
     assert "crisis_posts_held 1.0" in text
     assert 'crisis_loop_failures{loop="send-replies"} 0.0' in text
