@@ -88,15 +88,24 @@ def send_replies(ctx: Context, stop: threading.Event) -> int:
     return len(report.sent)
 
 
+# Only comments stored this recently are swept: after a change of model, the history is not
+# labelled again (and its complaints not answered again) behind the team's back.
+SWEEP_HORIZON = timedelta(days=1)
+
+
 def stale_unlabelled(
     session: Session, model: str, *, before: datetime, limit: int = 10_000
 ) -> list[int]:
-    """Comments stored before ``before`` that ``model`` has not labelled: their message was lost
-    (a worker died before it stored anything) or their process died between the steps."""
+    """Comments stored before ``before`` (within a day of it) that ``model`` has not labelled:
+    their message was lost, or their process died between the steps."""
     labelled = select(Classification.comment_id).where(Classification.model == model)
     query = (
         select(Comment.id)
-        .where(col(Comment.ingested_at) < before, col(Comment.id).not_in(labelled))
+        .where(
+            col(Comment.ingested_at) < before,
+            col(Comment.ingested_at) >= before - SWEEP_HORIZON,
+            col(Comment.id).not_in(labelled),
+        )
         .order_by(col(Comment.id))
         .limit(limit)
     )

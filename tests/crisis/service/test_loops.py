@@ -259,3 +259,22 @@ def test_the_webhook_receiver_stores_and_labels_a_delivery_and_closes_on_stop(
     assert comments > 0 and labels == comments
     with pytest.raises(requests.ConnectionError):
         requests.post(url, data=raw, timeout=2)
+
+
+def test_the_sweeper_labels_what_a_crash_left_but_not_fresh_comments_or_old_history(
+    ctx: Context, engine: Engine
+) -> None:
+    from datetime import timedelta
+
+    from crisis.ingest import store_comments
+    from crisis.service.jobs import sweep
+
+    now = ctx.clock.now()
+    with session_scope(engine) as session:
+        for minutes in (10, 3 * 24 * 60, 0):  # left by a crash, history, fresh
+            store_comments(
+                session, outage_pages(3, page=3)[0], now=now - timedelta(minutes=minutes)
+            )
+    assert sweep(ctx, threading.Event()) == 3
+    assert stored(engine) == (9, 3)
+    assert sweep(ctx, threading.Event()) == 0
