@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -10,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -79,3 +80,16 @@ def drop_everything(engine: Engine) -> None:
     with engine.begin() as conn:
         if inspect(conn).has_table("alembic_version"):
             conn.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def lock_key(name: str) -> int:
+    """A stable 63-bit key for ``name`` (PostgreSQL advisory locks take a bigint)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def serialise(session: Session, name: str) -> None:
+    """Hold the lock ``name`` until this transaction ends: one holder at a time, on any
+    machine that shares the PostgreSQL server. SQLite needs none: it has one writer anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from crisis.alerts.dispatch import Dispatcher
 from crisis.classify import classify_comments, unclassified_ids
-from crisis.db import session_scope
+from crisis.db import serialise, session_scope
 from crisis.detection.detector import SpikeRules, detect
 from crisis.domain import CommentIn, Labels, Page
 from crisis.ingest import ingest_page, store_comments
@@ -24,6 +24,8 @@ from crisis.protocols import Classifier, Clock
 from crisis.replies.incident_changes import after_incident_change
 from crisis.replies.respond import ReplySetup, suggest_replies
 from crisis.tables import Incident, ReviewItem
+
+DETECTION_LOCK = "crisis.pipeline.work"
 
 
 @dataclass
@@ -59,6 +61,9 @@ class Pipeline:
     def work(self, comment_ids: Sequence[int]) -> StepResult:
         now = self.clock.now()
         with session_scope(self.engine) as session:
+            # One step at a time across processes and machines (PostgreSQL): each comment is
+            # labelled once, and two steps never see the same spike and open it twice.
+            serialise(session, DETECTION_LOCK)
             labels = classify_comments(
                 session, self.classifier, comment_ids, now=now, batch_size=self.batch_size
             )

@@ -154,6 +154,23 @@ class Settings(BaseSettings):
     noc_service_label: str = "service"  # the Alertmanager labels that name them
     noc_region_label: str = "region"
 
+    # The service (crisis run, crisis worker, crisis scheduler). Sources polled by crisis run:
+    # "x" and "facebook" when their settings are there; unset: every configured one.
+    sources: list[str] | None = None
+    # A folder watched for new .jsonl/.csv exports, each ingested once and moved to done/.
+    drop_dir: Path | None = None
+    publish_interval_seconds: float = Field(default=30.0, gt=0)
+    send_interval_seconds: float = Field(default=30.0, gt=0)
+    drop_interval_seconds: float = Field(default=10.0, gt=0)
+    # Comments stored this long ago and still unlabelled are re-enqueued (a lost message).
+    sweep_after_seconds: float = Field(default=120.0, gt=0)
+    # "text": lines for people; "json": one JSON object a line for a log collector.
+    log_format: Literal["text", "json"] = "text"
+    # Celery's broker (amqp://... or redis://...); unset: everything runs in one process.
+    broker_url: SecretStr | None = None
+    # Queue names start with this (<prefix> for polling, sending, timers; <prefix>.classify).
+    queue_prefix: str = Field(default="crisis", pattern=r"^[A-Za-z0-9_.-]+$")
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         if self.environment == "local":

@@ -353,3 +353,17 @@ class AlertDelivery(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class LoopRound(SQLModel, table=True):
+    """The service's loops and periodic tasks: when each last finished a round and how it went,
+    written by whichever process ran it (``/readyz`` reads them, for one process or many)."""
+
+    __tablename__ = "loop_rounds"
+
+    name: str = Field(primary_key=True, max_length=128)
+    interval_seconds: float
+    last_ok_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
+    failures: int = 0  # in a row; 0 after a good round

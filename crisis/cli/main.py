@@ -22,6 +22,7 @@ from crisis.cli.incidents import freeze, incidents_app, unfreeze
 from crisis.cli.platforms import connect_app, webhook_app
 from crisis.cli.posts import posts_app, publish
 from crisis.cli.queue import queue_app
+from crisis.cli.run import run, scheduler, worker
 from crisis.cli.users import serve, users_app
 from crisis.clock import SystemClock
 from crisis.errors import CrisisError
@@ -46,6 +47,9 @@ app.command("unfreeze")(unfreeze)
 app.command("publish")(publish)
 app.command("report")(cli_report.report)
 app.command("serve")(serve)
+app.command("run")(run)
+app.command("worker")(worker)
+app.command("scheduler")(scheduler)
 
 
 @db_app.command("upgrade")

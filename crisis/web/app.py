@@ -27,6 +27,7 @@ from crisis.web import (
     routes_account,
     routes_admin,
     routes_auth,
+    routes_health,
     routes_incidents,
     routes_posts,
     routes_queue,
@@ -68,6 +69,7 @@ def create_app(
     for module in (api_queue, api_incidents, api_posts, api_noc):
         app.include_router(module.router, prefix="/api")
     app.include_router(api_docs.router)
+    app.include_router(routes_health.router)
     _openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
