@@ -94,7 +94,8 @@ def ingest(
     except KeyboardInterrupt:
         console.print("stopped; the next run resumes where this one ended")
         return
-    console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped")
+    repaired = f", {totals.repaired} stored with repairs" if totals.repaired else ""
+    console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped{repaired}")
 
 
 @app.command()

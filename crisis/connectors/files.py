@@ -48,10 +48,15 @@ class FileSource:
             elif record.get("type", "comment") != "comment":
                 pass  # scenario files also hold posts and operator events: not comments
             else:
+                repairs: set[str] = set()
                 try:
-                    items.append(parse_comment(record, where))
+                    items.append(parse_comment(record, where, repairs=repairs))
                 except BadRecord as exc:
                     problems.append(Problem(exc.where, exc.reason))
+                else:
+                    if repairs:
+                        reason = "stored with repairs: " + ", ".join(sorted(repairs))
+                        problems.append(Problem(where, reason, kept=True))
             if taken >= self.page_size:
                 break
         self._position += taken

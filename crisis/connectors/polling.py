@@ -26,7 +26,9 @@ from crisis.protocols import CommentSource
 @dataclass
 class Totals:
     new: int = 0
-    problems: int = 0
+    problems: int = 0  # records skipped
+    repaired: int = 0  # records stored with repairs (a NUL removed...)
+    read: int = 0  # comments read and stored, now or in an earlier run
     pages: int = 0
     rounds: int = 0
 
@@ -73,7 +75,9 @@ def poll(
         cursor = page.cursor if page.cursor is not None else cursor
         totals.pages += 1
         totals.new += len(result.new_comment_ids)
-        totals.problems += len(page.problems)
+        totals.problems += sum(not problem.kept for problem in page.problems)
+        totals.repaired += sum(problem.kept for problem in page.problems)
+        totals.read += len(page.items)
         report.page(page, result, totals)
         if page.more:
             continue
