@@ -96,6 +96,9 @@ def ingest(
         return
     repaired = f", {totals.repaired} stored with repairs" if totals.repaired else ""
     console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped{repaired}")
+    if totals.problems and not totals.read:
+        console.print("[red]nothing imported: every line read was bad[/]")
+        raise typer.Exit(1)
 
 
 @app.command()
