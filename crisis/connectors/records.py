@@ -14,7 +14,6 @@ so (``repairs``): a NUL is removed, a lone surrogate (half a cut-off emoji) beco
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -23,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crisis.connectors.csvfile import read_csv
 from crisis.domain import CommentIn, Problem
 from crisis.errors import BadRecord
 
@@ -111,33 +111,6 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
                 yield number, Problem(where, f"nested more than {MAX_DEPTH} levels deep")
                 continue
             yield number, value
-
-
-def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
-    """Like ``read_jsonl`` for a CSV file with a header row; numbers are the row's first line."""
-    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        reader = csv.DictReader(handle)
-        start = reader.line_num + 1
-        try:
-            for row in reader:
-                where = f"{path.name}:{start}"
-                number, start = start, reader.line_num + 1
-                if None in row:
-                    yield number, Problem(where, "more fields than the header names")
-                    continue
-                if any(value is None for value in row.values()):
-                    yield number, Problem(where, "fewer fields than the header names")
-                    continue
-                if any(_has_undecodable(value) for value in row.values()):
-                    yield number, Problem(where, "not UTF-8")
-                    continue
-                yield number, {key: value for key, value in row.items() if value != ""}
-        except csv.Error as exc:
-            yield start, Problem(f"{path.name}:{start}", f"unreadable CSV ({exc}); stopped here")
-
-
-def _has_undecodable(value: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in value)
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
