@@ -2,11 +2,11 @@
 
 The ``csv`` module alone stops for good at a cell over its 131,072-character limit, and an
 unbalanced quote makes it swallow every later row into one cell. Here a record may be up to
-``MAX_RECORD_CHARS`` characters and ``MAX_RECORD_LINES`` lines; a record that grows past
-either, is still open at the end of the file, or spans several lines and then breaks (a quote
-closed by another row's quote) is one bad line (its first), and reading starts again on the
-line after it, so a cut-off quote costs one row. Line numbers are the file's physical
-lines (the header is line 1), also after multi-line cells.
+``MAX_RECORD_CHARS`` characters and ``MAX_RECORD_LINES`` lines. A record that grows past
+either, is still open at the end of the file, or spans several lines and then breaks or holds
+a line that starts a row (a quote closed by another row's quote) is one bad line (its first),
+and reading starts again on the line after it: a cut-off quote costs one row. Line numbers are
+the file's physical lines (the header is line 1), also after multi-line cells.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 from collections import deque
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -100,9 +101,14 @@ def _rows(name: str, header: list[str], lines: _Lines, delimiter: str) -> Iterat
             yield _broken(name, lines, exc)
             reader = csv.reader(lines, delimiter=delimiter, strict=True)  # no half-read state
             continue
-        if len(lines.record) > 1 and (lines.ended or len(cells) != len(header)):
-            # A cell over several lines that ends the file, or leaves the row with the wrong
-            # number of fields: a quote that never closed (or closed at another row's quote).
+        if len(lines.record) > 1 and (
+            lines.ended
+            or len(cells) != len(header)
+            or any(_starts_a_row(line, header, delimiter) for _, line in lines.record[1:])
+        ):
+            # A cell over several lines that ends the file, leaves the row with the wrong number
+            # of fields or holds a line that starts a row: a quote that never closed (or closed
+            # at another row's quote).
             yield _broken(name, lines, None)
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
             continue
@@ -132,6 +138,20 @@ def _broken(name: str, lines: _Lines, exc: Exception | None) -> Row:
         )
     lines.give_back_all_but_first()
     return number, Problem(f"{name}:{number}", reason)
+
+
+def _starts_a_row(line: str, header: list[str], delimiter: str) -> bool:
+    """Whether ``line`` begins like a row of its own: its ``at`` cell is a time with offset."""
+    cells = next(
+        csv.reader([line], delimiter=delimiter), []
+    )  # lenient: the line may end in a quote
+    at = header.index("at")
+    if len(cells) <= at or len(cells) < 3:
+        return False
+    try:
+        return datetime.fromisoformat(cells[at].strip().replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _has_undecodable(value: str) -> bool:
