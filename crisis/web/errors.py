@@ -67,7 +67,10 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
     was with the message on top (nothing was changed: the transaction rolled back)."""
     code = status_for(exc)
     if _is_api(request):
-        return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=code)
+        body = {"error": str(exc), "kind": type(exc).__name__}
+        if isinstance(exc, InvalidTransition) and exc.current:
+            body["state"] = exc.current  # what it is now: the decision that won
+        return JSONResponse(body, status_code=code)
     if isinstance(exc, NotSignedIn):
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = "/login" if request.method != "GET" else f"/login?next={_quoted(wanted)}"
