@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from crisis.classify import classify_comments, unclassified_ids
 from crisis.db import session_scope
 from crisis.detection.detector import SpikeRules, detect
-from crisis.domain import CommentIn, Labels, Page
+from crisis.domain import CommentIn, Labels, Page, Problem
 from crisis.ingest import ingest_page, store_comments
 from crisis.protocols import Classifier, Clock
 from crisis.replies.incident_changes import after_incident_change
@@ -31,6 +31,7 @@ class StepResult:
     labels: dict[int, Labels] = field(default_factory=dict)
     incidents: list[Incident] = field(default_factory=list)
     review_items: list[ReviewItem] = field(default_factory=list)
+    conflicts: list[Problem] = field(default_factory=list)  # ids stored with another text
 
 
 @dataclass
@@ -50,9 +51,18 @@ class Pipeline:
 
     def process_page(self, source: str, page: Page) -> StepResult:
         """Like ``process``, saving the source's cursor with the comments."""
+        clashes: list[CommentIn] = []
         with session_scope(self.engine) as session:
-            new_ids = ingest_page(session, source, page, now=self.clock.now())
-        return self.work(new_ids)
+            new_ids = ingest_page(session, source, page, now=self.clock.now(), conflicts=clashes)
+        result = self.work(new_ids)
+        result.conflicts = [
+            Problem(
+                f"{item.platform} comment {item.external_id}",
+                "the same id with a different text: the first one is kept, this one not stored",
+            )
+            for item in clashes
+        ]
+        return result
 
     def work(self, comment_ids: Sequence[int]) -> StepResult:
         now = self.clock.now()

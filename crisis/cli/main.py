@@ -95,6 +95,8 @@ def ingest(
         console.print("stopped; the next run resumes where this one ended")
         return
     repaired = f", {totals.repaired} stored with repairs" if totals.repaired else ""
+    if totals.conflicts:
+        repaired += f", {totals.conflicts} ids already stored with another text (not stored)"
     console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped{repaired}")
     if totals.problems and not totals.read:
         console.print("[red]nothing imported: every line read was bad[/]")

@@ -26,6 +26,10 @@ def progress_reporter(console: Console, *, follow: bool) -> Reporter:
         for problem in page.problems:
             what = "kept" if problem.kept else "skipped"
             console.print(f"[yellow]{what}[/] {escape(problem.where)}: {escape(problem.reason)}")
+        for problem in result.conflicts:
+            console.print(
+                f"[yellow]not stored[/] {escape(problem.where)}: {escape(problem.reason)}"
+            )
         for incident in result.incidents:
             console.print(f"[red]incident[/] #{incident.id} {incident.title} ({incident.status})")
         if result.new_comment_ids or not follow:

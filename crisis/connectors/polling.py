@@ -29,6 +29,7 @@ class Totals:
     problems: int = 0  # records skipped
     repaired: int = 0  # records stored with repairs (a NUL removed...)
     read: int = 0  # comments read and stored, now or in an earlier run
+    conflicts: int = 0  # ids stored before with another text: not stored again, reported
     pages: int = 0
     rounds: int = 0
 
@@ -78,6 +79,7 @@ def poll(
         totals.problems += sum(not problem.kept for problem in page.problems)
         totals.repaired += sum(problem.kept for problem in page.problems)
         totals.read += len(page.items)
+        totals.conflicts += len(result.conflicts)
         report.page(page, result, totals)
         if page.more:
             continue

@@ -29,6 +29,7 @@ from crisis.errors import BadRecord
 MAX_ID_LENGTH = 128
 MAX_AUTHOR_LENGTH = 256
 OPTIONAL_TEXT_FIELDS = ("lang", "in_reply_to", "location")
+PLATFORMS = {"facebook": "facebook", "twitter": "x", "x": "x"}  # as written -> as stored
 MAX_DEPTH = 32  # a comment record is flat; deeper nesting is an attack or a broken export
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no social media comment is older
 LATEST_AHEAD = timedelta(days=1)  # clocks drift and time zones confuse, but not by more
@@ -179,7 +180,7 @@ def parse_comment(
         optional[field] = value.strip() or None if isinstance(value, str) else None
     lang = optional["lang"]
     return CommentIn(
-        platform=required_text(record, "platform", where, 32).strip().lower(),
+        platform=_platform(required_text(record, "platform", where, 32), where),
         external_id=required_text(record, "id", where, MAX_ID_LENGTH).strip(),
         author=required_text(record, "author", where, MAX_AUTHOR_LENGTH).strip(),
         text=text,
@@ -189,3 +190,11 @@ def parse_comment(
         location=(optional["location"] or "")[:256] or None,
         raw=dict(record),
     )
+
+
+def _platform(value: str, where: str) -> str:
+    name = value.strip().lower()
+    if name not in PLATFORMS:
+        known = ", ".join(sorted(PLATFORMS))
+        raise BadRecord(where, f"unknown platform {name[:32]!r}; known: {known}")
+    return PLATFORMS[name]

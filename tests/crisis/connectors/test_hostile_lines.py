@@ -13,6 +13,7 @@ from crisis.clock import VirtualClock
 from crisis.connectors.files import FileSource
 from crisis.connectors.polling import Reporter, poll
 from crisis.db import session_scope
+from crisis.ingest import MAX_TEXT
 from crisis.pipeline import Pipeline
 from crisis.replies.respond import ReplySetup
 from crisis.tables import Comment
@@ -92,3 +93,43 @@ def test_hostile_lines_are_reported_and_every_good_line_is_stored(engine, tmp_pa
     assert sorted(repaired) == ["export.jsonl:8", "export.jsonl:9"]
     assert "surrogate" in repaired["export.jsonl:8"] and "NUL" in repaired["export.jsonl:9"]
     assert (totals.new, totals.problems, totals.repaired) == (5, 6, 2)
+
+
+def test_unchecked_values_are_checked_unknown_platform_refused_and_changed_duplicates_reported(
+    engine, tmp_path
+):
+    path = tmp_path / "export.jsonl"
+    lines = [
+        line("1"),
+        line("2", platform="myspace"),
+        line("3", platform="Twitter"),
+        line("1", text="Ganz anderer Text"),  # same id, another text: not silently dropped
+        line("1"),  # the same comment again: a plain repeat, nothing to report
+        line("4", text="Kein Netz! " * 500_000),  # 5.5 MB
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reported = []
+
+    def page(page, result, totals):
+        reported.extend(page.problems + result.conflicts)
+
+    totals = poll(
+        name="file:export",
+        source=FileSource(path, page_size=10),
+        pipeline=pipeline_for(engine),
+        report=Reporter(page=page),
+    )
+
+    comments = stored(engine)
+    assert sorted(comments) == ["1", "3", "4"]
+    assert comments["3"].platform == "x"
+    assert {p.where: p.reason for p in reported if not p.kept}["export.jsonl:2"] == (
+        "unknown platform 'myspace'; known: facebook, twitter, x"
+    )
+    assert comments["1"].text == "Kein Internet in Altona"
+    assert totals.conflicts == 1
+    [conflict] = [p for p in reported if "different text" in p.reason]
+    assert conflict.where == "facebook comment 1"
+    huge = comments["4"]
+    assert len(huge.text) == MAX_TEXT and huge.text.endswith("…")
+    assert huge.raw["text"] == "Kein Netz! " * 500_000  # the original is kept
