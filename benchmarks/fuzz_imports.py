@@ -5,7 +5,8 @@
 Generates hostile JSONL and CSV files (``tests/fuzzing.py``: random bytes, deep nesting,
 4,300-digit numbers, times out of range, NaN, NUL, lone surrogates, cut-off lines, unbalanced
 quotes, huge cells, between valid comments) and runs each through ``crisis ingest``'s path (file
-source, pipeline with a keyword classifier, the database) and through ``classify-file``. Prints,
+source, pipeline with a keyword classifier, the database), hostile webhook deliveries through
+``WebhookApp.handle`` into the store, and JSONL through ``classify-file``. Prints,
 per kind: files, crashes (an exception out of the import), valid rows and valid rows lost (not
 stored after the import, or not labelled). The database is a fresh SQLite file unless
 ``--database-url`` names an empty one (it is used and left as it is). Runs against any checkout
@@ -15,6 +16,8 @@ stored after the import, or not labelled). The database is a fresh SQLite file u
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import json
 import sys
 import tempfile
@@ -34,14 +37,22 @@ from classifiers.batchfile import classify_file  # noqa: E402
 from crisis.clock import VirtualClock  # noqa: E402
 from crisis.connectors.files import FileSource  # noqa: E402
 from crisis.connectors.polling import poll  # noqa: E402
+from crisis.connectors.webhook import PATH, WebhookApp  # noqa: E402
 from crisis.db import make_engine, session_scope, upgrade  # noqa: E402
+from crisis.ingest import store_comments  # noqa: E402
 from crisis.pipeline import Pipeline  # noqa: E402
 from crisis.replies.respond import ReplySetup  # noqa: E402
 from crisis.tables import Comment  # noqa: E402
 from crisis.testing import EchoResponder, KeywordClassifier  # noqa: E402
 from responders.policy import decide  # noqa: E402
 from tests.factories import T0, complaint  # noqa: E402
-from tests.fuzzing import csv_file, jsonl_file, with_prefix  # noqa: E402
+from tests.fuzzing import (  # noqa: E402
+    WEBHOOK_PAGE,
+    csv_file,
+    jsonl_file,
+    webhook_delivery,
+    with_prefix,
+)
 
 
 @dataclass
@@ -88,6 +99,31 @@ def run_import(engine, folder: Path, suffix: str, data, tally: Tally) -> None:
     tally.lost += len(valid - stored)
 
 
+def run_webhook(engine, data, tally: Tally) -> None:
+    body, valid = with_prefix(data, f"{uuid.uuid4().hex[:12]}-")
+    tally.files += 1
+    tally.valid += len(valid)
+
+    def sink(items) -> None:
+        with session_scope(engine) as session:
+            store_comments(session, items, now=T0)
+
+    app = WebhookApp(page_id=WEBHOOK_PAGE, app_secret="s", verify_token="v", sink=sink)
+    signature = "sha256=" + hmac.new(b"s", body, hashlib.sha256).hexdigest()
+    try:
+        status = app.handle("POST", PATH, {"x-hub-signature-256": signature}, body).status
+    except Exception as exc:  # the threading server answered these with a 500
+        tally.crashes += 1
+        tally.errors[_where(exc)] += 1
+        status = 500
+    if status != 200:
+        tally.errors[f"status {status}"] += 1
+    with session_scope(engine) as session:
+        query = select(Comment.external_id).where(col(Comment.external_id).in_(valid))
+        stored = set(session.exec(query).all()) if valid else set()
+    tally.lost += len(valid - stored)
+
+
 def run_classify(folder: Path, data, tally: Tally) -> None:
     content, valid = data
     source, out = folder / "in.jsonl", folder / "out.jsonl"
@@ -122,7 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--examples", type=int, default=2000, help="files per kind")
     parser.add_argument("--database-url", help="an empty database (default: a temp SQLite file)")
-    parser.add_argument("--only", default="jsonl,csv,classify")
+    parser.add_argument("--only", default="jsonl,csv,webhook,classify")
     args = parser.parse_args()
     kinds = args.only.split(",")
     fuzz = settings(
@@ -145,6 +181,16 @@ def main() -> None:
             tallies[kind] = Tally()
             fuzz(given(data=strategy)(_importer(engine, folder, suffix, tallies[kind])))()
             print(tallies[kind].line(kind), flush=True)
+        if "webhook" in kinds:
+            tally = tallies["webhook"] = Tally()
+
+            @fuzz
+            @given(data=webhook_delivery())
+            def delivered(data):
+                run_webhook(engine, data, tally)
+
+            delivered()
+            print(tally.line("webhook"), flush=True)
         if "classify" in kinds:
             tally = tallies["classify"] = Tally()
 

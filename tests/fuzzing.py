@@ -25,7 +25,7 @@ PREFIX = "valid-"
 def with_prefix(data: tuple[bytes, set[str]], prefix: str) -> tuple[bytes, set[str]]:
     """The file and its valid ids with ids of their own (``prefix`` instead of ``PREFIX``)."""
     content, valid = data
-    new = {prefix + id_.removeprefix(PREFIX) for id_ in valid}
+    new = {id_.replace(PREFIX, prefix) for id_ in valid}
     return content.replace(PREFIX.encode(), prefix.encode()), new
 
 
@@ -110,9 +110,9 @@ def hostile_jsonl_line(draw: st.DrawFn) -> bytes:
 
 @st.composite
 def jsonl_file(draw: st.DrawFn, *, words: bool = False) -> tuple[bytes, set[str]]:
-    """``(file content, ids that must be stored)``; the ids start with ``PREFIX``: replace it
-        with one of the example's own when examples share a database. ``words``: every valid text has
-    some (``classify-file`` refuses an empty one)."""
+    """``(file content, ids that must be stored)``; the ids hold ``PREFIX``: replace it with
+    one of the example's own when examples share a database (``with_prefix``). ``words``:
+    every valid text has some (``classify-file`` refuses an empty one)."""
     lines: list[bytes] = []
     valid: set[str] = set()
     if draw(st.booleans()):
@@ -187,3 +187,47 @@ def csv_file(draw: st.DrawFn) -> tuple[bytes, set[str]]:
             writer.writerow(row)
     content = out.getvalue().encode("utf-8", "surrogatepass")
     return (b"\xef\xbb\xbf" if draw(st.booleans()) else b"") + content, valid
+
+
+WEBHOOK_PAGE = "1234567890123456"  # the recorded payloads' page (tests/crisis/connectors)
+
+
+@st.composite
+def webhook_delivery(draw: st.DrawFn) -> tuple[bytes, set[str]]:
+    """``(a feed delivery's body, comment ids that must be stored)``: valid comment changes
+    among hostile ones (not objects, wrong types, times out of range, NUL, lone surrogates)."""
+    changes: list[Any] = []
+    valid: set[str] = set()
+    for index in range(draw(st.integers(min_value=0, max_value=8))):
+        comment_id = f"{WEBHOOK_PAGE}_{PREFIX}{index}"
+        value: dict[str, Any] = {
+            "item": "comment",
+            "verb": "add",
+            "post_id": f"{WEBHOOK_PAGE}_555",
+            "comment_id": comment_id,
+            "from": {"id": "7001", "name": draw(name_st)},
+            "message": draw(text_st),
+            "created_time": draw(st.integers(min_value=946_684_800, max_value=1_760_000_000)),
+        }
+        kind = draw(st.integers(min_value=0, max_value=6))
+        if kind <= 2:
+            valid.add(comment_id)
+            changes.append({"field": "feed", "value": value})
+            continue
+        if kind == 3:
+            changes.append(draw(st.sampled_from(["text", 42, None, [1], {"field": "feed"}])))
+        elif kind == 4:
+            value["created_time"] = draw(
+                st.sampled_from([1e20, -1e20, float("nan"), "gestern", None, [], 10**30])
+            )
+            changes.append({"field": "feed", "value": value})
+        elif kind == 5:
+            del value[draw(st.sampled_from(["post_id", "comment_id", "created_time"]))]
+            changes.append({"field": "feed", "value": value})
+        else:
+            changes.append({"field": "feed", "value": draw(st.sampled_from([[], "x", 3]))})
+    entries: list[Any] = [{"id": WEBHOOK_PAGE, "time": 1, "changes": changes}]
+    if draw(st.booleans()):
+        entries.insert(draw(st.integers(0, 1)), draw(st.sampled_from(["x", 1, {"id": "other"}])))
+    body = json.dumps({"object": "page", "entry": entries})
+    return body.encode("utf-8", "surrogatepass") if not _utf8(body) else body.encode(), valid

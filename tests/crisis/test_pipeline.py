@@ -6,9 +6,9 @@ from sqlmodel import select
 
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
-from crisis.ingest import store_comments
 from crisis.detection.detector import SpikeRules
 from crisis.domain import Service, Urgency
+from crisis.ingest import store_comments
 from crisis.pipeline import Pipeline
 from crisis.replies.respond import ReplySetup
 from crisis.tables import Classification, Incident, ReviewItem
