@@ -13,6 +13,7 @@ one bad clock cannot stretch a report to 2099.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from crisis.tables import Comment, ConnectorCursor
 
 MAX_TEXT = 20_000  # about 40 screens: no comment is longer, a pasted log file is
 MAX_AHEAD = timedelta(days=1)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def store_comments(
@@ -64,6 +66,30 @@ def store_comments(
     return sorted(new.values())
 
 
+def storable(value: Any, repairs: set[str] | None = None, field: str = "") -> Any:
+    """``value`` with every string storable (a NUL removed: PostgreSQL refuses it; a lone
+    surrogate, half a cut-off emoji, replaced by U+FFFD: no UTF-8 holds it); ``repairs``
+    collects what was done, naming the top-level field."""
+    if repairs is None:
+        repairs = set()
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value) is None:
+            return value
+        if "\x00" in value:
+            repairs.add(f"NUL removed from {field or 'a key'!r}")
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            repairs.add(f"lone surrogate replaced in {field or 'a key'!r}")
+        return re.sub("[\ud800-\udfff]", "\ufffd", value.replace("\x00", ""))
+    if isinstance(value, dict):
+        return {
+            storable(key, repairs): storable(item, repairs, field or storable(key))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [storable(item, repairs, field) for item in value]
+    return value
+
+
 def _row(item: CommentIn, *, now: datetime) -> dict[str, Any]:
     raw, text, created_at = dict(item.raw), item.text, item.created_at
     if len(text) > MAX_TEXT:
@@ -72,18 +98,18 @@ def _row(item: CommentIn, *, now: datetime) -> dict[str, Any]:
     if created_at > now + MAX_AHEAD:
         raw.setdefault("created_at", created_at.isoformat())
         created_at = now
-    return {
+    row = {
         "platform": item.platform,
         "external_id": item.external_id,
         "author": item.author,
         "text": text,
         "lang": item.lang,
-        "created_at": created_at,
         "in_reply_to": item.in_reply_to,
         "location": item.location,
         "raw": raw,
-        "ingested_at": now,
     }
+    # Sources other than files (which repair and report) may bring a NUL or half an emoji too.
+    return {**storable(row), "created_at": created_at, "ingested_at": now}
 
 
 def _changed(

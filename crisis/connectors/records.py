@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 from crisis.connectors.csvfile import read_csv
 from crisis.domain import CommentIn, Problem
 from crisis.errors import BadRecord
+from crisis.ingest import storable as repair
 
 MAX_ID_LENGTH = 128
 MAX_AUTHOR_LENGTH = 256
@@ -33,7 +33,6 @@ PLATFORMS = {"facebook": "facebook", "twitter": "x", "x": "x"}  # as written -> 
 MAX_DEPTH = 32  # a comment record is flat; deeper nesting is an attack or a broken export
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no social media comment is older
 LATEST_AHEAD = timedelta(days=1)  # clocks drift and time zones confuse, but not by more
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def loads(text: str) -> Any:
@@ -65,27 +64,6 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
                 return True
             stack.extend((child, depth + 1) for child in children)
     return False
-
-
-def repair(value: Any, repairs: set[str], field: str = "") -> Any:
-    """``value`` with every string storable (NUL removed, lone surrogates replaced);
-    ``repairs`` collects what was done, naming the top-level field."""
-    if isinstance(value, str):
-        if _UNSTORABLE.search(value) is None:
-            return value
-        if "\x00" in value:
-            repairs.add(f"NUL removed from {field or 'a key'!r}")
-        if any("\ud800" <= char <= "\udfff" for char in value):
-            repairs.add(f"lone surrogate replaced in {field or 'a key'!r}")
-        return re.sub("[\ud800-\udfff]", "\ufffd", value.replace("\x00", ""))
-    if isinstance(value, dict):
-        return {
-            repair(key, repairs): repair(item, repairs, field or repair(key, set()))
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [repair(item, repairs, field) for item in value]
-    return value
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:

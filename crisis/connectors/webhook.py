@@ -30,9 +30,10 @@ from urllib.parse import parse_qsl, urlsplit
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from crisis.connectors.records import EARLIEST, loads, repair
+from crisis.connectors.records import EARLIEST, loads
 from crisis.domain import CommentIn, Problem
 from crisis.errors import ConfigError
+from crisis.ingest import storable
 
 PATH = "/webhooks/facebook"
 MAX_BODY = 1024 * 1024  # Facebook batches at most 1000 changes; this is plenty
@@ -96,7 +97,7 @@ def _change(change: Any, page_id: str) -> CommentIn | None:
         return None
     if str((value.get("from") or {}).get("id")) == page_id:
         return None
-    return _comment(repair(value, set()))
+    return _comment(storable(value))
 
 
 def _shown(value: Any) -> str:

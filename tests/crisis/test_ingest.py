@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlmodel import select
@@ -72,3 +73,14 @@ def test_a_comment_dated_far_in_the_future_is_stored_as_arrived_now(engine):
         row = session.exec(select(Comment)).one()
     assert row.created_at == NOW
     assert row.raw["created_at"] == "2099-01-01T00:00:00+00:00"  # what the source said
+
+
+def test_a_nul_or_half_an_emoji_from_any_source_is_stored_repaired(engine):
+    odd = make_comment(external_id="n\x00ul", author="Sam\ud83d", text="Kein\x00 Netz \ud83d")
+    odd = replace(odd, raw={"message": "Kein\x00 Netz"})
+    with session_scope(engine) as session:
+        store_comments(session, [odd], now=NOW)
+    with session_scope(engine) as session:
+        row = session.exec(select(Comment)).one()
+    assert (row.external_id, row.author, row.text) == ("nul", "Sam\ufffd", "Kein Netz \ufffd")
+    assert row.raw == {"message": "Kein Netz"}
