@@ -7,7 +7,7 @@ by a query, so a crash mid-way resumes with the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -26,29 +26,64 @@ def classify_comments(
     now: datetime,
     batch_size: int = 64,
 ) -> dict[int, Labels]:
-    """Label the given comments (those not labelled by this model yet) and store the labels."""
-    done = set(
-        session.exec(
-            select(Classification.comment_id).where(
-                Classification.model == classifier.name,
-                col(Classification.comment_id).in_(comment_ids),
-            )
-        )
-    )
+    """Label the given comments (those not labelled by this model yet) and store the labels,
+    all in ``session``. The pipeline splits these steps to hold no write lock meanwhile."""
+    texts = texts_to_label(session, classifier.name, comment_ids)
+    return store_labels(session, predict(classifier, texts, batch_size=batch_size), now=now)
+
+
+def texts_to_label(session: Session, model: str, comment_ids: Sequence[int]) -> dict[int, str]:
+    """The texts of those of ``comment_ids`` that ``model`` has not labelled yet, in order."""
+    done = _labelled(session, model, comment_ids)
     todo = [cid for cid in comment_ids if cid not in done]
-    results: dict[int, Labels] = {}
-    for start in range(0, len(todo), batch_size):
-        ids = todo[start : start + batch_size]
+    texts: dict[int, str] = {}
+    for start in range(0, len(todo), 500):
+        ids = todo[start : start + 500]
         rows = session.exec(select(Comment.id, Comment.text).where(col(Comment.id).in_(ids)))
-        texts: dict[int | None, str] = dict(rows.all())
-        labels = classifier.classify([texts[cid] for cid in ids])
-        if len(labels) != len(ids):
-            raise Inconsistent(f"{classifier.name} returned {len(labels)} labels for {len(ids)}")
-        for cid, label in zip(ids, labels, strict=True):
-            session.add(to_row(cid, label, now=now))
-            results[cid] = label
-        session.flush()
+        found = {cid: text for cid, text in rows.all() if cid is not None}
+        texts.update((cid, found[cid]) for cid in ids if cid in found)
+    return texts
+
+
+def predict(
+    classifier: Classifier, texts: Mapping[int, str], *, batch_size: int = 64
+) -> dict[int, Labels]:
+    """What ``classifier`` says about each text, in batches; touches no database."""
+    ids = list(texts)
+    results: dict[int, Labels] = {}
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        labels = classifier.classify([texts[cid] for cid in batch])
+        if len(labels) != len(batch):
+            raise Inconsistent(f"{classifier.name} returned {len(labels)} labels for {len(batch)}")
+        results.update(zip(batch, labels, strict=True))
     return results
+
+
+def store_labels(
+    session: Session, labels: Mapping[int, Labels], *, now: datetime
+) -> dict[int, Labels]:
+    """Store the labels of comments not labelled by their model yet (another process may have
+    labelled some meanwhile); returns those stored."""
+    stored: dict[int, Labels] = {}
+    by_model: dict[str, list[int]] = {}
+    for cid, label in labels.items():
+        by_model.setdefault(label.model, []).append(cid)
+    for model, ids in by_model.items():
+        done = _labelled(session, model, ids)
+        for cid in ids:
+            if cid not in done:
+                session.add(to_row(cid, labels[cid], now=now))
+                stored[cid] = labels[cid]
+    session.flush()
+    return stored
+
+
+def _labelled(session: Session, model: str, comment_ids: Sequence[int]) -> set[int]:
+    query = select(Classification.comment_id).where(
+        Classification.model == model, col(Classification.comment_id).in_(comment_ids)
+    )
+    return set(session.exec(query))
 
 
 def unclassified_ids(session: Session, model: str, *, limit: int = 10_000) -> list[int]:

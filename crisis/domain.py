@@ -56,10 +56,12 @@ class CommentIn:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A record a source could not read; ``where`` says which one (``file.jsonl:12``)."""
+    """A record a source could not read; ``where`` says which one (``file.jsonl:12``).
+    ``kept``: it was stored all the same, repaired as ``reason`` says (a NUL removed...)."""
 
     where: str
     reason: str
+    kept: bool = False
 
 
 @dataclass(frozen=True, slots=True)

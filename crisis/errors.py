@@ -6,7 +6,8 @@
     ├── UnknownName              a registry lookup failed (says which names exist)
     ├── InvalidTransition        a state change that the lifecycle does not allow
     │   ├── InvalidReply         a reply text that is empty or too long for its platform
-    │   └── AnsweredByFollowUp   a reply whose resolved incident's follow-up answers instead
+    │   ├── AnsweredByFollowUp   a reply whose resolved incident's follow-up answers instead
+    │   └── StateChanged         someone else's change committed first (compare-and-set lost)
     ├── NotFound                 no row with that id
     ├── BadRecord                one input record is malformed (says where and why)
     ├── SpotCheckMissing         a bulk approval without enough of the cluster read
@@ -70,6 +71,11 @@ class InvalidReply(InvalidTransition):
     def __init__(self, item_id: object, reason: str) -> None:
         self.entity, self.current, self.wanted = f"review item {item_id}", "", "approved"
         CrisisError.__init__(self, f"review item {item_id}: {reason}")
+
+
+class StateChanged(InvalidTransition):
+    """A compare-and-set lost: the row left the state this transaction read before it could
+    change it; ``current`` is what it is now."""
 
 
 class AnsweredByFollowUp(InvalidTransition):

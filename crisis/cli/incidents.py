@@ -68,7 +68,9 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
 
 @incidents_app.command("show")
 def incidents_show(
-    incident_id: Annotated[int, typer.Argument(help="The incident's number.")],
+    incident_id: Annotated[
+        int, typer.Argument(min=1, max=2**31 - 1, help="The incident's number.")
+    ],
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show one incident: its card (why it opened), history, held posts and audit trail."""
@@ -154,7 +156,9 @@ def incidents_open(
 
 @incidents_app.command("update")
 def incidents_update(
-    incident_id: Annotated[int, typer.Argument(help="The incident's number.")],
+    incident_id: Annotated[
+        int, typer.Argument(min=1, max=2**31 - 1, help="The incident's number.")
+    ],
     reason: Reason,
     by: Actor,
     status: Annotated[
@@ -186,7 +190,9 @@ def incidents_update(
 
 @incidents_app.command("resolve")
 def incidents_resolve(
-    incident_id: Annotated[int, typer.Argument(help="The incident's number.")],
+    incident_id: Annotated[
+        int, typer.Argument(min=1, max=2**31 - 1, help="The incident's number.")
+    ],
     reason: Reason,
     by: Actor,
     public_status: PublicStatus = None,

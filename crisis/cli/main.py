@@ -101,7 +101,13 @@ def ingest(
     except KeyboardInterrupt:
         console.print("stopped; the next run resumes where this one ended")
         return
-    console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped")
+    repaired = f", {totals.repaired} stored with repairs" if totals.repaired else ""
+    if totals.conflicts:
+        repaired += f", {totals.conflicts} ids already stored with another text (not stored)"
+    console.print(f"done: {totals.new} new comments, {totals.problems} lines skipped{repaired}")
+    if totals.problems and not totals.read:
+        console.print("[red]nothing imported: every line read was bad[/]")
+        raise typer.Exit(1)
 
 
 @app.command()

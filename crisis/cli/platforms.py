@@ -24,7 +24,12 @@ webhook_app = typer.Typer(help="Real-time comments from Facebook webhooks.", no_
 def progress_reporter(console: Console, *, follow: bool) -> Reporter:
     def page(page: Page, result: StepResult, totals: Totals) -> None:
         for problem in page.problems:
-            console.print(f"[yellow]skipped[/] {escape(problem.where)}: {escape(problem.reason)}")
+            what = "kept" if problem.kept else "skipped"
+            console.print(f"[yellow]{what}[/] {escape(problem.where)}: {escape(problem.reason)}")
+        for problem in result.conflicts:
+            console.print(
+                f"[yellow]not stored[/] {escape(problem.where)}: {escape(problem.reason)}"
+            )
         for incident in result.incidents:
             console.print(f"[red]incident[/] #{incident.id} {incident.title} ({incident.status})")
         if result.new_comment_ids or not follow:

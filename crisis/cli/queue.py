@@ -34,7 +34,10 @@ queue_app = typer.Typer(
     no_args_is_help=True,
 )
 queue_app.command("send")(queue_send)
-ItemId = Annotated[int, typer.Argument(help="The review item's number (see crisis queue list).")]
+ItemId = Annotated[
+    int,
+    typer.Argument(min=1, max=2**31 - 1, help="The review item's number (see crisis queue list)."),
+]
 RANKS = {0: "[bold red]URGENT[/]", 1: "incident", 2: "other"}
 REACH = {0: "100k+", 1: "10k+", 2: "1k+", 3: ""}
 

@@ -77,6 +77,11 @@ def queue_send(
         )
     for item_id, why in report.skipped:
         console.print(f"[yellow]#{item_id} not recorded:[/] {escape(why)}")
+    if report.taken:
+        console.print(
+            f"{len(report.taken)} taken by another sender or a person meanwhile, skipped: "
+            f"{_join([item_id for item_id, _ in report.taken])}"
+        )
     for item_id, why in report.held:
         console.print(f"[yellow]#{item_id} not sent:[/] {escape(why)}")
     for why, ids in _grouped(report.not_configured).items():

@@ -26,7 +26,10 @@ from crisis.protocols import CommentSource
 @dataclass
 class Totals:
     new: int = 0
-    problems: int = 0
+    problems: int = 0  # records skipped
+    repaired: int = 0  # records stored with repairs (a NUL removed...)
+    read: int = 0  # comments read and stored, now or in an earlier run
+    conflicts: int = 0  # ids stored before with another text: not stored again, reported
     pages: int = 0
     rounds: int = 0
 
@@ -73,7 +76,10 @@ def poll(
         cursor = page.cursor if page.cursor is not None else cursor
         totals.pages += 1
         totals.new += len(result.new_comment_ids)
-        totals.problems += len(page.problems)
+        totals.problems += sum(not problem.kept for problem in page.problems)
+        totals.repaired += sum(problem.kept for problem in page.problems)
+        totals.read += len(page.items)
+        totals.conflicts += len(result.conflicts)
         report.page(page, result, totals)
         if page.more:
             continue

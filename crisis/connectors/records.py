@@ -4,23 +4,66 @@ JSONL and CSV exports share one record format (the scenario's comment event):
 ``at`` (ISO 8601 with offset), ``platform``, ``id``, ``author``, ``text`` and optionally
 ``lang``, ``in_reply_to``, ``location``. A bad record becomes a ``Problem`` with its line
 number; reading goes on, so one broken line never costs the rest of an import.
+
+Hostile input is expected (exports are cut off, re-encoded, edited by hand): JSON nested
+deeper than ``MAX_DEPTH``, numbers too long to read and times outside ``EARLIEST``..a day ahead
+are bad lines; what a database cannot store but a reader can still use is repaired and said
+so (``repairs``): a NUL is removed, a lone surrogate (half a cut-off emoji) becomes U+FFFD,
+``NaN`` and ``Infinity`` become null.
 """
 
 from __future__ import annotations
 
-import csv
 import json
+import math
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crisis.connectors.csvfile import read_csv
 from crisis.domain import CommentIn, Problem
 from crisis.errors import BadRecord
+from crisis.ingest import storable as repair
 
 MAX_ID_LENGTH = 128
 MAX_AUTHOR_LENGTH = 256
 OPTIONAL_TEXT_FIELDS = ("lang", "in_reply_to", "location")
+PLATFORMS = {"facebook": "facebook", "twitter": "x", "x": "x"}  # as written -> as stored
+MAX_DEPTH = 32  # a comment record is flat; deeper nesting is an attack or a broken export
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # no social media comment is older
+LATEST_AHEAD = timedelta(days=1)  # clocks drift and time zones confuse, but not by more
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` that reads ``NaN``/``Infinity`` (and 1e999) as null: no database stores
+    them in a JSON column. Raises ``ValueError`` with a reader's reason for a bad line."""
+    try:
+        return json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+    except ValueError as exc:  # Python refuses integers of more than 4,300 digits
+        raise ValueError(f"not valid JSON ({str(exc).split(':')[0]})") from None
+
+
+def _finite(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest deeper than ``limit`` (without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
@@ -33,44 +76,20 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8"))
+                value = loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 yield number, Problem(where, f"not UTF-8 ({exc.reason} at byte {exc.start})")
                 continue
-            except json.JSONDecodeError as exc:
-                yield number, Problem(where, f"not valid JSON ({exc.msg}, column {exc.colno})")
+            except ValueError as exc:
+                yield number, Problem(where, str(exc))
                 continue
             if not isinstance(value, dict):
                 yield number, Problem(where, f"expected a JSON object, got {type(value).__name__}")
                 continue
+            if too_deep(value):
+                yield number, Problem(where, f"nested more than {MAX_DEPTH} levels deep")
+                continue
             yield number, value
-
-
-def read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
-    """Like ``read_jsonl`` for a CSV file with a header row; numbers are the row's first line."""
-    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        reader = csv.DictReader(handle)
-        start = reader.line_num + 1
-        try:
-            for row in reader:
-                where = f"{path.name}:{start}"
-                number, start = start, reader.line_num + 1
-                if None in row:
-                    yield number, Problem(where, "more fields than the header names")
-                    continue
-                if any(value is None for value in row.values()):
-                    yield number, Problem(where, "fewer fields than the header names")
-                    continue
-                if any(_has_undecodable(value) for value in row.values()):
-                    yield number, Problem(where, "not UTF-8")
-                    continue
-                yield number, {key: value for key, value in row.items() if value != ""}
-        except csv.Error as exc:
-            yield start, Problem(f"{path.name}:{start}", f"unreadable CSV ({exc}); stopped here")
-
-
-def _has_undecodable(value: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in value)
 
 
 def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
@@ -92,7 +111,21 @@ def parse_time(value: Any, field: str, where: str) -> datetime:
         raise BadRecord(where, f"{field!r} is not an ISO 8601 time: {value[:40]!r}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise BadRecord(where, f"{field!r} has no timezone offset: {value[:40]!r}")
+    try:
+        parsed.astimezone(UTC)  # year 1 at +01:00 is before the first representable time
+    except OverflowError:
+        raise BadRecord(where, f"{field!r} is out of range: {value[:40]!r}") from None
     return parsed
+
+
+def check_plausible(at: datetime, where: str, *, now: datetime | None = None) -> datetime:
+    """``at`` if a comment can have been written then: not before 2000, not in the future."""
+    if at < EARLIEST:
+        raise BadRecord(where, f"'at' is before {EARLIEST.year}: {at.isoformat()}")
+    latest = (now or datetime.now(UTC)) + LATEST_AHEAD
+    if at > latest:
+        raise BadRecord(where, f"'at' is in the future: {at.isoformat()}")
+    return at
 
 
 def required_text(record: Mapping[str, Any], field: str, where: str, limit: int) -> str:
@@ -106,8 +139,12 @@ def required_text(record: Mapping[str, Any], field: str, where: str, limit: int)
     return value
 
 
-def parse_comment(record: Mapping[str, Any], where: str) -> CommentIn:
-    """A ``CommentIn`` from one record, or ``BadRecord`` saying what is wrong."""
+def parse_comment(
+    record: Mapping[str, Any], where: str, *, repairs: set[str] | None = None
+) -> CommentIn:
+    """A ``CommentIn`` from one record, or ``BadRecord`` saying what is wrong; what had to be
+    repaired to store it is added to ``repairs``."""
+    record = repair(dict(record), repairs if repairs is not None else set())
     text = record.get("text")
     if not isinstance(text, str):
         raise BadRecord(where, "missing 'text' (a string; it may be empty)")
@@ -121,13 +158,21 @@ def parse_comment(record: Mapping[str, Any], where: str) -> CommentIn:
         optional[field] = value.strip() or None if isinstance(value, str) else None
     lang = optional["lang"]
     return CommentIn(
-        platform=required_text(record, "platform", where, 32).strip().lower(),
+        platform=_platform(required_text(record, "platform", where, 32), where),
         external_id=required_text(record, "id", where, MAX_ID_LENGTH).strip(),
         author=required_text(record, "author", where, MAX_AUTHOR_LENGTH).strip(),
         text=text,
-        created_at=parse_time(record.get("at"), "at", where),
+        created_at=check_plausible(parse_time(record.get("at"), "at", where), where),
         lang=lang.lower()[:16] if lang else None,
         in_reply_to=(optional["in_reply_to"] or "")[:MAX_ID_LENGTH] or None,
         location=(optional["location"] or "")[:256] or None,
         raw=dict(record),
     )
+
+
+def _platform(value: str, where: str) -> str:
+    name = value.strip().lower()
+    if name not in PLATFORMS:
+        known = ", ".join(sorted(PLATFORMS))
+        raise BadRecord(where, f"unknown platform {name[:32]!r}; known: {known}")
+    return PLATFORMS[name]

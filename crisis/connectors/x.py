@@ -9,6 +9,7 @@ fetch and commit therefore repeats a page at most, and storing is idempotent.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -269,16 +270,32 @@ class TwitterPublisher:
             self.client.get_users_tweets,
             self.account_id,
             max_results=100,
-            tweet_fields=["referenced_tweets"],
+            tweet_fields=["referenced_tweets", "entities"],
             user_auth=self.user_auth,
         )
+        wanted = _comparable(post.text)
         for tweet in answer.get("data") or []:
             targets = [r.get("id") for r in tweet.get("referenced_tweets") or []]
-            if tweet.get("text") == post.text and (
+            if shown_text(tweet) == wanted and (
                 post.in_reply_to is None or post.in_reply_to in targets
             ):
                 return str(tweet["id"])
         return None
+
+
+def shown_text(tweet: dict[str, Any]) -> str:
+    """A tweet's text as it was posted: X returns every link as a t.co link (its entity says
+    which link it stands for) and ``&``, ``<``, ``>`` as HTML entities."""
+    text = str(tweet.get("text") or "")
+    for link in (tweet.get("entities") or {}).get("urls") or []:
+        short, expanded = link.get("url"), link.get("expanded_url")
+        if isinstance(short, str) and isinstance(expanded, str):
+            text = text.replace(short, expanded)
+    return _comparable(html.unescape(text))
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split())  # whitespace compared loosely: X may trim what it stores
 
 
 def account_id(client: tweepy.Client, settings: Settings) -> str:

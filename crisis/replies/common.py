@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from crisis import audit
 from crisis.classify import from_row
 from crisis.domain import Labels, Sentiment
+from crisis.errors import StateChanged
 from crisis.replies import queue
 from crisis.tables import Classification, Comment, ReviewItem
 
@@ -58,9 +59,14 @@ def replies_by_author(session: Session, incident_id: int) -> dict[str, int]:
 
 def move_item(
     session: Session, item: ReviewItem, state: str, *, now: datetime, reason: str
-) -> None:
-    """The responder moves an item (audited with its reason)."""
-    queue.move_item(session, item, state, actor=ACTOR, now=now, reason=reason)
+) -> bool:
+    """The responder moves an item (audited with its reason). False, and nothing changed, when
+    a person's decision on it committed first: theirs stands."""
+    try:
+        queue.move_item(session, item, state, actor=ACTOR, now=now, reason=reason)
+    except StateChanged:
+        return False
+    return True
 
 
 def mark_facts_changed(session: Session, item: ReviewItem, *, now: datetime, reason: str) -> None:

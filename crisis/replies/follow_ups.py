@@ -78,16 +78,16 @@ def _settle(session: Session, reply: ReviewItem, *, now: datetime, why: str) -> 
         return ""
     template = not reply.needs_human and not reply.edited_by
     if reply.state != "pending" and not template:
-        move_item(session, reply, "pending", now=now, reason=f"incident facts changed: {why}")
+        reopened = f"incident facts changed: {why}"
+        if not move_item(session, reply, "pending", now=now, reason=reopened):
+            return ""  # a person decided it a moment ago: theirs stands
     if template:
-        move_item(
-            session,
-            reply,
-            "rejected",
-            now=now,
-            reason=f"superseded: {why}; the follow-up answers instead",
+        superseded = f"superseded: {why}; the follow-up answers instead"
+        return (
+            "superseded"
+            if move_item(session, reply, "rejected", now=now, reason=superseded)
+            else ""
         )
-        return "superseded"
     if reply.facts_changed:
         return ""
     mark_facts_changed(session, reply, now=now, reason=f"incident facts changed: {why}")

@@ -93,17 +93,11 @@ def attach_early_complaints(
             counts["linked"] += 1
             continue
         if kept is not None and not item.needs_human:
-            move_item(
-                session,
-                item,
-                "rejected",
-                now=now,
-                reason=(
-                    f"duplicate: {comment.author} already has reply #{kept} "
-                    f"for incident {incident.id}"
-                ),
+            duplicate = (
+                f"duplicate: {comment.author} already has reply #{kept} for incident {incident.id}"
             )
-            counts["duplicates"] += 1
+            if move_item(session, item, "rejected", now=now, reason=duplicate):
+                counts["duplicates"] += 1
             continue
         taken.setdefault(comment.author, _item_id(item))
         before = item.template
@@ -174,7 +168,8 @@ def rerender_incident(
         if item.state in ("approved", "failed"):  # a failed one would be retried as is
             if item.decided_at is not None and item.decided_at > facts_at:
                 continue  # approved with these facts in view
-            move_item(session, item, "pending", now=now, reason=why)
+            if not move_item(session, item, "pending", now=now, reason=why):
+                continue  # a person decided it a moment ago: theirs stands
             counts["reopened"] += 1
         if item.edited_by:
             if not item.facts_changed and (item.edited_at is None or item.edited_at <= facts_at):

@@ -4,6 +4,9 @@ An approved reply not sent yet can be taken back to pending: by a person who edi
 the responder when the incident's facts changed (``crisis.replies.incident_changes``).
 
 Each decision is one function that refuses an invalid move and is audited with who made it.
+It is a compare-and-set: ``lock_item`` locks the row before reading it, so of two people
+deciding at the same moment the second waits, reads the first one's outcome and is refused
+(``InvalidTransition``: 409 in the web app, saying what the item is now).
 The queue page reads stored sort columns under one index: urgent first, then the author's
 reach, then the oldest (the SLA clock runs from the comment's arrival). Bulk approval lives in
 ``crisis.replies.bulk``, sending in ``crisis.replies.sending``; which replies a resolved
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, select
 
 from crisis import audit
@@ -24,6 +29,7 @@ from crisis.errors import (
     InvalidReply,
     InvalidTransition,
     NotFound,
+    StateChanged,
     UnknownName,
 )
 from crisis.platform_text import too_long
@@ -49,6 +55,20 @@ class QueueFilter:
 
 def get_item(session: Session, item_id: int) -> ReviewItem:
     item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFound(f"no review item with id {item_id}")
+    return item
+
+
+def lock_item(session: Session, item_id: int) -> ReviewItem:
+    """The item as committed now, its row locked until this transaction ends."""
+    # A write before the read: PostgreSQL locks the row (a colleague's decision waits, then
+    # reads this one's outcome); SQLite takes its write lock before the read, so the read sees
+    # the last committed state (SELECT ... FOR UPDATE does nothing there, and a read first
+    # would let a second writer overwrite the first).
+    touch = update(ReviewItem).where(col(ReviewItem.id) == item_id).values(state=ReviewItem.state)
+    session.execute(touch.execution_options(synchronize_session=False))
+    item = session.get(ReviewItem, item_id, populate_existing=True)
     if item is None:
         raise NotFound(f"no review item with id {item_id}")
     return item
@@ -111,7 +131,7 @@ def check_filter(session: Session, where: QueueFilter) -> None:
 def edit(session: Session, item_id: int, *, text: str, actor: str, now: datetime) -> ReviewItem:
     """Change a pending item's text; it stays pending until someone approves it. An approved
     (or failed) one not sent yet is taken back ("reopened", audited) and is pending again."""
-    item = get_item(session, item_id)
+    item = lock_item(session, item_id)
     if item.state not in ("pending", "approved", "failed"):
         raise refused(item, "edited")
     check_text(item, text)
@@ -144,7 +164,7 @@ def approve(
 ) -> ReviewItem:
     """Approve a suggestion, optionally with the reviewer's own wording. A reply of a resolved
     incident whose customer a follow-up answers is refused unless ``force`` (audited)."""
-    item = get_item(session, item_id)
+    item = lock_item(session, item_id)
     final = item.text if text is None else text
     follow_up = answering_follow_up(session, item)
     if item.state == "approved" and follow_up is not None and force and text is None:
@@ -205,7 +225,7 @@ def _confirm(
 def reject(
     session: Session, item_id: int, *, actor: str, now: datetime, reason: str | None = None
 ) -> ReviewItem:
-    item = get_item(session, item_id)
+    item = lock_item(session, item_id)
     if "rejected" not in REVIEW_TRANSITIONS.get(item.state, frozenset()):
         raise refused(item, "rejected")
     move_item(session, item, "rejected", actor=actor, now=now, reason=reason)
@@ -249,7 +269,15 @@ def move_item(
     reason: str | None = None,
     details: dict[str, object] | None = None,
 ) -> None:
-    """The one way a review item changes state: checked, audited, and recorded as decided."""
+    """The one way a review item changes state: checked, audited, and recorded as decided.
+    The change is a compare-and-set in the database: if the row is no longer in the state this
+    transaction read (someone else's decision committed in between), nothing changes and
+    ``InvalidTransition`` says what the item is now."""
+    allowed = state in REVIEW_TRANSITIONS.get(item.state, frozenset())
+    if allowed and not _compare_and_set(session, item, state):
+        session.refresh(item)
+        lost = refused(item, state)
+        raise StateChanged(lost.entity, lost.current, state, str(lost))
     move(
         session,
         item,
@@ -263,3 +291,14 @@ def move_item(
         details=details,
     )
     item.decided_by, item.decided_at = actor, now
+
+
+def _compare_and_set(session: Session, item: ReviewItem, state: str) -> bool:
+    claim = (
+        update(ReviewItem)
+        .where(col(ReviewItem.id) == item.id, col(ReviewItem.state) == item.state)
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    )
+    result = cast(CursorResult[Any], session.execute(claim))
+    return result.rowcount == 1

@@ -35,6 +35,7 @@ from crisis.errors import (
     ConnectorError,
     CrisisError,
     InFlight,
+    InvalidTransition,
     NotFound,
     RateLimited,
     UnknownName,
@@ -70,6 +71,7 @@ class SendReport:
     gave_up: list[int] = field(default_factory=list)
     waiting: list[tuple[int, datetime]] = field(default_factory=list)  # another attempt runs
     skipped: list[tuple[int, str]] = field(default_factory=list)  # changed while sending
+    taken: list[tuple[int, str]] = field(default_factory=list)  # another sender got there first
     not_configured: list[tuple[int, str]] = field(default_factory=list)  # left approved
     held: list[tuple[int, str]] = field(default_factory=list)  # a follow-up answers instead
 
@@ -294,13 +296,22 @@ def send_due(
     retry: Retry | None = None,
     only: int | None = None,
 ) -> SendReport:
-    """Send every due item (or just ``only``), each on its own."""
+    """Send every due item (or just ``only``), each on its own. An item that another sender
+    (or a person) took after the list was read is skipped and counted in ``taken``."""
     retry = retry or Retry()
     with session_scope(engine) as session:
         ids = [only] if only is not None else due_ids(session, now=clock.now(), retry=retry)
     report = SendReport()
     for item_id in ids:
-        outcome = send(engine, item_id, publisher, actor=actor, clock=clock, retry=retry)
+        try:
+            outcome = send(engine, item_id, publisher, actor=actor, clock=clock, retry=retry)
+        except (InvalidTransition, NotFound) as exc:
+            if only is not None:
+                raise  # the one asked for: say why it cannot be sent
+            # Due when the list was read, sent (or taken back) by another ``send --all`` or a
+            # person since: not this run's to send, and no reason to stop the rest.
+            report.taken.append((item_id, _taken(exc)))
+            continue
         if outcome.state == "sent":
             report.sent.append(item_id)
         elif outcome.state == "gave_up":
@@ -316,6 +327,12 @@ def send_due(
         else:
             report.failed.append((item_id, outcome.error or ""))
     return report
+
+
+def _taken(exc: CrisisError) -> str:
+    if isinstance(exc, InvalidTransition) and exc.current == "sent":
+        return f"sent by another sender meanwhile ({exc})"
+    return f"changed meanwhile ({exc})"
 
 
 def _id(item: ReviewItem) -> int:

@@ -118,8 +118,13 @@ def _type(schema: dict[str, Any]) -> str:
 ERROR_SCHEMA = {
     "title": "Error",
     "type": "object",
-    "description": "Every refusal: the message in words and the kind of error.",
-    "properties": {"error": {"type": "string"}, "kind": {"type": "string"}},
+    "description": "Every refusal: the message in words and the kind of error; a refused "
+    "state change (409) also says the state it is in now (a colleague's decision won).",
+    "properties": {
+        "error": {"type": "string"},
+        "kind": {"type": "string"},
+        "state": {"type": "string"},
+    },
     "required": ["error", "kind"],
 }
 

@@ -17,7 +17,7 @@ from crisis.domain import Service
 from crisis.web import incident_actions as actions
 from crisis.web import incident_input as read
 from crisis.web import incident_views as views
-from crisis.web.context import Ctx, Db
+from crisis.web.context import Ctx, Db, RowId
 from crisis.web.i18n import translator
 from crisis.web.security import ApiLead, User
 
@@ -136,7 +136,7 @@ def list_incidents(
 
 
 @router.get("/{incident_id}", response_model=IncidentDetailOut)
-def get_incident(session: Db, user: User, incident_id: int) -> IncidentDetailOut:
+def get_incident(session: Db, user: User, incident_id: RowId) -> IncidentDetailOut:
     d = views.detail(session, incident_id)
     incident = d.row.incident
     return IncidentDetailOut(
@@ -187,7 +187,7 @@ def open_incident(session: Db, ctx: Ctx, user: ApiLead, body: OpenIn) -> ChangeO
 
 @router.patch("/{incident_id}", response_model=ChangeOut)
 def update_incident(
-    session: Db, ctx: Ctx, user: ApiLead, incident_id: int, body: UpdateIn
+    session: Db, ctx: Ctx, user: ApiLead, incident_id: RowId, body: UpdateIn
 ) -> ChangeOut:
     now = ctx.clock.now()
     outcome = actions.update(
@@ -207,7 +207,7 @@ def update_incident(
 
 @router.post("/{incident_id}/resolve", response_model=ChangeOut)
 def resolve_incident(
-    session: Db, ctx: Ctx, user: ApiLead, incident_id: int, body: ResolveIn
+    session: Db, ctx: Ctx, user: ApiLead, incident_id: RowId, body: ResolveIn
 ) -> ChangeOut:
     outcome = actions.resolve(
         session,

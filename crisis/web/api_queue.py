@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from crisis.replies import bulk, queue
 from crisis.tables import ReviewItem
 from crisis.web import queue_send
-from crisis.web.context import Ctx, Db
+from crisis.web.context import MAX_ID, Ctx, Db, Offset, RowId
 from crisis.web.queue_data import MAX_PAGE_SIZE, PAGE_SIZE, build_rows, load_detail, load_page
 from crisis.web.queue_data import read_filter as _read_filter
 from crisis.web.queue_models import (
@@ -51,7 +51,9 @@ def list_queue(
     state: Annotated[str, Query(description="pending, approved, failed, sent, rejected")] = (
         "pending"
     ),
-    incident: Annotated[int | None, Query(description="Only this incident's items.")] = None,
+    incident: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this incident's items.")
+    ] = None,
     service: str | None = None,
     platform: str | None = None,
     lang: str | None = None,
@@ -60,7 +62,7 @@ def list_queue(
         bool | None, Query(description="true: only items a person must answer; false: templates")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> QueueOut:
     """Urgent first, then the author's reach, then the oldest comment (the SLA clock)."""
     where = _read_filter(state=state, incident=incident, service=service, platform=platform,
@@ -71,7 +73,10 @@ def list_queue(
 
 @router.get("/queue/clusters", summary="Clusters that can be bulk-approved")
 def list_clusters(
-    session: Db, user: User, incident: int | None = None, lang: str | None = None
+    session: Db,
+    user: User,
+    incident: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    lang: str | None = None,
 ) -> list[ClusterOut]:
     """Pending template replies of one incident with the same kind, language and situation.
     Items a person must answer, or that a person edited, are never part of one."""
@@ -106,12 +111,12 @@ def send_all(ctx: Ctx, user: ApiUser) -> SendAllOut:
 
 
 @router.get("/queue/{item_id}", summary="One review item with its history")
-def get_item(session: Db, ctx: Ctx, user: User, item_id: int) -> DetailOut:
+def get_item(session: Db, ctx: Ctx, user: User, item_id: RowId) -> DetailOut:
     return detail_out(load_detail(session, item_id, now=ctx.clock.now()))
 
 
 @router.post("/queue/{item_id}/approve", summary="Approve, optionally with your own text")
-def approve(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: ApproveIn) -> ItemOut:
+def approve(session: Db, ctx: Ctx, user: ApiUser, item_id: RowId, body: ApproveIn) -> ItemOut:
     check_seen(session, item_id, state=body.seen_state, text=body.seen_text)
     item = queue.approve(session, item_id, actor=user.name, now=ctx.clock.now(),
                          text=body.text, force=body.force)  # fmt: skip
@@ -119,14 +124,14 @@ def approve(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: ApproveIn)
 
 
 @router.post("/queue/{item_id}/edit", summary="Change the reply; it stays (or becomes) pending")
-def edit(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: EditIn) -> ItemOut:
+def edit(session: Db, ctx: Ctx, user: ApiUser, item_id: RowId, body: EditIn) -> ItemOut:
     check_seen(session, item_id, state=body.seen_state, text=body.seen_text)
     item = queue.edit(session, item_id, text=body.text, actor=user.name, now=ctx.clock.now())
     return _one(session, ctx, item)
 
 
 @router.post("/queue/{item_id}/reject", summary="Reject: the reply is never sent")
-def reject(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: RejectIn) -> ItemOut:
+def reject(session: Db, ctx: Ctx, user: ApiUser, item_id: RowId, body: RejectIn) -> ItemOut:
     check_seen(session, item_id, state=body.seen_state)
     reason = (body.reason or "").strip() or None
     item = queue.reject(session, item_id, actor=user.name, now=ctx.clock.now(), reason=reason)
@@ -134,7 +139,7 @@ def reject(session: Db, ctx: Ctx, user: ApiUser, item_id: int, body: RejectIn) -
 
 
 @router.post("/queue/{item_id}/send", summary="Send one approved (or failed) reply now")
-def send(ctx: Ctx, user: ApiUser, item_id: int) -> SendOut:
+def send(ctx: Ctx, user: ApiUser, item_id: RowId) -> SendOut:
     """``sent`` says whether it went out; ``state`` and ``error`` say why not."""
     outcome = queue_send.send_one(ctx.engine, ctx.settings, item_id, actor=user.name,
                                   clock=ctx.clock)  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -37,3 +37,9 @@ def db_session(ctx: Annotated[WebContext, Depends(web_context)]) -> Iterator[Ses
 Ctx = Annotated[WebContext, Depends(web_context)]
 # "function": committed before the response goes out, so the page a redirect leads to sees it
 Db = Annotated[Session, Depends(db_session, scope="function")]
+
+# Ids are PostgreSQL integers: a number beyond them names nothing, and the database would
+# refuse to even compare it (a 500). Path and query numbers are bounded here: 422.
+MAX_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from crisis.errors import (
@@ -35,6 +36,8 @@ from crisis.web.security import optional_user
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(CrisisError, _crisis_error)
+    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
 
@@ -67,7 +70,10 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
     was with the message on top (nothing was changed: the transaction rolled back)."""
     code = status_for(exc)
     if _is_api(request):
-        return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=code)
+        body = {"error": str(exc), "kind": type(exc).__name__}
+        if isinstance(exc, InvalidTransition) and exc.current:
+            body["state"] = exc.current  # what it is now: the decision that won
+        return JSONResponse(body, status_code=code)
     if isinstance(exc, NotSignedIn):
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = "/login" if request.method != "GET" else f"/login?next={_quoted(wanted)}"
@@ -75,6 +81,12 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
     if request.method == "POST" and not isinstance(exc, Forbidden):
         return redirect(_back(request), error=str(exc))
     return _error_page(request, code, str(exc))
+
+
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    """A value the database cannot hold (a number beyond its integers) that got past the
+    routes' own bounds: the input is wrong (422), not the server."""
+    return await _crisis_error(request, BadRecord("input", "a number out of range"))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from crisis.replies import bulk
 from crisis.tables import ReviewItem
-from crisis.web.context import Ctx, Db
+from crisis.web.context import MAX_ID, Ctx, Db
 from crisis.web.i18n import Translate, translator
 from crisis.web.queue_data import build_rows
 from crisis.web.queue_send import preview, send_all
@@ -28,7 +28,7 @@ def clusters_page(
     request: Request, session: Db, ctx: Ctx, user: User, incident: str = "", lang: str = ""
 ) -> HTMLResponse:
     """The clusters, biggest first, each with the items to read before approving it."""
-    incident_id = int(incident) if incident.isdigit() else None
+    incident_id = int(incident) if incident.isdigit() and int(incident) <= MAX_ID else None
     found = bulk.clusters(session, incident_id=incident_id, lang=lang or None)
     sample_ids = {i for c in found for i in c.sample_ids}
     items = list(session.exec(select(ReviewItem).where(col(ReviewItem.id).in_(sample_ids))))

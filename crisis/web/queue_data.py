@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from crisis import audit
 from crisis.clock import age
 from crisis.domain import Service
-from crisis.errors import BadRecord
+from crisis.errors import BadRecord, NotFound
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.replies import answered, queue
 from crisis.states import REVIEW_TRANSITIONS
@@ -96,6 +96,8 @@ def read_filter(
         text = str(incident).lstrip("#")
         if not text.isdigit():
             raise BadRecord("incident", f"expected an incident number, got {incident!r}")
+        if len(text) > 10 or int(text) > 2**31 - 1:  # no id is that big (PostgreSQL integer)
+            raise NotFound(f"no incident with id {text[:20]}")
         incident_id = int(text)
     return queue.QueueFilter(
         state=state or "pending",

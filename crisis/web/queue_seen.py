@@ -12,7 +12,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from crisis.clock import local_time
-from crisis.errors import InvalidTransition, NotFound
+from crisis.errors import InvalidTransition
+from crisis.replies import queue
 from crisis.tables import ReviewItem
 
 
@@ -26,13 +27,9 @@ def unix_lines(text: str) -> str:
 
 
 def locked(session: Session, item_id: int) -> ReviewItem:
-    """The item as committed now, its row locked until this request's transaction ends
-    (PostgreSQL: a colleague's simultaneous decision waits, then sees this one's outcome;
-    SQLite serializes writers anyway)."""
-    item = session.get(ReviewItem, item_id, with_for_update=True, populate_existing=True)
-    if item is None:
-        raise NotFound(f"no review item with id {item_id}")
-    return item
+    """The item as committed now, its row locked until this request's transaction ends (a
+    colleague's simultaneous decision waits, then sees this one's outcome)."""
+    return queue.lock_item(session, item_id)
 
 
 def check_seen(

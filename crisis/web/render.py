@@ -132,11 +132,11 @@ def _shortened(text: str | None, limit: int) -> str | None:
 
 def read_flash(request: Request) -> list[dict[str, str]]:
     raw = request.cookies.get(FLASH_COOKIE)
-    if not raw:
+    if not raw or len(raw) > 4096:  # no cookie of ours is bigger: not ours
         return []
     try:
         data = json.loads(unquote(raw))
-    except ValueError:
+    except (ValueError, RecursionError):  # a crafted cookie ("[" * 1200) is no message
         return []
     out = []
     if isinstance(data, dict):
@@ -147,7 +147,12 @@ def read_flash(request: Request) -> list[dict[str, str]]:
 
 
 def safe_path(url: str | None, default: str = "/") -> str:
-    """Only a path on this site: never ``//evil.example`` or ``https://...`` (open redirect)."""
-    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+    """Only a path on this site: never ``//evil.example`` or ``https://...`` (open redirect).
+    Browsers drop tabs and line breaks from a URL (``/\t/evil.example`` is ``//evil.example``
+    to them) and read ``\\`` as ``/``: a path with any control character, space or backslash is
+    refused whole."""
+    if not url or not url.startswith("/") or url.startswith("//"):
+        return default
+    if any(char <= " " or char in "\\\x7f" for char in url):
         return default
     return url

@@ -23,7 +23,7 @@ from crisis.states import OPEN_INCIDENT_STATES
 from crisis.web import incident_actions as actions
 from crisis.web import incident_input as read
 from crisis.web import incident_views as views
-from crisis.web.context import Ctx, Db, web_context
+from crisis.web.context import Ctx, Db, RowId, web_context
 from crisis.web.errors import status_for
 from crisis.web.i18n import translator
 from crisis.web.render import lang_of, page, redirect
@@ -41,7 +41,7 @@ def board_page(request: Request, session: Db, user: User) -> HTMLResponse:
 
 
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(request: Request, session: Db, user: User, incident_id: int) -> HTMLResponse:
+def incident_page(request: Request, session: Db, user: User, incident_id: RowId) -> HTMLResponse:
     return _detail(request, session, user, incident_id)
 
 
@@ -92,7 +92,7 @@ def update_incident(
     session: Db,
     ctx: Ctx,
     user: FormLead,
-    incident_id: int,
+    incident_id: RowId,
     status: Text = "",
     public_status: Text = "",
     eta: Text = "",
@@ -140,7 +140,7 @@ def resolve_incident(
     session: Db,
     ctx: Ctx,
     user: FormLead,
-    incident_id: int,
+    incident_id: RowId,
     public_status: Text = "",
     reason: Text = "",
 ) -> Response:
@@ -194,7 +194,7 @@ def _detail(
     request: Request,
     session: Session,
     user: SignedIn,
-    incident_id: int,
+    incident_id: RowId,
     *,
     form: str | None = None,
     typed: dict[str, str] | None = None,

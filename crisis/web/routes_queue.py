@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from crisis.errors import InvalidTransition, NotFound
 from crisis.replies import queue
 from crisis.web import queue_bulk
-from crisis.web.context import Ctx, Db
+from crisis.web.context import Ctx, Db, Offset, RowId
 from crisis.web.errors import status_for
 from crisis.web.i18n import translator
 from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
@@ -43,7 +43,7 @@ def queue_page(
     lang: str = "",
     kind: str = "",
     urgent: str = "",
-    offset: int = 0,
+    offset: Offset = 0,
 ) -> HTMLResponse:
     where = read_filter(state=state, incident=incident, service=service, platform=platform,
                         lang=lang, kind=kind, urgent=urgent)  # fmt: skip
@@ -68,7 +68,7 @@ def queue_page(
 
 @router.get("/queue/{item_id}", response_class=HTMLResponse)
 def item_page(
-    request: Request, session: Db, ctx: Ctx, user: User, item_id: int, back: str = "/queue"
+    request: Request, session: Db, ctx: Ctx, user: User, item_id: RowId, back: str = "/queue"
 ) -> HTMLResponse:
     return _item_page(request, session, ctx, user, item_id, back=back)
 
@@ -79,7 +79,7 @@ def approve(
     session: Db,
     ctx: Ctx,
     user: FormUser,
-    item_id: int,
+    item_id: RowId,
     text: Text = "",
     original: Annotated[str | None, Form()] = None,
     seen_state: Text = "",
@@ -110,7 +110,7 @@ def edit(
     session: Db,
     ctx: Ctx,
     user: FormUser,
-    item_id: int,
+    item_id: RowId,
     text: Text = "",
     original: Annotated[str | None, Form()] = None,
     seen_state: Text = "",
@@ -131,7 +131,7 @@ def reject(
     session: Db,
     ctx: Ctx,
     user: FormUser,
-    item_id: int,
+    item_id: RowId,
     reason: Text = "",
     seen_state: Text = "",
     next: Text = "/queue",
@@ -151,7 +151,7 @@ def send(
     session: Db,
     ctx: Ctx,
     user: FormUser,
-    item_id: int,
+    item_id: RowId,
     text: Annotated[str | None, Form()] = None,
     original: Annotated[str | None, Form()] = None,
     next: Text = "/queue",
@@ -176,7 +176,7 @@ def _item_page(
     session: Db,
     ctx: Ctx,
     user: User,
-    item_id: int,
+    item_id: RowId,
     *,
     back: str,
     draft: str | None = None,

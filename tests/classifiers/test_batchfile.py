@@ -116,3 +116,28 @@ def test_a_crashed_run_resumes_without_losing_or_repeating_a_row(tmp_path: Path)
     assert [r["id"] for r in _read(out)] == list(range(10))
     assert sum(len(call) for call in second.calls) == 4
     assert not partial.exists()
+
+
+def test_hostile_lines_are_reported_and_a_bom_does_not_cost_the_first_line(
+    tmp_path: Path,
+) -> None:
+    source = _write(
+        tmp_path / "in.jsonl",
+        [
+            b"\xef\xbb\xbf" + json.dumps({"id": "bom", "text": "kein DSL"}).encode(),
+            '{"id": "deep", "text": "t", "x": ' + "[" * 1000 + "]" * 1000 + "}",
+            '{"id": "bigint", "text": "t", "n": ' + "9" * 4400 + "}",
+            json.dumps({"id": "surrogate", "text": "kein DSL \ud83d", "a\ud83d": "\ud83d"}),
+            '{"id": "nan", "text": "Netz weg", "score": NaN}',
+        ],
+    )
+    report = classify_file(KeywordClassifier({"DSL": OUTAGE}), source, tmp_path / "out.jsonl")
+    rows = _read(tmp_path / "out.jsonl")
+    assert [row["id"] for row in rows] == ["bom", "surrogate", "nan"]
+    assert rows[0]["is_complaint"] is True
+    assert rows[1]["text"] == "kein DSL \ufffd" and rows[1]["a\ufffd"] == "\ufffd"
+    assert rows[2]["score"] is None
+    assert [(p.where, "nested" in p.reason or "digits" in p.reason) for p in report.problems] == [
+        ("in.jsonl:2", True),
+        ("in.jsonl:3", True),
+    ]

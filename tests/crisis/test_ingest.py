@@ -1,10 +1,11 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlmodel import select
 
 from crisis.db import session_scope
 from crisis.domain import Page
-from crisis.ingest import ingest_page, load_cursor, store_comments
+from crisis.ingest import MAX_TEXT, ingest_page, load_cursor, store_comments
 from crisis.tables import Comment
 from tests.factories import make_comment
 
@@ -54,9 +55,32 @@ def test_cursor_is_saved_only_together_with_its_comments(engine):
         assert len(session.exec(select(Comment)).all()) == 1
 
 
-def test_a_huge_comment_is_stored_whole(engine):
+def test_a_huge_comment_is_stored_capped_with_the_original_kept_in_raw(engine):
     text = "Kein Internet! " * 20_000
     with session_scope(engine) as session:
         store_comments(session, [make_comment(external_id="big", text=text)], now=NOW)
     with session_scope(engine) as session:
-        assert session.exec(select(Comment.text)).one() == text
+        row = session.exec(select(Comment)).one()
+    assert row.text == text[: MAX_TEXT - 1] + "…"
+    assert row.raw["text"] == text
+
+
+def test_a_comment_dated_far_in_the_future_is_stored_as_arrived_now(engine):
+    future = make_comment(external_id="2099", created_at=datetime(2099, 1, 1, tzinfo=UTC))
+    with session_scope(engine) as session:
+        store_comments(session, [future], now=NOW)
+    with session_scope(engine) as session:
+        row = session.exec(select(Comment)).one()
+    assert row.created_at == NOW
+    assert row.raw["created_at"] == "2099-01-01T00:00:00+00:00"  # what the source said
+
+
+def test_a_nul_or_half_an_emoji_from_any_source_is_stored_repaired(engine):
+    odd = make_comment(external_id="n\x00ul", author="Sam\ud83d", text="Kein\x00 Netz \ud83d")
+    odd = replace(odd, raw={"message": "Kein\x00 Netz"})
+    with session_scope(engine) as session:
+        store_comments(session, [odd], now=NOW)
+    with session_scope(engine) as session:
+        row = session.exec(select(Comment)).one()
+    assert (row.external_id, row.author, row.text) == ("nul", "Sam\ufffd", "Kein Netz \ufffd")
+    assert row.raw == {"message": "Kein Netz"}

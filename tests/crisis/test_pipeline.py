@@ -1,12 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import create_engine
 from sqlmodel import select
 
 from crisis.clock import VirtualClock
 from crisis.db import session_scope
 from crisis.detection.detector import SpikeRules
 from crisis.domain import Service, Urgency
+from crisis.ingest import store_comments
 from crisis.pipeline import Pipeline
 from crisis.replies.respond import ReplySetup
 from crisis.tables import Classification, Incident, ReviewItem
@@ -167,3 +169,28 @@ def test_pages_from_a_source_resume_from_the_saved_cursor(engine):
     second = source.fetch(cursor)
     assert [c.text for c in second.items] == ["Frage"] and not second.more
     assert len(pipeline.process_page("static", second).new_comment_ids) == 1
+
+
+def test_a_decision_written_while_the_classifier_runs_is_not_kept_waiting(engine):
+    """Labelling holds no write transaction: on SQLite a web decision used to wait ~30 s behind
+    a batch (or a catch-up of 10,000 comments) and fail with "database is locked"."""
+    clock = VirtualClock(T0)
+    pipeline = make_pipeline(engine, clock)
+    pipeline.batch_size = 2
+    impatient = engine
+    if engine.dialect.name == "sqlite":  # a writer that gives up after 0.5 s, not 30 s
+        impatient = create_engine(engine.url, connect_args={"timeout": 0.5})
+    inner = pipeline.classifier.classify
+    written = []
+
+    def classify(texts):
+        with session_scope(impatient) as session:  # another writer, mid-classification
+            store_comments(session, [make_comment(text="via web")], now=T0)
+        written.append(len(texts))
+        return inner(texts)
+
+    pipeline.classifier.classify = classify  # type: ignore[method-assign]
+    result = pipeline.process(comments_at(clock, ["Internet tot"] * 5))
+    assert written == [2, 2, 1] and len(result.labels) == 5
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Classification)).all()) == 5

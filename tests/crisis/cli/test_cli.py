@@ -96,7 +96,35 @@ def test_ingest_a_file_twice_stores_each_comment_once_and_names_bad_lines(tmp_pa
     second = runner.invoke(app, ["ingest", "--source", f"file:{export}", "--database-url", url])
     assert second.exit_code == 0, second.output
     assert "done: 1 new comments" in second.output
-    assert "export.jsonl:2" not in second.output  # resumed after the lines already read
+    assert "export.jsonl:2" in second.output  # still bad: the resume point never passes it
+
+
+def test_a_bad_line_fixed_in_the_file_is_imported_by_the_next_run(tmp_path):
+    export = tmp_path / "export.jsonl"
+    good = [comment_line(str(i), f"Kein Internet #{i}", i) for i in range(6)]
+    export.write_text("\n".join([good[0], "{broken", *good[1:]]) + "\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    args = ["ingest", "--source", f"file:{export}", "--database-url", url]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "done: 6 new comments, 1 lines skipped" in first.output
+
+    export.write_text("\n".join([good[0], comment_line("fixed", "Router tot"), *good[1:]]) + "\n")
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert "done: 1 new comments, 0 lines skipped" in second.output
+    third = runner.invoke(app, args)
+    assert "done: 0 new comments, 0 lines skipped" in third.output
+
+
+def test_a_file_whose_every_line_is_bad_exits_non_zero(tmp_path):
+    export = tmp_path / "export.jsonl"
+    export.write_text("{broken\n[1, 2]\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    result = runner.invoke(app, ["ingest", "--source", f"file:{export}", "--database-url", url])
+    assert result.exit_code == 1, result.output
+    assert "export.jsonl:1" in result.output and "export.jsonl:2" in result.output
+    assert "nothing imported: every line read was bad" in result.output
 
 
 def test_replay_writes_the_summary_file(tmp_path):

@@ -300,3 +300,22 @@ def test_without_an_account_id_the_publisher_looks_in_the_timeline_of_its_own_ac
         [BRAND_ID, "tweets"],
         [BRAND_ID, "tweets"],
     ]
+
+
+def test_a_reply_is_found_although_x_shows_its_link_as_t_co_and_its_ampersand_escaped(
+    rsps, settings
+):
+    rsps.add(
+        responses.GET,
+        f"https://api.twitter.com/2/users/{BRAND_ID}/tweets",
+        json=payload("x_own_tweets.json"),
+    )
+    publisher = x.make_publisher(settings)
+    text = (
+        "@sam_c Sorry Sam & thanks for waiting: the Leeds fault is fixed, details "
+        "https://status.acme.example/incidents/42 <3"
+    )
+    post = OutgoingPost("x", text, "reply:1", in_reply_to="1846200000000000002")
+    assert publisher.find(post) == "1846400000000000001"
+    other = text.replace("incidents/42", "incidents/43")
+    assert publisher.find(OutgoingPost("x", other, "reply:1", "1846200000000000002")) is None

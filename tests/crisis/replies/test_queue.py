@@ -405,3 +405,30 @@ def test_two_overlapping_senders_record_a_reply_once(engine):
         ("review_item.sent", "sender-2")
     ]
     assert get(engine, item_id).decided_by == "sender-2"
+
+
+def test_an_item_another_send_all_took_is_skipped_and_counted_not_fatal(engine):
+    first, second, third = (approved_item(engine) for _ in range(3))
+    clock = VirtualClock(NOW)
+    other = RecordingPublisher()
+
+    class SlowPlatform:
+        """While this sender posts its first reply, a second ``send --all`` runs to the end."""
+
+        def __init__(self):
+            self.posted = []
+
+        def publish(self, post):
+            if not self.posted:
+                sending.send_due(engine, other, actor="sender-2", clock=clock)
+            self.posted.append(post.idempotency_key)
+            return f"x-{len(self.posted)}"
+
+    slow = SlowPlatform()
+    report = sending.send_due(engine, slow, actor="sender-1", clock=clock)
+
+    assert slow.posted == [f"reply:{first}"]  # the others were taken: never posted twice
+    assert [item for item, _ in report.taken] == [second, third]
+    assert all("sent by another sender" in why for _, why in report.taken)
+    assert [item for item, _ in report.skipped] == [first]
+    assert {get(engine, i).state for i in (first, second, third)} == {"sent"}

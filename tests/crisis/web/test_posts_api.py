@@ -76,6 +76,7 @@ def test_resume_is_refused_while_the_incident_is_open_then_works_after_it_is_res
         "error": f"held posts: cannot go from 'held' to 'scheduled (incident {incident_id} is "
         "still open)'",
         "kind": "InvalidTransition",
+        "state": "held",  # what they are now
     }
     assert post_state(engine, "muttertag") == ("held", DUE)
     assert last_entry(engine, "muttertag")[0] == "post.held"
