@@ -34,19 +34,17 @@ def actor_name(value: str | None) -> str | None:
     return name
 
 
+# Every ``--by`` reads $CRISIS_USER, so an operator sets their name once per shell.
 Actor = Annotated[
-    str,
-    typer.Option("--by", callback=actor_name, help="Who does this (your name, for the audit log)."),
-]
-Decider = Annotated[
     str,
     typer.Option(
         "--by",
         envvar="CRISIS_USER",
         callback=actor_name,
-        help="Who decides (audit log); default: $CRISIS_USER.",
+        help="Who does this (your name, for the audit log); default: $CRISIS_USER.",
     ),
 ]
+Decider = Actor
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
 
