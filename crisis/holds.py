@@ -16,6 +16,7 @@ from sqlalchemy import exists, or_, update
 from sqlmodel import Session, col, select
 
 from crisis import audit
+from crisis.clock import local_time
 from crisis.errors import BadRecord, InvalidTransition
 from crisis.states import OPEN_INCIDENT_STATES
 from crisis.tables import Incident, MarketingFreeze, ScheduledPost
@@ -133,7 +134,7 @@ def freeze_marketing(
     current = active_freeze(session)
     if current is not None:
         raise InvalidTransition(
-            "marketing", f"frozen since {current.started_at:%Y-%m-%d %H:%M}Z", "frozen again"
+            "marketing", f"frozen since {local_time(current.started_at)}", "frozen again"
         )
     freeze = MarketingFreeze(reason=reason.strip(), started_at=now, started_by=actor)
     session.add(freeze)

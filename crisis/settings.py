@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crisis.errors import ConfigError
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     bot_accounts: list[str] = Field(default_factory=list)
     status_url: str | None = None
     status_lang: str = "de"  # the language incidents' public status texts are written in
+    # The team's time zone: every time shown to a person (CLI, pages, reports) is in it,
+    # labelled with its city; stored times, JSON and CSV stay UTC.
+    timezone: str = "Europe/Berlin"
     # Reply wordings edited in the web app (<lang>.toml files laid over the packaged ones);
     # unset: the packaged wordings only, and the templates page is read-only.
     templates_dir: Path | None = None
@@ -100,6 +104,17 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8000, ge=0, le=65535)
     web_session_hours: float = Field(default=12.0, gt=0)
     web_trusted_proxies: str = "127.0.0.1"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"CRISIS_TIMEZONE: unknown time zone {value!r} (an IANA name like Europe/Berlin)"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -8,13 +8,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crisis import db, holds, incidents
-from crisis.clock import SystemClock, local_time, relative_time
+from crisis.clock import SystemClock, local_time, local_times_in, relative_time
 from crisis.connectors.records import parse_time
 from crisis.settings import Settings, get_settings
+from crisis.tables import AuditEntry
 
 # Piped output (CI logs, files) gets a width that fits the tables instead of rich's 80.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -82,6 +84,17 @@ def print_blockers(session: Session) -> None:
     if open_now:
         listed = ", ".join(f"#{i.id} {i.service} ({i.status})" for i in open_now)
         console.print(f"[bold red]Marketing is held: open incidents {listed}[/]")
+
+
+def audit_line(entry: AuditEntry, *, details: bool = False) -> str:
+    """One audit entry for people: when (team time), who, what, why; times in the reason or
+    the details (stored in UTC) shown in team time too."""
+    line = f"  {local_time(entry.at)} {escape(entry.actor)}: {entry.action}"
+    if entry.reason:
+        line += f" - {escape(local_times_in(entry.reason))}"
+    if details and entry.details:
+        line += f" {escape(local_times_in(str(entry.details)))}"
+    return line
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

@@ -14,6 +14,7 @@ from crisis.cli.common import (
     Actor,
     DatabaseUrl,
     Reason,
+    audit_line,
     clock,
     console,
     counted,
@@ -22,7 +23,7 @@ from crisis.cli.common import (
     print_blockers,
     settings_for,
 )
-from crisis.clock import local_time
+from crisis.clock import local_time, zone_label
 from crisis.errors import BadRecord
 from crisis.protocols import Publisher
 from crisis.publishing import RecordingPublisher
@@ -42,7 +43,7 @@ def posts_list(
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = posts.list_posts(session, state=state)
-    table = Table("post", "category", "channel", "due (Berlin)", "state", "held by")
+    table = Table("post", "category", "channel", f"due ({zone_label()})", "state", "held by")
     for p in rows:
         held_by = "-"
         if p.held_by_incident_id:
@@ -76,10 +77,7 @@ def posts_show(
     )
     console.print(f"  {escape(post.text)}")
     for entry in trail:
-        console.print(
-            f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
-            f"{' - ' + escape(entry.reason) if entry.reason else ''}"
-        )
+        console.print(audit_line(entry))
 
 
 @posts_app.command("schedule")

@@ -18,6 +18,7 @@ from crisis import audit, db
 from crisis.cli.common import (
     DatabaseUrl,
     Decider,
+    audit_line,
     clock,
     console,
     counted,
@@ -177,8 +178,7 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
         )
     console.print("[bold]History:[/]" + ("" if trail else " (no decisions yet)"))
     for entry in trail:
-        reason = f" - {escape(entry.reason)}" if entry.reason else ""
-        console.print(f"  {local_time(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
+        console.print(audit_line(entry))
 
 
 @queue_app.command("approve")

@@ -42,7 +42,8 @@ def report(
     since: Annotated[
         str | None,
         typer.Option(
-            help="Start: an ISO date (a Berlin day) or time (Berlin time unless it has an "
+            help="Start: an ISO date (a day in the team's time zone, CRISIS_TIMEZONE) or time "
+            "(team time unless it has an "
             "offset), e.g. 2017-05-12T14:00, or relative to now: -7d, -12h, -30m. Alone: up "
             "to now."
         ),
@@ -50,7 +51,7 @@ def report(
     until: Annotated[
         str | None,
         typer.Option(
-            help="End: an ISO date (that whole day included) or time (Berlin time unless it "
+            help="End: an ISO date (that whole day included) or time (team time unless it "
             "has an offset), or relative to now: -1d, +2h. Alone: from the first stored "
             "comment."
         ),
@@ -67,7 +68,8 @@ def report(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write the crisis report: volume and sentiment, incidents, response times, held posts
-    (everything stored unless --since/--until or --incident; times in Europe/Berlin)."""
+    (everything stored unless --since/--until or --incident; times in the team's time zone,
+    CRISIS_TIMEZONE)."""
     settings = settings_for(database_url)
     now = clock.now()
     engine = engine_for(database_url)

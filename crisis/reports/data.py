@@ -15,14 +15,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from crisis.clock import team_zone
 from crisis.reports.incidents import Freeze, IncidentReport, freezes_in, incidents_in
 from crisis.reports.period import Period
 from crisis.reports.posts import Hold, Published, blocking_spans, holds_in, published_during_blocks
 from crisis.reports.response import ResponseStats, response_in
 from crisis.reports.review import Urgent, follow_ups_by_incident, review_states, urgent_cases
 from crisis.reports.volume import TextCounts, Volume, label_counts, text_counts, volume
-
-TIMEZONE = "Europe/Berlin"
 
 
 @dataclass
@@ -86,7 +85,7 @@ def build_report(
     return Report(
         period=period,
         generated_at=now,
-        timezone=TIMEZONE,
+        timezone=team_zone().key,
         model=model,
         models=models,
         volume=counted,

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from crisis.clock import zone_label
 from crisis.errors import UnknownName
 
 LANGS = ("de", "en")
@@ -44,6 +45,8 @@ def translator(lang: str) -> Translate:
         text = texts.get(key)
         if text is None:
             raise KeyError(f"no {lang} text for {key!r} (add it to crisis/web/locales/{lang}/)")
+        if "{tz}" in text:  # a time's label: the team's time zone, as every time shows it
+            values = {"tz": zone_label(), **values}
         return text.format(**values) if values else text
 
     return t

@@ -16,7 +16,7 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from crisis import holds, incidents, posts
-from crisis.clock import local_time
+from crisis.clock import local_time, zone_label
 from crisis.errors import BadRecord, NotFound
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
@@ -199,7 +199,7 @@ def schedule(
     if exists is None and editing:
         raise NotFound(f"no scheduled post with id {name!r}")
     if not at.strip():
-        raise BadRecord("time", "give the time (Berlin) or a relative one like +2h")
+        raise BadRecord("time", f"give the time ({zone_label()}) or a relative one like +2h")
     return posts.schedule_post(
         session,
         key=name,
@@ -221,7 +221,7 @@ def new_time(value: str, *, now: datetime) -> datetime:
     if when is None:
         raise BadRecord(
             "new time",
-            f"{text[:40]!r} is not a time: give e.g. 2017-05-13T18:00 (Berlin) or +2h",
+            f"{text[:40]!r} is not a time: give e.g. 2017-05-13T18:00 ({zone_label()}) or +2h",
         )
     when = when.astimezone(UTC)
     if when <= now:

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis import holds, posts
+from crisis.clock import zone_label
 from crisis.errors import BadRecord
 from crisis.web import posts_view
 from crisis.web.context import Ctx, Db
@@ -101,7 +102,9 @@ def resume_form(
             raise BadRecord("new time", "give a date and time or a relative time, not both")
         when = at.strip() or after.strip()
         if not when:
-            raise BadRecord("new time", "give the new time (Berlin) or a relative one like +2h")
+            raise BadRecord(
+                "new time", f"give the new time ({zone_label()}) or a relative one like +2h"
+            )
     resumed = posts_view.resume(
         session,
         keys=None if which == "all" else (key or []),

@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crisis.clock import team_zone
 from crisis.errors import BadRecord, NotFound
 from crisis.reports.data import build_report
-from crisis.reports.period import LOCAL, Period, parse_bound, resolve_period
+from crisis.reports.period import Period, parse_bound, resolve_period
 from crisis.tables import ScheduledPost
 from tests.crisis.reports import report_scenario as scenario
 from tests.crisis.reports.report_scenario import END, MODEL, NOW, OWN, START, at
@@ -136,7 +137,8 @@ def test_incident_timeline_phases_and_detection_delay(session):
         == "opened (suspected, Hamburg) — 9 customers complained about internet"
     )
     assert (
-        incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00 — router firmware"
+        incident.events[1].what
+        == "status → identified; eta → Sat 13.05. 14:00 Berlin — router firmware"
     )
     before, during, after = (incident.phases[p] for p in ("before", "during", "after"))
     assert (before.comments, before.complaints) == (5, 4)  # c0, c1, c2, c4 (+ c3)
@@ -279,7 +281,7 @@ def test_day_buckets_are_berlin_days(session):
         datetime(2017, 5, 12, 22, tzinfo=UTC): 1,
         datetime(2017, 5, 13, 22, tzinfo=UTC): 1,
     }
-    assert all(b.start.astimezone(LOCAL).hour == 0 for b in report.volume.buckets)
+    assert all(b.start.astimezone(team_zone()).hour == 0 for b in report.volume.buckets)
 
 
 def test_a_post_held_by_a_freeze_and_due_during_it_almost_published(session):
