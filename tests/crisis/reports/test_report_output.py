@@ -48,9 +48,8 @@ def test_the_page_shows_answers_follow_ups_and_the_incident_window(session):
     assert "<b>57 %</b><span>customers answered</span>" in html  # 4 of 7
     assert "<b>1 h 08 min</b><span>median first response</span>" in html
     assert (
-        '<td>while #1 was open</td>'
-        '<td class="when">Sat 13.05. 10:30 Berlin – Sat 13.05. 12:30 Berlin</td>'
-        in html
+        "<td>while #1 was open</td>"
+        '<td class="when">Sat 13.05. 10:30 Berlin – Sat 13.05. 12:30 Berlin</td>' in html
     )
     assert '<th class="n">rejected by a person</th>' in html
     assert '<th class="n">withdrawn (superseded or duplicate)</th>' in html
