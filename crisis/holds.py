@@ -32,6 +32,12 @@ class Blocker:
     freeze_id: int | None = None
     freeze_reason: str | None = None
 
+    @property
+    def name(self) -> str:
+        if self.incident_id is not None:
+            return f"incident {self.incident_id}"
+        return f"freeze {self.freeze_id}"
+
     def describe(self) -> str:
         if self.incident_id is not None:
             return f"incident {self.incident_id} is still open"
@@ -105,10 +111,50 @@ def _hold_where(
             reason=blocker.describe(),
             details={"state": ["scheduled", "held"]},
         )
+    _refresh(session, keys)
+    return keys
+
+
+def pass_on_held(session: Session, ended: Blocker, *, now: datetime, actor: str) -> list[str]:
+    """``ended`` (a resolved incident, an ended freeze) no longer blocks marketing: if another
+    blocker still does, the posts ``ended`` held are held by that one now, so every list and
+    count names what holds them now. With nothing left blocking they stay with ``ended`` and
+    wait for a person's resume. Returns the keys of the posts passed on."""
+    successor = current_blocker(session)
+    if successor is None:
+        return []
+    held_by_ended = (
+        col(ScheduledPost.held_by_incident_id) == ended.incident_id
+        if ended.incident_id is not None
+        else col(ScheduledPost.held_by_freeze_id) == ended.freeze_id
+    )
+    statement = (
+        update(ScheduledPost)
+        .where(col(ScheduledPost.state) == "held", held_by_ended)
+        .values(held_by_incident_id=successor.incident_id, held_by_freeze_id=successor.freeze_id)
+        .returning(col(ScheduledPost.key))
+        .execution_options(synchronize_session=False)
+    )
+    keys = sorted(session.execute(statement).scalars())
+    for key in keys:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="post.hold_passed",
+            entity="post",
+            entity_id=key,
+            reason=successor.describe(),
+            details={"held_by": [ended.name, successor.name]},
+        )
+    _refresh(session, keys)
+    return keys
+
+
+def _refresh(session: Session, keys: list[str]) -> None:
     for row in list(session.identity_map.values()):
         if isinstance(row, ScheduledPost) and row.key in keys:
-            session.refresh(row)  # loaded copies must not show the old state
-    return keys
+            session.refresh(row)  # loaded copies must not show the old holder
 
 
 def held_posts_query() -> Any:
@@ -172,4 +218,5 @@ def unfreeze_marketing(
         entity_id=freeze.id,
         reason=reason,
     )
+    pass_on_held(session, Blocker(freeze_id=freeze.id), now=now, actor=actor)
     return freeze

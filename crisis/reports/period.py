@@ -159,7 +159,10 @@ def _incident_period(session: Session, incident_id: int, *, now: datetime) -> Pe
     assert opened is not None
     closed = _aware(incident.resolved_at) or max(now, opened + timedelta(hours=1))
     context = min(max(closed - opened, MIN_CONTEXT), MAX_CONTEXT)
-    return Period(start=opened - context, end=closed + context, incident_id=incident_id)
+    # Never past now: the hours after a still open (or just resolved) incident have not
+    # happened yet, and counting them as quiet would make its complaints seem to fall to 0.
+    end = min(closed + context, max(now, opened + SECOND))
+    return Period(start=opened - context, end=end, incident_id=incident_id)
 
 
 def _aware(value: datetime | None) -> datetime | None:

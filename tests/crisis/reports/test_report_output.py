@@ -246,9 +246,9 @@ def test_the_command_reports_an_incident_still_open(session, engine, monkeypatch
     page = result.stdout
     assert "Incident #2 (still open: investigating) with the time before and after it" in page
     assert "<th>resolved</th><td>still open</td>" in page
-    # 6 h of context either side of 11:00 to now (13:00), in Berlin time
-    assert "Sat 13.05.2017 07:00 Berlin to Sat 13.05.2017 21:00 Berlin" in page
-    assert "Sat 13.05. 13:00 – Sat 13.05. 15:00" in page  # its window: 11:00 to now (UTC)
+    # 6 h of context before 11:00, then up to now (13:00) and never past it, in Berlin time
+    assert "Sat 13.05.2017 07:00 Berlin to Sat 13.05.2017 15:00 Berlin" in page
+    assert "Sat 13.05. 13:00 Berlin – Sat 13.05. 15:00 Berlin" in page  # 11:00 to now (UTC)
 
 
 def test_the_command_takes_times_relative_to_now(session, engine, monkeypatch):
