@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8000, ge=0, le=65535)
     web_session_hours: float = Field(default=12.0, gt=0)
     web_trusted_proxies: str = "127.0.0.1"
+    # The team's workflow: opening a queue item claims it for this many minutes (renewed on
+    # every visit); after that anyone may take it over.
+    claim_minutes: int = Field(default=15, ge=1)
 
     @field_validator("timezone")
     @classmethod

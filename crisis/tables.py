@@ -169,6 +169,13 @@ class ReviewItem(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Who works on it now (opening it claims it; expires after CRISIS_CLAIM_MINUTES) and who a
+    # lead assigned it to (crisis.replies.claims).
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    assigned_to: str | None = Field(default=None, max_length=128)
+    assigned_by: str | None = Field(default=None, max_length=128)
+    assigned_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class SentReply(SQLModel, table=True):

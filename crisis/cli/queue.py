@@ -7,6 +7,7 @@ decision names who made it (``--by``, or the environment variable CRISIS_USER).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -23,6 +24,7 @@ from crisis.cli.common import (
     console,
     counted,
     engine_for,
+    settings_for,
 )
 from crisis.cli.send import queue_send
 from crisis.clock import age, local_time
@@ -261,6 +263,7 @@ def queue_bulk_approve(
         result = bulk.bulk_approve(
             session, incident_id=incident, spot_checked=ids, up_to=up_to, actor=by,
             now=clock.now(), lang=lang,
+            claim_ttl=timedelta(minutes=settings_for(database_url).claim_minutes),
         )  # fmt: skip
     c = result.cluster
     console.print(

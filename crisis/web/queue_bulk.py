@@ -4,6 +4,7 @@ bulk-approve`` and ``crisis queue send --all [--dry-run]`` do."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -56,6 +57,7 @@ def bulk_approve(
     result = bulk.bulk_approve(
         session, incident_id=incident_id, spot_checked=spot_checked or [], up_to=up_to,
         actor=user.name, now=ctx.clock.now(), lang=lang or None,
+        claim_ttl=timedelta(minutes=ctx.settings.claim_minutes),
     )  # fmt: skip
     c = result.cluster
     cluster = f"{t('admin.situation_' + c.situation)}, {c.lang}"

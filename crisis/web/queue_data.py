@@ -130,8 +130,8 @@ def load_page(
 def count_items(session: Session, where: queue.QueueFilter) -> int | None:
     """How many items match, where an index answers it (the state, maybe with the incident);
     ``None`` for other filters, whose count would read every pending row (300 ms at 100,000)."""
-    narrowed = (where.service, where.platform, where.lang, where.kind, where.urgent)
-    if any(value is not None for value in narrowed):
+    narrowed = (where.service, where.platform, where.lang, where.kind, where.urgent, where.mine)
+    if any(value is not None for value in narrowed) or where.unassigned:
         return None
     query = select(func.count()).select_from(ReviewItem)
     for column, value in _conditions(where):
