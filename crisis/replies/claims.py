@@ -129,12 +129,16 @@ def cluster_ids(
     kind: str | None = None,
     lang: str | None = None,
     situation: str | None = None,
+    templated: bool = False,
 ) -> list[int]:
-    """The pending items of an incident (narrowed to one kind, language, situation: a cluster
-    as ``crisis queue list --clusters`` shows it), oldest first."""
+    """The pending items of an incident, oldest first; narrowed to one kind, language and
+    situation, and to template replies only (``templated``: no item a person must answer),
+    the cluster ``crisis queue list --clusters`` shows."""
     query = select(ReviewItem.id).where(
         ReviewItem.state == "pending", ReviewItem.incident_id == incident_id
     )
+    if templated:
+        query = query.where(col(ReviewItem.needs_human).is_(False))
     for column, value in (
         (ReviewItem.kind, kind),
         (ReviewItem.lang, lang),

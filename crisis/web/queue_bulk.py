@@ -18,6 +18,7 @@ from crisis.web.i18n import Translate, translator
 from crisis.web.queue_data import build_rows
 from crisis.web.queue_send import preview, send_all
 from crisis.web.render import lang_of, page, redirect
+from crisis.web.routes_claims import assignees
 from crisis.web.security import FormUser, User
 
 __all__ = ["Translate", "router"]
@@ -37,6 +38,7 @@ def clusters_page(
     context = {
         "clusters": [(c, [rows[i] for i in c.sample_ids if i in rows]) for c in found],
         "spot_checks": bulk.SPOT_CHECKS,
+        "assignees": assignees(session) if user.is_lead else [],
     }
     return page(request, session, user, "queue_clusters.html.j2", context)
 

@@ -45,7 +45,7 @@ def test_a_lead_assigns_a_cluster_and_my_items_and_unassigned_views_follow(engin
     german = cluster(engine, 4, incident_id=incident_id)
     english = cluster(engine, 2, incident_id=incident_id, lang="en")
     with session_scope(engine) as session:
-        ids = claims.cluster_ids(session, incident_id=incident_id, lang="de")
+        ids = claims.cluster_ids(session, incident_id=incident_id, lang="de", templated=True)
         assert ids == german
         assert claims.assign(session, ids, to="tom", actor="lena", now=NOW) == german
         claims.claim(session, english[0], user="max", now=NOW)
