@@ -187,9 +187,11 @@ def test_a_marketing_post_published_during_an_incident_is_reported(session):
 def test_an_incident_period_spans_the_incident_with_context(session):
     scenario.build(session)
     period = resolve_period(session, now=NOW, incident_id=1)
-    # open 2 h: context is at least 6 h either side
+    # open 2 h: context is at least 6 h either side, but never past now (13:00)
     assert period.start == at("08:30") - timedelta(hours=6)
-    assert period.end == at("10:30") + timedelta(hours=6)
+    assert period.end == NOW < at("10:30") + timedelta(hours=6)
+    later = resolve_period(session, now=at("10:30") + timedelta(days=1), incident_id=1)
+    assert later.end == at("10:30") + timedelta(hours=6)
     with pytest.raises(NotFound, match="no incident with id 7 \\(incidents: 1\\)"):
         resolve_period(session, now=NOW, incident_id=7)
 
