@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     # The team's workflow: opening a queue item claims it for this many minutes (renewed on
     # every visit); after that anyone may take it over.
     claim_minutes: int = Field(default=15, ge=1)
+    # First-response targets (crisis.replies.sla) per priority; with business hours
+    # ("08:00-20:00", team time) the clock of "other" items runs only in those hours.
+    sla_urgent_minutes: int = Field(default=30, ge=1)
+    sla_incident_minutes: int = Field(default=60, ge=1)
+    sla_other_minutes: int = Field(default=240, ge=1)
+    sla_business_hours: str | None = None
 
     @field_validator("timezone")
     @classmethod

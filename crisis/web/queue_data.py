@@ -21,6 +21,7 @@ from crisis.errors import BadRecord
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.replies import answered, queue
 from crisis.replies.claims import DEFAULT_CLAIM, Claim, active_claim
+from crisis.replies.sla import Targets
 from crisis.states import REVIEW_TRANSITIONS
 from crisis.tables import AuditEntry, Classification, Comment, Incident, ReviewItem
 
@@ -49,6 +50,7 @@ class Row:
     age: str  # the SLA age, short (as ``crisis queue list`` shows it)
     claim: Claim | None = None  # who works on it now (an open claim), if anyone
     claim_age: str = ""  # for how long (short, like ``age``)
+    left: timedelta | None = None  # time left to the first-response target (negative: overdue)
 
     @property
     def sla(self) -> str:
@@ -130,13 +132,14 @@ def load_page(
     offset: int = 0,
     count: bool = True,
     claim_ttl: timedelta = DEFAULT_CLAIM,
+    targets: Targets | None = None,
 ) -> QueuePage:
     """One page of items in queue order (one more is read to know whether a next page exists)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(offset, 0)
     items = queue.list_items(session, where=where, limit=limit + 1, offset=offset)
     more = len(items) > limit
-    rows = build_rows(session, items[:limit], now=now, claim_ttl=claim_ttl)
+    rows = build_rows(session, items[:limit], now=now, claim_ttl=claim_ttl, targets=targets)
     total = count_items(session, where) if count else None
     return QueuePage(where, rows, limit, offset, more, total)
 
@@ -172,6 +175,7 @@ def build_rows(
     *,
     now: datetime,
     claim_ttl: timedelta = DEFAULT_CLAIM,
+    targets: Targets | None = None,
 ) -> list[Row]:
     """The items with their comments, labels and incidents: one query each for the lot."""
     comment_ids = {item.comment_id for item in items}
@@ -204,6 +208,7 @@ def build_rows(
             age=age(now, item.arrived_at),
             claim=(claim := active_claim(item, now=now, ttl=claim_ttl)),
             claim_age=age(now, claim.since) if claim else "",
+            left=targets.left(item, now) if targets and item.state == "pending" else None,
         )
         for item in items
     ]

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from crisis import holds
 from crisis.accounts import SignedIn
 from crisis.clock import local_time, team_zone, zone_label
+from crisis.replies import sla
 from crisis.tables import Incident
 from crisis.web.i18n import action_namer, pick_lang, translator
 
@@ -42,6 +43,7 @@ def labelled(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
 
 env.filters["berlin"] = berlin  # in a column whose header names the zone
 env.filters["local"] = labelled
+env.filters["span"] = sla.short
 
 
 def lang_of(request: Request, user: SignedIn | None) -> str:

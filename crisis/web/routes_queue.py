@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis.errors import InvalidTransition, NotFound
-from crisis.replies import claims, queue
+from crisis.replies import claims, queue, sla
 from crisis.web import queue_bulk, routes_claims
 from crisis.web.context import Ctx, Db
 from crisis.web.errors import status_for
@@ -49,13 +49,14 @@ def queue_page(
     offset: int = 0,
 ) -> HTMLResponse:
     now, ttl = ctx.clock.now(), claim_ttl(ctx)
+    targets = sla.Targets.from_settings(ctx.settings)
     where = read_filter(state=state, incident=incident, service=service, platform=platform,
                         lang=lang, kind=kind, urgent=urgent, who=who, user=user.name,
                         claims_from=now - ttl)  # fmt: skip
     problem, status = None, 200
     try:
         found = load_page(session, where=where, now=now, limit=PAGE_SIZE, offset=offset,
-                          claim_ttl=ttl)  # fmt: skip
+                          claim_ttl=ttl, targets=targets)  # fmt: skip
     except NotFound as exc:  # a filter value with no items: keep the filter form usable
         found, problem, status = None, str(exc), 404
     query = request.url.query
@@ -69,6 +70,7 @@ def queue_page(
         "query": _without_offset(request),
         "who": who,
         "load": claims.load(session, now=now, ttl=ttl),
+        "waiting": sla.queue_status(session, targets, now=now),
     }
     return page(request, session, user, "queue.html.j2", context, status_code=status)
 
