@@ -254,7 +254,15 @@ def refused(item: ReviewItem, wanted: str) -> InvalidTransition:
         message = f"{name} is pending: approve it first"
     else:
         message = ""
-    return InvalidTransition(f"review item {item.id}", item.state, wanted, message)
+    error = InvalidTransition(f"review item {item.id}", item.state, wanted, message)
+    if item.state in ("approved", "rejected", "sent") and item.decided_by:
+        return error.said_as(
+            f"item_decided_{item.state}", id=item.id, by=item.decided_by,
+            at=local_time(item.decided_at),
+        )  # fmt: skip
+    if item.state == "pending" and wanted == "sent":
+        return error.said_as("item_approve_first", id=item.id)
+    return error
 
 
 def check_text(item: ReviewItem, text: str) -> None:

@@ -9,6 +9,7 @@ placeholders, filled by keyword. The language is the user's choice, else the bro
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from functools import cache
@@ -86,3 +87,34 @@ def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
         else:
             out[f"{prefix}{key}"] = str(value)
     return out
+
+
+_ENTITY = re.compile(r"^(review item|incident|post) #?(.+)$")
+_STATE_AREAS = ("queue.state_", "incidents.status_", "posts.state_")
+
+
+def said(error: Exception, lang: str) -> str:
+    """An error as the user reads it: its catalog text (``errors.<key>``) in ``lang``, with
+    entities and states named in that language; the English sentence where no text exists."""
+    key = getattr(error, "key", None)
+    texts = catalog(lang)
+    if key is None or f"errors.{key}" not in texts:
+        return str(error)
+    values = dict(getattr(error, "values", {}))
+    if key == "invalid_transition":
+        values["entity"] = _entity(str(values.get("entity", "")), texts)
+        for name in ("current", "wanted"):
+            values[name] = _state(str(values.get(name, "")), texts)
+    return translator(lang)(f"errors.{key}", **values)
+
+
+def _entity(entity: str, texts: dict[str, str]) -> str:
+    found = _ENTITY.match(entity)
+    if found is None:
+        return texts.get(f"errors.entity_{entity.replace(' ', '_')}", entity)
+    kind, ident = found.groups()
+    return texts[f"errors.entity_{kind.replace(' ', '_')}"].format(id=ident)
+
+
+def _state(state: str, texts: dict[str, str]) -> str:
+    return next((texts[a + state] for a in _STATE_AREAS if a + state in texts), state)

@@ -18,7 +18,7 @@ from crisis.replies import claims, queue, sla
 from crisis.web import queue_bulk, routes_claims
 from crisis.web.context import Ctx, Db
 from crisis.web.errors import status_for
-from crisis.web.i18n import translator
+from crisis.web.i18n import said, translator
 from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
 from crisis.web.queue_seen import already_done, check_seen, same_text, unix_lines
 from crisis.web.queue_send import send_one
@@ -199,7 +199,7 @@ def _item_page(
         "detail": detail,
         "row": detail.row,
         "draft": draft,
-        "problem": str(error) if error else None,
+        "problem": said(error, lang_of(request, user)) if error else None,
         "back": safe_path(back, "/queue"),
         "here": request.url.path,
     }

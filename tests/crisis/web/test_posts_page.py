@@ -125,7 +125,7 @@ def test_resume_while_the_incident_is_open_is_refused_with_its_reason_and_change
         reason="Störung fast vorbei",
     )
     assert page.url.path == "/posts"
-    assert f"incident {incident_id} is still open" in page.text and "flash-error" in page.text
+    assert f"Störung #{incident_id} ist noch offen" in page.text and "flash-error" in page.text
     assert state_of(web_engine, "muttertag") == ("held", DUE)
     assert trail(web_engine, "muttertag") == before
 
