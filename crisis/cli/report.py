@@ -22,6 +22,7 @@ from crisis.cli.common import (
 )
 from crisis.clock import relative_time
 from crisis.errors import BadRecord
+from crisis.replies.sla import Targets
 from crisis.reports.data import Report, build_report
 from crisis.reports.export import to_csv, to_json
 from crisis.reports.html import render_html
@@ -119,6 +120,7 @@ def _build(
             now=now,
             classifier=settings.classifier,
             own_authors=settings.own_authors,
+            targets=Targets.from_settings(settings),
         )
 
 

@@ -16,9 +16,9 @@ report (nearest-rank p90).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,7 @@ from crisis.settings import Settings
 from crisis.tables import ReviewItem
 
 PRIORITIES = ("urgent", "incident", "other")
+Window = tuple[datetime, datetime] | None
 ANSWERED = ("approved", "sent", "failed")
 
 
@@ -148,29 +149,32 @@ class Figures:
         return self.within / self.answered if self.answered else 0.0
 
 
-def by_agent(session: Session, targets: Targets, *, now: datetime) -> list[Figures]:
-    """Per person who answered: their answers and late ones (pending items are nobody's)."""
+def by_agent(
+    session: Session, targets: Targets, *, now: datetime, arrived: Window = None
+) -> list[Figures]:
+    """Per person who answered: their answers and late ones (pending items are nobody's);
+    ``arrived``: only comments that arrived in ``[start, end)``."""
     groups: dict[str, list[tuple[timedelta, timedelta]]] = {}
-    for item in _answered(session):
+    for item in _answered(session, arrived):
         groups.setdefault(item.decided_by or "?", []).append(_timing(item, targets))
     return [_figures(name, waits, pending_late=0) for name, waits in sorted(groups.items())]
 
 
-def by_incident(session: Session, targets: Targets, *, now: datetime) -> list[Figures]:
+def by_incident(
+    session: Session, targets: Targets, *, now: datetime, arrived: Window = None
+) -> list[Figures]:
     """Per incident: its replies' answers, and its pending replies past the target."""
     groups: dict[int, list[tuple[timedelta, timedelta]]] = {}
-    for item in _answered(session):
+    for item in _answered(session, arrived):
         if item.incident_id is not None:
             groups.setdefault(item.incident_id, []).append(_timing(item, targets))
     late: dict[int, int] = {}
-    pending = session.exec(
-        select(ReviewItem).where(
-            ReviewItem.state == "pending",
-            col(ReviewItem.kind) == "reply",
-            col(ReviewItem.incident_id).is_not(None),
-        )
+    pending = select(ReviewItem).where(
+        ReviewItem.state == "pending",
+        col(ReviewItem.kind) == "reply",
+        col(ReviewItem.incident_id).is_not(None),
     )
-    for item in pending:
+    for item in session.exec(_within(pending, arrived)):
         assert item.incident_id is not None
         groups.setdefault(item.incident_id, [])
         if targets.left(item, now) < timedelta(0):
@@ -181,14 +185,20 @@ def by_incident(session: Session, targets: Targets, *, now: datetime) -> list[Fi
     ]
 
 
-def _answered(session: Session) -> Iterable[ReviewItem]:
-    return session.exec(
-        select(ReviewItem).where(
-            col(ReviewItem.state).in_(ANSWERED),
-            col(ReviewItem.kind) == "reply",
-            col(ReviewItem.decided_at).is_not(None),
-        )
+def _answered(session: Session, arrived: Window) -> list[ReviewItem]:
+    query = select(ReviewItem).where(
+        col(ReviewItem.state).in_(ANSWERED),
+        col(ReviewItem.kind) == "reply",
+        col(ReviewItem.decided_at).is_not(None),
     )
+    return list(session.exec(_within(query, arrived)))
+
+
+def _within(query: Any, arrived: Window) -> Any:
+    if arrived is None:
+        return query
+    start, end = arrived
+    return query.where(col(ReviewItem.arrived_at) >= start, col(ReviewItem.arrived_at) < end)
 
 
 def _timing(item: ReviewItem, targets: Targets) -> tuple[timedelta, timedelta]:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from crisis import incidents
 from crisis.clock import relative_time, team_zone
 from crisis.errors import BadRecord, NotFound
+from crisis.replies.sla import Targets
 from crisis.reports.data import Report, build_report
 from crisis.reports.export import to_csv, to_json
 from crisis.reports.html import render_html
@@ -110,6 +111,7 @@ def _build(session: Session, ctx: WebContext, *, incident: str, since: str, unti
         now=ctx.clock.now(),
         classifier=ctx.settings.classifier,
         own_authors=ctx.settings.own_authors,
+        targets=Targets.from_settings(ctx.settings),
     )
 
 

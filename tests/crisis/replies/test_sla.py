@@ -77,3 +77,26 @@ def test_business_hours_stop_the_clock_of_other_items_overnight():
     assert targets.waited(2, evening, morning) == timedelta(hours=1)
     assert targets.waited(0, evening, morning) == timedelta(hours=13)  # urgent: all night
     assert sla.parse_hours("08:00-20:00") == hours and sla.parse_hours("") is None
+
+
+def test_the_report_shows_the_same_figures_for_the_comments_of_its_period(engine):
+    from crisis.reports.data import build_report
+    from crisis.reports.export import to_csv
+    from crisis.reports.html import render_html
+    from crisis.reports.period import Period
+
+    a_morning(engine)
+    with session_scope(engine) as session:
+        report = build_report(session, Period(start=T - timedelta(hours=1), end=NOW), now=NOW,
+                              targets=TARGETS)  # fmt: skip
+        later = build_report(session, Period(start=T + timedelta(minutes=1), end=NOW), now=NOW,
+                             targets=TARGETS)  # fmt: skip
+    assert [(f.name, f.answered, f.within, f.breaches) for f in report.sla_agents] == [
+        ("lena", 1, 1, 0),
+        ("tom", 2, 1, 1),
+    ]
+    assert [(f.name, f.breaches) for f in report.sla_incidents] == [("#1", 1)]
+    assert later.sla_agents == [] and later.sla_incidents == []  # those arrived before it
+    html = render_html(report)
+    assert '<section id="sla">' in html and "<td>tom</td>" in html
+    assert "sla_agent,tom,breaches,1" in to_csv(report)
