@@ -62,7 +62,9 @@ def schedule_form(
 ) -> Response:
     """Schedule a post, or change one not yet published (a held post stays held)."""
     if at.strip() and after.strip():
-        raise BadRecord("time", "give a date and time or a relative time, not both")
+        raise BadRecord("time", "give a date and time or a relative time, not both").said_as(
+            "both_times"
+        )
     post = posts_view.schedule(
         session,
         key=key,
@@ -95,16 +97,20 @@ def resume_form(
     """Resume the ticked held posts (or all of them): on their own time, a new one, or back
     to draft. Refused, with the reason, while marketing is still blocked."""
     if mode not in MODES:
-        raise BadRecord("resume", "choose: keep their time, a new time, or back to draft")
+        raise BadRecord("resume", "choose: keep their time, a new time, or back to draft").said_as(
+            "resume_mode"
+        )
     when = None
     if mode == "time":
         if at.strip() and after.strip():
-            raise BadRecord("new time", "give a date and time or a relative time, not both")
+            raise BadRecord(
+                "new time", "give a date and time or a relative time, not both"
+            ).said_as("both_times")
         when = at.strip() or after.strip()
         if not when:
             raise BadRecord(
                 "new time", f"give the new time ({zone_label()}) or a relative one like +2h"
-            )
+            ).said_as("need_time")
     resumed = posts_view.resume(
         session,
         keys=None if which == "all" else (key or []),
@@ -147,7 +153,9 @@ def unfreeze_form(
     """End the manual freeze. Held posts stay held until a lead resumes them."""
     why = posts_view.reason_of(reason, "unfreeze")
     if not why:
-        raise BadRecord("unfreeze", "say why marketing may go out again (kept in the audit log)")
+        raise BadRecord(
+            "unfreeze", "say why marketing may go out again (kept in the audit log)"
+        ).said_as("unfreeze_reason")
     holds.unfreeze_marketing(session, now=ctx.clock.now(), actor=user.name, reason=why)
     held = len(session.exec(holds.held_posts_query()).all())
     t = translator(lang_of(request, user))

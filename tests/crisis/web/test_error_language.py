@@ -104,3 +104,14 @@ def test_the_reason_a_person_must_answer_reads_in_the_users_language(client, web
     else:
         assert "no reply template in this language (tr): answer by hand" in html
     assert "no template for language" not in html
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_form_missing_what_it_needs_says_so_in_the_users_language(client, web_engine, lang):
+    schedule(web_engine, "muttertag")
+    csrf = sign_in(client, LEADS[lang])
+    said = flash_error(resume(client, csrf, mode="keep", reason="ok").text)  # nothing ticked
+    if lang == "de":
+        assert said.startswith("Haken Sie die zurückgehaltenen Posts an")
+    else:
+        assert said == "Tick the held posts to resume, or resume all held posts."
