@@ -90,7 +90,7 @@ def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 _ENTITY = re.compile(r"^(review item|incident|post) #?(.+)$")
-_STATE_AREAS = ("queue.state_", "incidents.status_", "posts.state_")
+_STATE_AREAS = ("queue.state_", "incidents.status_", "posts.state_", "errors.state_")
 
 
 def said(error: Exception, lang: str) -> str:
@@ -117,4 +117,5 @@ def _entity(entity: str, texts: dict[str, str]) -> str:
 
 
 def _state(state: str, texts: dict[str, str]) -> str:
-    return next((texts[a + state] for a in _STATE_AREAS if a + state in texts), state)
+    name = state.replace(" ", "_")
+    return next((texts[a + name] for a in _STATE_AREAS if a + name in texts), state)
