@@ -230,7 +230,7 @@ def test_the_main_pages_show_every_time_in_team_time_labelled(demo, lang):
         first = client.get("/queue").text
         ids = re.findall(r'href="/queue/(\d+)', first)
         pages = ["/queue", "/incidents", "/incidents/1", "/incidents/2", "/posts", "/reports",
-                 "/reports/view?incident=2"]  # fmt: skip
+                 "/reports/view?incident=2", "/sla", "/queue/clusters"]  # fmt: skip
         pages += ["/users"] if lang == "de" else []  # lena, the lead; tom is an agent
         pages += [f"/queue/{i}" for i in ids[:3]]
         found = {}
