@@ -139,8 +139,9 @@ class ReviewItem(SQLModel, table=True):
         UniqueConstraint("comment_id", "kind", name="uq_review_items_comment_id_kind"),
         Index("ix_review_items_queue", "state", "urgency_rank", "reach_rank", "arrived_at", "id"),
         Index("ix_review_items_incident_id", "incident_id", "state"),
-        Index("ix_review_items_assigned_to", "assigned_to", "state"),
-        Index("ix_review_items_claimed_at", "claimed_at"),
+        Index("ix_review_items_assigned_to", "state", "assigned_to"),
+        Index("ix_review_items_claimed_at", "state", "claimed_at"),
+        Index("ix_review_items_sla", "state", "kind", "urgency_rank", "arrived_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

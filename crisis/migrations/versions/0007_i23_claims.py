@@ -28,12 +28,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("assigned_to", sa.String(length=128), nullable=True))
         batch_op.add_column(sa.Column("assigned_by", sa.String(length=128), nullable=True))
         batch_op.add_column(sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index("ix_review_items_assigned_to", ["assigned_to", "state"])
-        batch_op.create_index("ix_review_items_claimed_at", ["claimed_at"])
+        # the load per person and the "my items" / "unassigned" views over a long queue
+        batch_op.create_index("ix_review_items_assigned_to", ["state", "assigned_to"])
+        batch_op.create_index("ix_review_items_claimed_at", ["state", "claimed_at"])
+        # the SLA bar: per priority the oldest pending reply and how many are overdue
+        batch_op.create_index(
+            "ix_review_items_sla", ["state", "kind", "urgency_rank", "arrived_at"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("review_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_review_items_sla")
         batch_op.drop_index("ix_review_items_claimed_at")
         batch_op.drop_index("ix_review_items_assigned_to")
         batch_op.drop_column("assigned_at")
