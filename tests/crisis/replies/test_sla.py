@@ -100,3 +100,17 @@ def test_the_report_shows_the_same_figures_for_the_comments_of_its_period(engine
     html = render_html(report)
     assert '<section id="sla">' in html and "<td>tom</td>" in html
     assert "sla_agent,tom,breaches,1" in to_csv(report)
+
+
+def test_an_other_item_left_overnight_is_not_overdue_under_business_hours(engine):
+    evening = datetime(2017, 5, 12, 17, 30, tzinfo=UTC)  # 19:30 Berlin
+    morning = datetime(2017, 5, 13, 6, 30, tzinfo=UTC)  # 08:30 Berlin: 1 business hour later
+    pending_item(engine, urgency_rank=2, arrived_at=evening)
+    pending_item(engine, urgency_rank=2, arrived_at=evening - timedelta(days=1))  # 13 h
+    hours = sla.Targets(TARGETS.urgent, TARGETS.incident, TARGETS.other,
+                        business_hours=(time(8, 0), time(20, 0)))  # fmt: skip
+    with session_scope(engine) as session:
+        other = sla.queue_status(session, hours, now=morning)[2]
+        around_the_clock = sla.queue_status(session, TARGETS, now=morning)[2]
+    assert (other.pending, other.breached) == (2, 1)
+    assert around_the_clock.breached == 2
