@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crisis.clock import age, team_zone
@@ -110,48 +110,40 @@ class Waiting:
 
 
 def queue_status(session: Session, targets: Targets, *, now: datetime) -> list[Waiting]:
-    """Per priority: the pending replies, how many are past the target, the oldest. Counted by
-    the database in one pass over ``ix_review_items_sla`` (the queue page shows it over
-    100,000 pending items); only the candidates for a breach of an "other" item under business
-    hours are read, to count their hours."""
-    pending = (ReviewItem.state == "pending", col(ReviewItem.kind) == "reply")
-    rank_column, arrived = col(ReviewItem.urgency_rank), col(ReviewItem.arrived_at)
-    # The SLA clock never runs faster than the wall clock: only these can be overdue.
-    late = case(
-        *((rank_column == rank, arrived < now - targets.target(rank)) for rank in (0, 1)),
-        else_=arrived < now - targets.target(2),
-    )
-    counts = {
-        int(rank): (int(n), int(overdue or 0))
-        for rank, n, overdue in session.exec(
-            select(rank_column, func.count(), func.sum(case((late, 1), else_=0)))
-            .where(*pending)
-            .group_by(rank_column)
-        )
-    }
+    """Per priority: the pending replies, how many are past the target, the oldest. Each is a
+    range of ``ix_review_items_sla`` that the database counts without reading rows (the queue
+    page shows it over 100,000 pending items); only the candidates for a breach of an "other"
+    item under business hours are read, to count their hours."""
     found = []
     for rank, name in enumerate(PRIORITIES):
-        n, breached = counts.get(rank, (0, 0))
+        pending = (
+            ReviewItem.state == "pending",
+            col(ReviewItem.kind) == "reply",
+            col(ReviewItem.urgency_rank) == rank,
+        )
         target = targets.target(rank)
-        oldest = None
-        if n:
-            oldest = session.exec(
-                select(ReviewItem.id, ReviewItem.arrived_at)
-                .where(*pending, rank_column == rank)
-                .order_by(arrived, col(ReviewItem.id))
-                .limit(1)
-            ).first()
-        if n and targets.business_hours is not None and name == "other":
-            candidates = session.exec(
-                select(ReviewItem.arrived_at).where(*pending, rank_column == rank, late)
-            )
+        # The SLA clock never runs faster than the wall clock: only these can be overdue.
+        late = col(ReviewItem.arrived_at) < now - target
+        n = session.exec(select(func.count()).select_from(ReviewItem).where(*pending)).one()
+        oldest = session.exec(
+            select(ReviewItem.id, ReviewItem.arrived_at)
+            .where(*pending)
+            .order_by(col(ReviewItem.arrived_at), col(ReviewItem.id))
+            .limit(1)
+        ).first()
+        if targets.business_hours is not None and name == "other":
+            candidates = session.exec(select(ReviewItem.arrived_at).where(*pending, late))
             breached = sum(1 for at in candidates if targets.waited(rank, at, now) > target)
+        else:
+            breached = session.exec(
+                select(func.count()).select_from(ReviewItem).where(*pending, late)
+            ).one()
         found.append(
             Waiting(
                 priority=name,
                 target=target,
-                pending=n,
-                breached=breached,
+                pending=int(n),
+                breached=int(breached),
                 oldest_id=oldest[0] if oldest else None,
                 oldest_left=target - targets.waited(rank, oldest[1], now) if oldest else None,
             )
