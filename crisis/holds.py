@@ -176,11 +176,12 @@ def freeze_marketing(
 ) -> MarketingFreeze:
     """Stop all marketing by hand until ``unfreeze_marketing``; held posts wait for a resume."""
     if not reason.strip():
-        raise BadRecord("freeze", "give a reason the team can read later")
+        raise BadRecord("freeze", "give a reason the team can read later").said_as("freeze_reason")
     current = active_freeze(session)
     if current is not None:
-        raise InvalidTransition(
-            "marketing", f"frozen since {local_time(current.started_at)}", "frozen again"
+        since = local_time(current.started_at)
+        raise InvalidTransition("marketing", f"frozen since {since}", "frozen again").said_as(
+            "already_frozen", since=since, by=current.started_by
         )
     freeze = MarketingFreeze(reason=reason.strip(), started_at=now, started_by=actor)
     session.add(freeze)
