@@ -68,7 +68,12 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
     was with the message on top (nothing was changed: the transaction rolled back)."""
     code = status_for(exc)
     if _is_api(request):
-        return JSONResponse({"error": str(exc), "kind": type(exc).__name__}, status_code=code)
+        # "error" stays the English sentence integrations match on; "message", where the
+        # catalogs have the error, says it for people (the page scripts show it) in their language
+        body = {"error": str(exc), "kind": type(exc).__name__}
+        if getattr(exc, "key", None) and not isinstance(exc, NotSignedIn):
+            body["message"] = _said(request, exc)
+        return JSONResponse(body, status_code=code)
     if isinstance(exc, NotSignedIn):
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = "/login" if request.method != "GET" else f"/login?next={_quoted(wanted)}"
