@@ -73,6 +73,7 @@ class InvalidTransition(CrisisError):
     """``message``, when given, says it in the user's words instead of the states'."""
 
     def __init__(self, entity: str, current: str, wanted: str, message: str = "") -> None:
+        current, wanted = str(current), str(wanted)  # a StrEnum state reads as its value
         self.entity, self.current, self.wanted = entity, current, wanted
         super().__init__(message or f"{entity}: cannot go from {current!r} to {wanted!r}")
         if not message:
