@@ -115,3 +115,17 @@ def test_a_form_missing_what_it_needs_says_so_in_the_users_language(client, web_
         assert said.startswith("Haken Sie die zurückgehaltenen Posts an")
     else:
         assert said == "Tick the held posts to resume, or resume all held posts."
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_lead_adding_a_user_with_a_short_password_is_told_in_their_language(client, lang):
+    csrf = sign_in(client, LEADS[lang])
+    form = {"csrf_token": csrf, "name": "neu", "role": "agent", "lang": "de",
+            "password": "kurz", "password_again": "kurz"}  # fmt: skip
+    page = client.post("/users/add", data=form, headers={"referer": "http://testserver/users"})
+    assert page.status_code == 422
+    if lang == "de":
+        assert "Das Passwort braucht mindestens 10 Zeichen." in page.text
+        assert "password needs" not in page.text
+    else:
+        assert "The password needs at least 10 characters." in page.text
