@@ -50,6 +50,8 @@ def test_a_second_agent_opening_the_same_item_sees_who_has_it(app, web_engine, c
         assert "tom is working on this item (for 3m, claimed until" in theirs
         listed = max_.get("/queue").text
         assert 'data-claimed-by="tom"' in listed and "tom on it (3m)" in listed
+        # "approve selected" leaves tom's item alone: it cannot be picked
+        assert 'disabled title="tom has this item: not approved with others"' in listed
         assert item not in shown_ids(max_.get("/queue?who=unassigned").text)
         assert shown_ids(tom.get("/queue?who=mine").text) == [item]
 
