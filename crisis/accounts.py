@@ -61,7 +61,9 @@ def add_user(
     check_lang(lang)
     check_password(password)
     if _find_loosely(session, name):
-        raise AccountError(f"a user named {name!r} exists already (names ignore case)")
+        raise AccountError(f"a user named {name!r} exists already (names ignore case)").said_as(
+            "user_exists", name=name
+        )
     user = User(
         name=name, password_hash=_hasher.hash(password), role=role, lang=lang, created_at=now
     )
@@ -93,7 +95,7 @@ def change_own_password(
     the session token of the browser that asked, which stays signed in)."""
     user = get_user(session, name)
     if not _verify(user.password_hash, current[:MAX_PASSWORD]):
-        raise WrongPassword("the current password is wrong")
+        raise WrongPassword("the current password is wrong").said_as("wrong_password")
     check_password(password)
     user.password_hash = _hasher.hash(password)
     session.add(user)
@@ -132,7 +134,9 @@ def disable_user(session: Session, name: str, *, actor: str, now: datetime, reas
     """Sign a person out everywhere and keep them out; their name stays in the audit log."""
     user = get_user(session, name)
     if user.disabled_at is not None:
-        raise AccountError(f"{name!r} is disabled already")
+        raise AccountError(f"{name!r} is disabled already").said_as(
+            "user_disabled_already", name=name
+        )
     if user.role == "lead":
         _keep_one_lead(session, user)
     user.disabled_at = now
@@ -152,7 +156,7 @@ def enable_user(session: Session, name: str, *, actor: str, now: datetime, reaso
     """Let a disabled person sign in again (with their old password; API tokens stay revoked)."""
     user = get_user(session, name)
     if user.disabled_at is None:
-        raise AccountError(f"{name!r} is not disabled")
+        raise AccountError(f"{name!r} is not disabled").said_as("user_not_disabled", name=name)
     user.disabled_at = None
     session.add(user)
     audit.record(
@@ -187,9 +191,11 @@ def create_api_token(session: Session, name: str, *, label: str, actor: str, now
     """A new API token acting as user ``name``; returns the secret (shown once, never stored)."""
     user = get_user(session, name)
     if user.disabled_at is not None:
-        raise AccountError(f"{name!r} is disabled")
+        raise AccountError(f"{name!r} is disabled").said_as("user_disabled", name=name)
     if not label.strip():
-        raise BadRecord("label", "say what the token is for (e.g. the integration's name)")
+        raise BadRecord("label", "say what the token is for (e.g. the integration's name)").said_as(
+            "token_label"
+        )
     token = "crisis_" + secrets.token_urlsafe(32)
     assert user.id is not None
     session.add(
@@ -221,7 +227,9 @@ def revoke_api_token(session: Session, hashed: str, *, actor: str, now: datetime
         raise NotFound("no such API token")
     user = session.get(User, token.user_id)
     if token.revoked_at is not None:
-        raise AccountError(f"the token {token.label!r} is revoked already")
+        raise AccountError(f"the token {token.label!r} is revoked already").said_as(
+            "token_revoked", label=token.label
+        )
     token.revoked_at = now
     session.add(token)
     audit.record(
@@ -258,7 +266,9 @@ def has_users(session: Session) -> bool:
 def check_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
-        raise BadRecord("name", "a user needs a name (it appears in the audit log)")
+        raise BadRecord("name", "a user needs a name (it appears in the audit log)").said_as(
+            "user_name_missing"
+        )
     if len(cleaned) > 128 or any(not ch.isprintable() for ch in cleaned):
         raise BadRecord("name", "use at most 128 printable characters")
     return cleaned
@@ -276,9 +286,13 @@ def check_lang(lang: str) -> None:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters").said_as(
+            "password_short", n=MIN_PASSWORD
+        )
     if len(password) > MAX_PASSWORD:
-        raise AccountError(f"the password may have at most {MAX_PASSWORD} characters")
+        raise AccountError(f"the password may have at most {MAX_PASSWORD} characters").said_as(
+            "password_long", n=MAX_PASSWORD
+        )
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -295,4 +309,6 @@ def _keep_one_lead(session: Session, user: User) -> None:
         )
     ).all()
     if not leads:
-        raise AccountError(f"{user.name!r} is the last lead: make someone else lead first")
+        raise AccountError(f"{user.name!r} is the last lead: make someone else lead first").said_as(
+            "last_lead", name=user.name
+        )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from crisis.errors import CrisisError
+from crisis.settings import get_settings
 
 
 def require_aware(value: datetime, what: str = "time") -> datetime:
@@ -21,16 +23,61 @@ def require_aware(value: datetime, what: str = "time") -> datetime:
 
 _RELATIVE = re.compile(r"^([+-])(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
-LOCAL = ZoneInfo("Europe/Berlin")  # the team's time: what every command and message shows
 
 
-def local_time(value: datetime | None, *, labelled: bool = True) -> str:
-    """A time as people read it here: Berlin time, labelled (``2026-11-22 09:00 Berlin``),
-    whatever offset it is stored or was given with; ``-`` for none. A table column says
-    "(Berlin)" in its header instead (``labelled=False``)."""
+def team_zone() -> ZoneInfo:
+    """The team's time zone (``CRISIS_TIMEZONE``, default Europe/Berlin): every time a person
+    reads is shown in it; stored times, JSON and CSV stay UTC."""
+    return _zone(get_settings().timezone)
+
+
+def zone_label() -> str:
+    """How a shown time is labelled: the zone's city (``Berlin``, ``New York``)."""
+    return get_settings().timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_time(
+    value: datetime | None, *, labelled: bool = True, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """A time as people read it here: the team's time, minute precision, labelled
+    (``2026-11-22 09:00 Berlin``), whatever offset it is stored or was given with; ``-`` for
+    none. A table column says "(Berlin)" in its header instead (``labelled=False``)."""
     if value is None:
         return "-"
-    return f"{value.astimezone(LOCAL):%Y-%m-%d %H:%M}" + (" Berlin" if labelled else "")
+    shown = value.astimezone(team_zone()).strftime(fmt)
+    return f"{shown} {zone_label()}" if labelled else shown
+
+
+_ISO_TIME = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+)
+
+
+def local_times_in(text: str) -> str:
+    """``text`` with every ISO 8601 time that carries an offset (stored details, audit reasons
+    written before times were shown locally) as ``local_time`` shows it."""
+
+    def shown(match: re.Match[str]) -> str:
+        try:
+            value = datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+        except ValueError:
+            return match.group(0)
+        return local_time(value)
+
+    return _ISO_TIME.sub(shown, text)
+
+
+def local_iso(value: str | None) -> str:
+    """A stored ISO time (from JSON details or a card) as ``local_time`` shows it; ``-`` for
+    none; anything that is not a time with an offset as it is."""
+    if not value:
+        return "-"
+    return local_times_in(value)
 
 
 def relative_time(value: str, *, now: datetime) -> datetime | None:

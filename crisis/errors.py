@@ -25,16 +25,28 @@
         └── InFlight(retry_at)     another attempt is publishing it: not a failure, wait
 
 Library errors are translated at the boundary with ``raise ... from exc``.
+
+``str(error)`` is the English sentence (logs, the CLI, the API); ``key`` and ``values`` name it
+for the front ends' catalogs (the web app says ``errors.<key>`` in the user's language).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any, Self
 
 
 class CrisisError(Exception):
     """Base of every error this project raises on purpose."""
+
+    key: str | None = None
+    values: dict[str, Any] = {}  # replaced per instance (said_as), never changed
+
+    def said_as(self, key: str, **values: Any) -> Self:
+        """Name the message for the catalogs: ``errors.<key>`` with ``values``."""
+        self.key, self.values = key, values
+        return self
 
 
 class ConfigError(CrisisError):
@@ -62,9 +74,11 @@ class InvalidTransition(CrisisError):
     """``message``, when given, says it in the user's words instead of the states'."""
 
     def __init__(self, entity: str, current: str, wanted: str, message: str = "") -> None:
-        # plain values: a lifecycle StrEnum would print as <PostState.HELD: 'held'>
-        self.entity, self.current, self.wanted = entity, str(current), str(wanted)
-        super().__init__(message or f"{entity}: cannot go from {self.current!r} to {self.wanted!r}")
+        current, wanted = str(current), str(wanted)  # a StrEnum state reads as its value
+        self.entity, self.current, self.wanted = entity, current, wanted
+        super().__init__(message or f"{entity}: cannot go from {current!r} to {wanted!r}")
+        if not message:
+            self.said_as("invalid_transition", entity=entity, current=current, wanted=wanted)
 
 
 class InvalidReply(InvalidTransition):

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from crisis import audit
 from crisis.alerts.outbox import freeze_alert, held_alert
+from crisis.clock import local_time
 from crisis.errors import BadRecord, InvalidTransition
 from crisis.states import OPEN_INCIDENT_STATES
 from crisis.tables import Incident, MarketingFreeze, ScheduledPost
@@ -31,6 +32,12 @@ class Blocker:
     incident_id: int | None = None
     freeze_id: int | None = None
     freeze_reason: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.incident_id is not None:
+            return f"incident {self.incident_id}"
+        return f"freeze {self.freeze_id}"
 
     def describe(self) -> str:
         if self.incident_id is not None:
@@ -109,10 +116,50 @@ def _hold_where(
             reason=blocker.describe(),
             details={"state": ["scheduled", "held"]},
         )
+    _refresh(session, keys)
+    return keys
+
+
+def pass_on_held(session: Session, ended: Blocker, *, now: datetime, actor: str) -> list[str]:
+    """``ended`` (a resolved incident, an ended freeze) no longer blocks marketing: if another
+    blocker still does, the posts ``ended`` held are held by that one now, so every list and
+    count names what holds them now. With nothing left blocking they stay with ``ended`` and
+    wait for a person's resume. Returns the keys of the posts passed on."""
+    successor = current_blocker(session)
+    if successor is None:
+        return []
+    held_by_ended = (
+        col(ScheduledPost.held_by_incident_id) == ended.incident_id
+        if ended.incident_id is not None
+        else col(ScheduledPost.held_by_freeze_id) == ended.freeze_id
+    )
+    statement = (
+        update(ScheduledPost)
+        .where(col(ScheduledPost.state) == "held", held_by_ended)
+        .values(held_by_incident_id=successor.incident_id, held_by_freeze_id=successor.freeze_id)
+        .returning(col(ScheduledPost.key))
+        .execution_options(synchronize_session=False)
+    )
+    keys = sorted(session.execute(statement).scalars())
+    for key in keys:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="post.hold_passed",
+            entity="post",
+            entity_id=key,
+            reason=successor.describe(),
+            details={"held_by": [ended.name, successor.name]},
+        )
+    _refresh(session, keys)
+    return keys
+
+
+def _refresh(session: Session, keys: list[str]) -> None:
     for row in list(session.identity_map.values()):
         if isinstance(row, ScheduledPost) and row.key in keys:
-            session.refresh(row)  # loaded copies must not show the old state
-    return keys
+            session.refresh(row)  # loaded copies must not show the old holder
 
 
 def held_posts_query() -> Any:
@@ -146,11 +193,12 @@ def freeze_marketing(
 ) -> MarketingFreeze:
     """Stop all marketing by hand until ``unfreeze_marketing``; held posts wait for a resume."""
     if not reason.strip():
-        raise BadRecord("freeze", "give a reason the team can read later")
+        raise BadRecord("freeze", "give a reason the team can read later").said_as("freeze_reason")
     current = active_freeze(session)
     if current is not None:
-        raise InvalidTransition(
-            "marketing", f"frozen since {current.started_at:%Y-%m-%d %H:%M}Z", "frozen again"
+        since = local_time(current.started_at)
+        raise InvalidTransition("marketing", f"frozen since {since}", "frozen again").said_as(
+            "already_frozen", since=since, by=current.started_by
         )
     freeze = MarketingFreeze(reason=reason.strip(), started_at=now, started_by=actor)
     session.add(freeze)
@@ -189,4 +237,5 @@ def unfreeze_marketing(
         entity_id=freeze.id,
         reason=reason,
     )
+    pass_on_held(session, Blocker(freeze_id=freeze.id), now=now, actor=actor)
     return freeze

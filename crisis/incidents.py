@@ -20,7 +20,7 @@ from crisis.alerts.outbox import AlertKind, incident_alert
 from crisis.clock import require_aware
 from crisis.domain import IncidentFacts, Service
 from crisis.errors import Inconsistent, InvalidTransition, NotFound
-from crisis.holds import Blocker, hold_marketing
+from crisis.holds import Blocker, hold_marketing, pass_on_held
 from crisis.states import (
     INCIDENT_TRANSITIONS,
     OPEN_INCIDENT_STATES,
@@ -167,7 +167,8 @@ def resolve_incident(
     reason: str | None = None,
     public_status: str | None = None,
 ) -> Incident:
-    """Close an incident. Held posts stay held: they wait for an explicit resume."""
+    """Close an incident. Held posts stay held: they wait for an explicit resume, held by the
+    blocker that still holds marketing if there is one (``holds.pass_on_held``)."""
     incident = get_incident(session, incident_id)
     _check(incident, IncidentStatus.RESOLVED)
     suspected = incident.status == IncidentStatus.SUSPECTED
@@ -179,6 +180,7 @@ def resolve_incident(
     move(session, incident, IncidentStatus.RESOLVED, transitions=INCIDENT_TRANSITIONS,
          entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
          details=details, field="status", action="incident.resolve")  # fmt: skip
+    pass_on_held(session, Blocker(incident_id=incident_id), now=now, actor=actor)
     kind = AlertKind.DISMISSED if suspected else AlertKind.RESOLVED
     incident_alert(session, incident, kind, now=now, actor=actor, reason=reason)
     return incident

@@ -205,7 +205,10 @@ def resume_posts(
     if not to_draft:
         blocker = current_blocker(session)
         if blocker is not None:
-            raise InvalidTransition("held posts", "held", f"scheduled ({blocker.describe()})")
+            refused = InvalidTransition("held posts", "held", f"scheduled ({blocker.describe()})")
+            if blocker.incident_id is not None:
+                raise refused.said_as("posts_blocked_incident", id=blocker.incident_id)
+            raise refused.said_as("posts_blocked_freeze", reason=blocker.freeze_reason or "")
         stale = [p.key for p in chosen if publish_at is None and p.publish_at <= now]
         if stale:
             raise InvalidTransition(

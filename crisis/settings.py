@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crisis.errors import ConfigError
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     bot_accounts: list[str] = Field(default_factory=list)
     status_url: str | None = None
     status_lang: str = "de"  # the language incidents' public status texts are written in
+    # The team's time zone: every time shown to a person (CLI, pages, reports) is in it,
+    # labelled with its city; stored times, JSON and CSV stay UTC.
+    timezone: str = "Europe/Berlin"
     # Reply wordings edited in the web app (<lang>.toml files laid over the packaged ones);
     # unset: the packaged wordings only, and the templates page is read-only.
     templates_dir: Path | None = None
@@ -170,6 +174,27 @@ class Settings(BaseSettings):
     broker_url: SecretStr | None = None
     # Queue names start with this (<prefix> for polling, sending, timers; <prefix>.classify).
     queue_prefix: str = Field(default="crisis", pattern=r"^[A-Za-z0-9_.-]+$")
+
+    # The team's workflow: opening a queue item claims it for this many minutes (renewed on
+    # every visit); after that anyone may take it over.
+    claim_minutes: int = Field(default=15, ge=1)
+    # First-response targets (crisis.replies.sla) per priority; with business hours
+    # ("08:00-20:00", team time) the clock of "other" items runs only in those hours.
+    sla_urgent_minutes: int = Field(default=30, ge=1)
+    sla_incident_minutes: int = Field(default=60, ge=1)
+    sla_other_minutes: int = Field(default=240, ge=1)
+    sla_business_hours: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"CRISIS_TIMEZONE: unknown time zone {value!r} (an IANA name like Europe/Berlin)"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -173,6 +173,9 @@ class ReviewItem(SQLModel, table=True):
         UniqueConstraint("comment_id", "kind", name="uq_review_items_comment_id_kind"),
         Index("ix_review_items_queue", "state", "urgency_rank", "reach_rank", "arrived_at", "id"),
         Index("ix_review_items_incident_id", "incident_id", "state"),
+        Index("ix_review_items_assigned_to", "state", "assigned_to"),
+        Index("ix_review_items_claimed_at", "state", "claimed_at"),
+        Index("ix_review_items_sla", "state", "kind", "urgency_rank", "arrived_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -203,6 +206,13 @@ class ReviewItem(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text(), nullable=True))
     next_attempt_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Who works on it now (opening it claims it; expires after CRISIS_CLAIM_MINUTES) and who a
+    # lead assigned it to (crisis.replies.claims).
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    assigned_to: str | None = Field(default=None, max_length=128)
+    assigned_by: str | None = Field(default=None, max_length=128)
+    assigned_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class SentReply(SQLModel, table=True):

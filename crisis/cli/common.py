@@ -13,9 +13,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crisis import db, holds, incidents
-from crisis.clock import SystemClock, local_time, relative_time
+from crisis.clock import SystemClock, local_time, local_times_in, relative_time
 from crisis.connectors.records import parse_time
 from crisis.settings import Settings, get_settings
+from crisis.tables import AuditEntry
 
 # Piped output (CI logs, files) gets a width that fits the tables instead of rich's 80.
 console = Console(width=None if sys.stdout.isatty() else 120)
@@ -35,19 +36,17 @@ def actor_name(value: str | None) -> str | None:
     return name
 
 
+# Every ``--by`` reads $CRISIS_USER, so an operator sets their name once per shell.
 Actor = Annotated[
-    str,
-    typer.Option("--by", callback=actor_name, help="Who does this (your name, for the audit log)."),
-]
-Decider = Annotated[
     str,
     typer.Option(
         "--by",
         envvar="CRISIS_USER",
         callback=actor_name,
-        help="Who decides (audit log); default: $CRISIS_USER.",
+        help="Who does this (your name, for the audit log); default: $CRISIS_USER.",
     ),
 ]
+Decider = Actor
 Reason = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 clock = SystemClock()
 
@@ -90,6 +89,17 @@ def print_blockers(session: Session) -> None:
             f"[bold white on red] NOT HELD [/] {escape(post.key)} (due "
             f"{local_time(post.publish_at)}): {escape(post.hold_error or '')}"
         )
+
+
+def audit_line(entry: AuditEntry, *, details: bool = False) -> str:
+    """One audit entry for people: when (team time), who, what, why; times in the reason or
+    the details (stored in UTC) shown in team time too."""
+    line = f"  {local_time(entry.at)} {escape(entry.actor)}: {entry.action}"
+    if entry.reason:
+        line += f" - {escape(local_times_in(entry.reason))}"
+    if details and entry.details:
+        line += f" {escape(local_times_in(str(entry.details)))}"
+    return line
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

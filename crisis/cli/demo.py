@@ -7,18 +7,16 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from crisis.clock import local_time, team_zone, zone_label
 from crisis.db import make_engine
 from crisis.replay.run import replay_into
 from crisis.replay.scenario import scenario_path
 from crisis.settings import Settings
-
-LOCAL = ZoneInfo("Europe/Berlin")
 
 
 def run_demo(
@@ -41,7 +39,7 @@ def run_demo(
     )
     if until is not None:
         console.print(
-            f"stopped at {until.astimezone(LOCAL):%Y-%m-%d %H:%M} Berlin; to work this moment in "
+            f"stopped at {local_time(until)}; to work this moment in "
             f"the browser: [bold]crisis serve --database-url sqlite:///{db_file} --clock-at "
             f"{until.isoformat()}[/]"
         )
@@ -56,7 +54,8 @@ def tell_story(
         f"(classifier: {classifier})\n"
     )
     incidents = Table(title="Incidents", title_justify="left")
-    for column in ("#", "service", "regions", "opened (Berlin)", "by", "resolved"):
+    zone = zone_label()
+    for column in ("#", "service", "regions", f"opened ({zone})", "by", f"resolved ({zone})"):
         incidents.add_column(column)
     for item in summary["incidents"]:
         incidents.add_row(
@@ -71,7 +70,7 @@ def tell_story(
     for item in summary["incidents"]:
         _explain(item, console)
     posts = Table(title="Scheduled posts", title_justify="left")
-    for column in ("post", "category", "due (Berlin)", "state", "published"):
+    for column in ("post", "category", f"due ({zone})", "state", f"published ({zone})"):
         posts.add_column(column)
     for item in summary["posts"]:
         state = item["state"]
@@ -126,7 +125,7 @@ def _explain(incident: dict[str, Any], console: Console) -> None:
     if card.get("also_services"):
         console.print(f"  also complaints about: {', '.join(card['also_services'])}")
     for example in card.get("examples", [])[-2:]:
-        console.print(f"  [dim]{_local(example['at'])}[/] {escape(example['text'])}")
+        console.print(f"  [dim]{_local(example['at'])} {zone_label()}[/] {escape(example['text'])}")
 
 
 def _examples(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -142,4 +141,4 @@ def _examples(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _local(value: str | None) -> str:
     if not value:
         return "-"
-    return datetime.fromisoformat(value).astimezone(LOCAL).strftime("%a %d.%m. %H:%M")
+    return datetime.fromisoformat(value).astimezone(team_zone()).strftime("%a %d.%m. %H:%M")

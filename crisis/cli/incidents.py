@@ -16,6 +16,7 @@ from crisis.cli.common import (
     Actor,
     DatabaseUrl,
     Reason,
+    audit_line,
     clock,
     console,
     counted,
@@ -24,7 +25,7 @@ from crisis.cli.common import (
     print_blockers,
     settings_for,
 )
-from crisis.clock import local_time
+from crisis.clock import local_time, zone_label
 from crisis.detection import card
 from crisis.domain import Service
 from crisis.errors import UnknownName
@@ -48,8 +49,9 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = incidents.list_incidents(session)
+    zone = zone_label()
     table = Table(
-        "#", "status", "service", "regions", "opened (Berlin)", "by", "resolved (Berlin)",
+        "#", "status", "service", "regions", f"opened ({zone})", "by", f"resolved ({zone})",
         "previous",
     )  # fmt: skip
     for i in rows:
@@ -96,10 +98,7 @@ def incidents_show(
         console.print(f"[bold yellow]Posts held by it:[/] {escape(keys)}")
     console.print("[bold]Audit trail:[/]")
     for entry in trail:
-        console.print(
-            f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
-            f"{' - ' + escape(entry.reason) if entry.reason else ''} {escape(str(entry.details))}"
-        )
+        console.print(audit_line(entry, details=True))
 
 
 def _print_incident(incident: Incident) -> None:

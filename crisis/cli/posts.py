@@ -15,6 +15,7 @@ from crisis.cli.common import (
     Actor,
     DatabaseUrl,
     Reason,
+    audit_line,
     clock,
     console,
     counted,
@@ -23,7 +24,7 @@ from crisis.cli.common import (
     print_blockers,
     settings_for,
 )
-from crisis.clock import local_time
+from crisis.clock import local_time, zone_label
 from crisis.errors import BadRecord
 from crisis.protocols import Publisher
 from crisis.publishing import RecordingPublisher
@@ -44,7 +45,9 @@ def posts_list(
     with db.session_scope(engine_for(database_url)) as session:
         print_blockers(session)
         rows = posts.list_posts(session, state=state)
-    table = Table("post", "category", "channel", "due (Berlin)", "state", "held by", "source")
+    table = Table(
+        "post", "category", "channel", f"due ({zone_label()})", "state", "held by", "source"
+    )
     for p in rows:
         held_by = "-"
         if p.held_by_incident_id:
@@ -95,10 +98,7 @@ def posts_show(
         if post.hold_error:
             console.print(f"  [bold red]not held there: {escape(post.hold_error)}[/]")
     for entry in trail:
-        console.print(
-            f"  {local_time(entry.at)} {entry.actor}: {entry.action}"
-            f"{' - ' + escape(entry.reason) if entry.reason else ''}"
-        )
+        console.print(audit_line(entry))
 
 
 @posts_app.command("schedule")

@@ -7,6 +7,7 @@ decision names who made it (``--by``, or the environment variable CRISIS_USER).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -18,10 +19,12 @@ from crisis import audit, db
 from crisis.cli.common import (
     DatabaseUrl,
     Decider,
+    audit_line,
     clock,
     console,
     counted,
     engine_for,
+    settings_for,
 )
 from crisis.cli.send import queue_send
 from crisis.clock import age, local_time
@@ -180,8 +183,7 @@ def queue_show(item_id: ItemId, database_url: DatabaseUrl = None) -> None:
         )
     console.print("[bold]History:[/]" + ("" if trail else " (no decisions yet)"))
     for entry in trail:
-        reason = f" - {escape(entry.reason)}" if entry.reason else ""
-        console.print(f"  {local_time(entry.at)} {escape(entry.actor)}: {entry.action}{reason}")
+        console.print(audit_line(entry))
 
 
 @queue_app.command("approve")
@@ -264,6 +266,7 @@ def queue_bulk_approve(
         result = bulk.bulk_approve(
             session, incident_id=incident, spot_checked=ids, up_to=up_to, actor=by,
             now=clock.now(), lang=lang,
+            claim_ttl=timedelta(minutes=settings_for(database_url).claim_minutes),
         )  # fmt: skip
     c = result.cluster
     console.print(

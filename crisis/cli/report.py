@@ -22,6 +22,7 @@ from crisis.cli.common import (
 )
 from crisis.clock import relative_time
 from crisis.errors import BadRecord
+from crisis.replies.sla import Targets
 from crisis.reports.data import Report, build_report
 from crisis.reports.export import to_csv, to_json
 from crisis.reports.html import render_html
@@ -42,7 +43,8 @@ def report(
     since: Annotated[
         str | None,
         typer.Option(
-            help="Start: an ISO date (a Berlin day) or time (Berlin time unless it has an "
+            help="Start: an ISO date (a day in the team's time zone, CRISIS_TIMEZONE) or time "
+            "(team time unless it has an "
             "offset), e.g. 2017-05-12T14:00, or relative to now: -7d, -12h, -30m. Alone: up "
             "to now."
         ),
@@ -50,7 +52,7 @@ def report(
     until: Annotated[
         str | None,
         typer.Option(
-            help="End: an ISO date (that whole day included) or time (Berlin time unless it "
+            help="End: an ISO date (that whole day included) or time (team time unless it "
             "has an offset), or relative to now: -1d, +2h. Alone: from the first stored "
             "comment."
         ),
@@ -67,7 +69,8 @@ def report(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Write the crisis report: volume and sentiment, incidents, response times, held posts
-    (everything stored unless --since/--until or --incident; times in Europe/Berlin)."""
+    (everything stored unless --since/--until or --incident; times in the team's time zone,
+    CRISIS_TIMEZONE)."""
     settings = settings_for(database_url)
     now = clock.now()
     engine = engine_for(database_url)
@@ -117,6 +120,7 @@ def _build(
             now=now,
             classifier=settings.classifier,
             own_authors=settings.own_authors,
+            targets=Targets.from_settings(settings),
         )
 
 

@@ -25,7 +25,7 @@ from crisis.cli.common import (
     engine_for,
     settings_for,
 )
-from crisis.clock import VirtualClock, local_time
+from crisis.clock import VirtualClock, local_time, zone_label
 from crisis.connectors.records import parse_time
 from crisis.errors import BadRecord
 from crisis.protocols import Clock
@@ -87,7 +87,8 @@ def users_list(database_url: DatabaseUrl = None) -> None:
     """List the users, their roles and whether they may sign in."""
     with db.session_scope(engine_for(database_url)) as session:
         rows = accounts.list_users(session)
-    table = Table("name", "role", "lang", "added (Berlin)", "disabled (Berlin)")
+    zone = zone_label()
+    table = Table("name", "role", "lang", f"added ({zone})", f"disabled ({zone})")
     for user in rows:
         table.add_row(
             escape(user.name), user.role, user.lang, local_time(user.created_at, labelled=False),

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from crisis.clock import local_iso
+
 TOP_TERMS = 8
 EXAMPLES = 5
 EXAMPLE_CHARS = 200
@@ -78,7 +80,7 @@ def describe(card: dict[str, Any]) -> list[str]:
     if card.get("peak_complainers"):
         lines.append(
             f"peak so far: {card['peak_complainers']} customers per window "
-            f"(last spike {card.get('last_spike_at', '?')})"
+            f"(last spike {local_iso(card.get('last_spike_at'))})"
         )
     noc = card.get("noc")
     if isinstance(noc, dict):
@@ -89,7 +91,7 @@ def describe(card: dict[str, Any]) -> list[str]:
         lines.append("top terms: " + ", ".join(f"{w} ({n})" for w, n in card["top_terms"]))
     for item in card.get("examples", []):
         if isinstance(item, dict):
-            lines.append(f"  {item.get('at', '')[:16]}  {item.get('id')}: {item.get('text')}")
+            lines.append(f"  {local_iso(item.get('at'))}  {item.get('id')}: {item.get('text')}")
         else:
             lines.append(f"  {item}")
     return lines

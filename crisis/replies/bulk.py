@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy
@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from crisis import audit
 from crisis.errors import AnsweredByFollowUp, Inconsistent, InvalidReply, SpotCheckMissing
+from crisis.replies.claims import DEFAULT_CLAIM, taken_by_other
 from crisis.replies.queue import approve, get_item
 from crisis.tables import ReviewItem
 
@@ -108,9 +109,11 @@ def bulk_approve(
     actor: str,
     now: datetime,
     lang: str | None = None,
+    claim_ttl: timedelta = DEFAULT_CLAIM,
 ) -> BulkResult:
     """Approve the cluster the spot-checked items belong to, once enough of them were checked;
-    only its items up to ``up_to`` (the snapshot the listing showed)."""
+    only its items up to ``up_to`` (the snapshot the listing showed). Items another person
+    has claimed or been assigned are left to them (listed as refused)."""
     if not spot_checked:
         raise SpotCheckMissing("name the items you checked (--spot-checked ID,ID,ID)")
     checked = [get_item(session, item_id) for item_id in dict.fromkeys(spot_checked)]
@@ -175,6 +178,10 @@ def bulk_approve(
     session.flush()
     result = BulkResult(decision_id=decision.id or 0, cluster=cluster)
     for member in members:
+        taken = taken_by_other(member, user=actor, now=now, ttl=claim_ttl)
+        if taken is not None:
+            result.refused.append((_id(member), taken))
+            continue
         try:
             approve(session, _id(member), actor=actor, now=now, bulk_id=result.decision_id)
         except (InvalidReply, AnsweredByFollowUp) as exc:

@@ -18,11 +18,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from crisis import audit, incidents
+from crisis.clock import local_time
 from crisis.domain import Labels, ReplyContext, account_key
 from crisis.errors import Inconsistent
 from crisis.replies.common import (
@@ -200,7 +201,7 @@ def describe(incident: Incident) -> str:
     if incident.regions:
         parts.append(f"regions {', '.join(incident.regions)}")
     if incident.eta is not None:
-        parts.append(f"ETA {incident.eta.astimezone(UTC):%Y-%m-%d %H:%M}Z")
+        parts.append(f"ETA {local_time(incident.eta)}")
     if incident.public_status:
         parts.append(f"public status {incident.public_status[:80]!r}")
     return ", ".join(parts)

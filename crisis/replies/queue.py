@@ -16,10 +16,10 @@ incident's follow-up answers instead in ``crisis.replies.answered``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, and_, or_, update
 from sqlmodel import Session, col, select
 
 from crisis import audit
@@ -51,6 +51,11 @@ class QueueFilter:
     lang: str | None = None
     kind: str | None = None
     urgent: bool | None = None  # True: only items a person must answer; False: only templates
+    # "my items" (assigned to or claimed by this person) or only those nobody has; claims made
+    # before ``claims_from`` have expired (crisis.replies.claims)
+    mine: str | None = None
+    unassigned: bool = False
+    claims_from: datetime | None = None
 
 
 def get_item(session: Session, item_id: int) -> ReviewItem:
@@ -102,7 +107,27 @@ def list_items(
     ):
         if value is not None:
             query = query.where(column == value)
+    for condition in who_conditions(chosen):
+        query = query.where(condition)
     return list(session.exec(query.offset(offset).limit(limit)))
+
+
+def who_conditions(where: QueueFilter) -> list[Any]:
+    """The "my items" / "unassigned" part of a filter as SQL conditions."""
+    since = where.claims_from or datetime.max.replace(tzinfo=UTC)
+    claimed_now = col(ReviewItem.claimed_at) > since
+    found: list[Any] = []
+    if where.mine is not None:
+        found.append(
+            or_(
+                col(ReviewItem.assigned_to) == where.mine,
+                and_(col(ReviewItem.claimed_by) == where.mine, claimed_now),
+            )
+        )
+    if where.unassigned:
+        found.append(col(ReviewItem.assigned_to).is_(None))
+        found.append(or_(col(ReviewItem.claimed_by).is_(None), col(ReviewItem.claimed_at) <= since))
+    return found
 
 
 def check_filter(session: Session, where: QueueFilter) -> None:
@@ -247,7 +272,15 @@ def refused(item: ReviewItem, wanted: str) -> InvalidTransition:
         message = f"{name} is pending: approve it first"
     else:
         message = ""
-    return InvalidTransition(f"review item {item.id}", item.state, wanted, message)
+    error = InvalidTransition(f"review item {item.id}", item.state, wanted, message)
+    if item.state in ("approved", "rejected", "sent") and item.decided_by:
+        return error.said_as(
+            f"item_decided_{item.state}", id=item.id, by=item.decided_by,
+            at=local_time(item.decided_at),
+        )  # fmt: skip
+    if item.state == "pending" and wanted == "sent":
+        return error.said_as("item_approve_first", id=item.id)
+    return error
 
 
 def check_text(item: ReviewItem, text: str) -> None:

@@ -13,7 +13,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from crisis.reports.period import LOCAL
+from crisis.clock import team_zone
 from crisis.reports.volume import Bucket, next_start
 
 COLOURS = {
@@ -186,8 +186,8 @@ def _text(x: float, y: float, text: str, *, size: int, anchor: str = "middle") -
 def with_year(start: datetime, end: datetime) -> bool:
     """Axis labels name the year when the chart crosses into a new year or covers more than
     about two months."""
-    last = (end - timedelta(seconds=1)).astimezone(LOCAL)
-    return start.astimezone(LOCAL).year != last.year or end - start > timedelta(days=62)
+    last = (end - timedelta(seconds=1)).astimezone(team_zone())
+    return start.astimezone(team_zone()).year != last.year or end - start > timedelta(days=62)
 
 
 def tick_indices(buckets: Sequence[Bucket], size: str, *, most: int = 14) -> list[int]:
@@ -202,7 +202,7 @@ def tick_indices(buckets: Sequence[Bucket], size: str, *, most: int = 14) -> lis
             continue
         picked = []
         for i, b in enumerate(buckets):
-            local = b.start.astimezone(LOCAL)
+            local = b.start.astimezone(team_zone())
             if step < 24 and local.hour % step == 0 and local.minute == 0:
                 picked.append(i)
             elif step >= 24 and local.hour == 0 and local.toordinal() % (step // 24) == 0:
@@ -224,7 +224,7 @@ def _month_ticks(buckets: Sequence[Bucket], size: str, most: int) -> list[int]:
 def _month_begun(at: datetime, size: str) -> int | None:
     """The month (as ``year * 12 + month - 1``) whose first day lies in the week or month
     starting at ``at``; ``None`` for a week wholly inside one month."""
-    day = at.astimezone(LOCAL).date()
+    day = at.astimezone(team_zone()).date()
     if size == "week":
         firsts = [d for d in (day + timedelta(days=k) for k in range(7)) if d.day == 1]
         if not firsts:
@@ -237,7 +237,7 @@ def tick_label(at: datetime, size: str, *, dated: bool = False) -> str:
     """``Sat 13.05.`` at midnight and for days, else the hour: ``14:00``; with the year when
     ``dated``: ``13.05.2017``. Weeks and months by the month that begins: ``May 2017``, or the
     year alone in January: ``2018``."""
-    local = at.astimezone(LOCAL)
+    local = at.astimezone(team_zone())
     if size not in HOURS:
         month = _month_begun(at, size)
         assert month is not None

@@ -15,14 +15,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from crisis.clock import team_zone
+from crisis.replies.sla import Figures, Targets, by_agent, by_incident
 from crisis.reports.incidents import Freeze, IncidentReport, freezes_in, incidents_in
 from crisis.reports.period import Period
 from crisis.reports.posts import Hold, Published, blocking_spans, holds_in, published_during_blocks
 from crisis.reports.response import ResponseStats, response_in
 from crisis.reports.review import Urgent, follow_ups_by_incident, review_states, urgent_cases
 from crisis.reports.volume import TextCounts, Volume, label_counts, text_counts, volume
-
-TIMEZONE = "Europe/Berlin"
+from crisis.settings import get_settings
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Report:
     urgent: Urgent
     holds: list[Hold]
     published_during: list[Published]
+    sla_targets: Targets
+    sla_agents: list[Figures]  # first responses against the targets, per agent and incident
+    sla_incidents: list[Figures]
 
     @property
     def almost_published(self) -> list[Hold]:
@@ -68,6 +72,7 @@ def build_report(
     now: datetime,
     classifier: str | None = None,
     own_authors: Sequence[str] = (),
+    targets: Targets | None = None,
 ) -> Report:
     models = label_counts(session, period, own_authors)
     model = pick_model(models, classifier)
@@ -83,10 +88,12 @@ def build_report(
             session, while_open, model, own_authors, services=incident.services
         )
     spans = blocking_spans(session)
+    targets = targets or Targets.from_settings(get_settings())
+    arrived = (period.start, period.end)
     return Report(
         period=period,
         generated_at=now,
-        timezone=TIMEZONE,
+        timezone=team_zone().key,
         model=model,
         models=models,
         volume=counted,
@@ -100,4 +107,7 @@ def build_report(
         urgent=urgent_cases(session, period, model, own_authors),
         holds=holds_in(session, period, spans),
         published_during=published_during_blocks(session, period, spans),
+        sla_targets=targets,
+        sla_agents=by_agent(session, targets, now=now, arrived=arrived),
+        sla_incidents=by_incident(session, targets, now=now, arrived=arrived),
     )

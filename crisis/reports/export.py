@@ -123,6 +123,19 @@ def report_rows(report: Report) -> Iterator[Row]:
                 "not_held_because": "; ".join(h.failures) or None,
             },
         )
+    for section, rows in (("sla_agent", report.sla_agents), ("sla_incident", report.sla_incidents)):
+        for f in rows:
+            yield from _pairs(
+                section,
+                f.name,
+                {
+                    "answered": f.answered,
+                    "within_target": f.within,
+                    "median_seconds": f.median,
+                    "p90_seconds": f.p90,
+                    "breaches": f.breaches,
+                },
+            )
     for post in report.published_during:
         yield from _pairs(
             "published_during_block",

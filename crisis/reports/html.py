@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from crisis.clock import local_time
 from crisis.reports.charts import Shade, bar_chart, timeline_chart
 from crisis.reports.data import Report
 from crisis.reports.incidents import CONTEXT
-from crisis.reports.period import LOCAL
 from crisis.reports.volume import TOP_REGIONS
 
 SECTIONS = (
@@ -80,8 +80,8 @@ def charts(report: Report) -> dict[str, object]:
 
 
 def local(value: datetime | None, fmt: str = "%a %d.%m.%Y %H:%M") -> str:
-    """A time as the team reads it: Berlin time."""
-    return value.astimezone(LOCAL).strftime(fmt) if value else "—"
+    """A time as the team reads it: team time, labelled (a date alone is not)."""
+    return local_time(value, fmt=fmt, labelled="%H" in fmt) if value else "—"
 
 
 def isotime(value: str) -> str:

@@ -16,8 +16,9 @@ from sqlalchemy import case, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from crisis.clock import local_time
 from crisis.incidents import CARRIED_BY
-from crisis.reports.period import LOCAL, Period
+from crisis.reports.period import Period
 from crisis.reports.sql import count_int, flag, in_period, is_complaint, labelled_by, star
 from crisis.tables import AuditEntry, Classification, Comment, Incident, MarketingFreeze
 
@@ -234,7 +235,7 @@ def _describe(entry: AuditEntry) -> str:
 
 
 def _when(value: Any) -> str:
-    """ISO times in the log, as the team reads them (Berlin time)."""
+    """ISO times in the log, as the team reads them (team time, labelled)."""
     if not isinstance(value, str):
         return str(value)
     try:
@@ -243,4 +244,4 @@ def _when(value: Any) -> str:
         return value
     if at.tzinfo is None:
         return value
-    return at.astimezone(LOCAL).strftime("%a %d.%m. %H:%M")
+    return local_time(at, fmt="%a %d.%m. %H:%M")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from crisis.clock import local_time, team_zone
 from crisis.errors import BadRecord, NotFound
 from crisis.tables import (
     AuditEntry,
@@ -27,7 +27,6 @@ from crisis.tables import (
     SentReply,
 )
 
-LOCAL = ZoneInfo("Europe/Berlin")
 MIN_CONTEXT = timedelta(hours=6)
 MAX_CONTEXT = timedelta(hours=24)
 DEFAULT_LENGTH = timedelta(days=7)  # a period given by one bound only, when the data cannot say
@@ -55,7 +54,7 @@ def parse_bound(value: str, *, option: str, end: bool = False) -> datetime:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            local = datetime.combine(day + timedelta(days=1) if end else day, time(), LOCAL)
+            local = datetime.combine(day + timedelta(days=1) if end else day, time(), team_zone())
             return local.astimezone(UTC)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
@@ -65,7 +64,7 @@ def parse_bound(value: str, *, option: str, end: bool = False) -> datetime:
             "or a time relative to now (e.g. -7d, -12h, +30m)",
         ) from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LOCAL)
+        parsed = parsed.replace(tzinfo=team_zone())
     return parsed.astimezone(UTC)
 
 
@@ -160,7 +159,10 @@ def _incident_period(session: Session, incident_id: int, *, now: datetime) -> Pe
     assert opened is not None
     closed = _aware(incident.resolved_at) or max(now, opened + timedelta(hours=1))
     context = min(max(closed - opened, MIN_CONTEXT), MAX_CONTEXT)
-    return Period(start=opened - context, end=closed + context, incident_id=incident_id)
+    # Never past now: the hours after a still open (or just resolved) incident have not
+    # happened yet, and counting them as quiet would make its complaints seem to fall to 0.
+    end = min(closed + context, max(now, opened + SECOND))
+    return Period(start=opened - context, end=end, incident_id=incident_id)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -170,4 +172,4 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _show(value: datetime) -> str:
-    return value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M %Z")
+    return local_time(value)

@@ -20,6 +20,9 @@ from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
 
 _ACTIONS = ("post.schedule", "post.held", "post.scheduled", "post.draft", "post.imported",
             "post.held_at_source", "post.hold_failed", "post.release_failed")  # fmt: skip
+# An outage begins before the detector sees it: marketing published this long before an
+# incident's detection went out during the outage.
+BEFORE_DETECTION = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,9 @@ def holds_in(session: Session, period: Period, spans: list[Span]) -> list[Hold]:
 
 
 def published_during_blocks(session: Session, period: Period, spans: list[Span]) -> list[Published]:
-    """Marketing posts published while an incident was open or marketing frozen."""
+    """Marketing posts published while an incident was open or marketing frozen, or in the
+    hour before an incident was detected: an outage starts before its complaints pile up, so
+    a post that went out then went out during it, before we knew."""
     query = select(ScheduledPost).where(
         col(ScheduledPost.category).in_(HELD_CATEGORIES),
         col(ScheduledPost.published_at) >= period.start,
@@ -133,13 +138,22 @@ def published_during_blocks(session: Session, period: Period, spans: list[Span])
     )
     found = []
     for post in session.exec(query.order_by(col(ScheduledPost.published_at))):
-        assert post.published_at is not None
-        on = [s.name for s in spans if s.covers(post.published_at)]
+        at = post.published_at
+        assert at is not None
+        on = [s.name for s in spans if s.covers(at)]
+        on += [
+            f"{_short(s.start - at)} before {s.name} was detected"
+            for s in spans
+            if s.kind == "incident" and s.start - BEFORE_DETECTION <= at < s.start
+        ]
         if on:
-            found.append(
-                Published(post.key, post.channel, post.text, post.published_at, ", ".join(on))
-            )
+            found.append(Published(post.key, post.channel, post.text, at, ", ".join(on)))
     return found
+
+
+def _short(gap: timedelta) -> str:
+    minutes, seconds = divmod(int(gap.total_seconds()), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
 def _episodes(post: ScheduledPost, log: list[AuditEntry], spans: list[Span]) -> list[Hold]:
@@ -181,16 +195,17 @@ def _episodes(post: ScheduledPost, log: list[AuditEntry], spans: list[Span]) -> 
 
 
 def _blocker(post: ScheduledPost, at: datetime, spans: list[Span]) -> Span | None:
-    """What held the post: the columns while it is still held, else what was on at the time."""
-    for span in spans:
-        if (span.kind, span.id) in (
-            ("incident", post.held_by_incident_id),
-            ("freeze", post.held_by_freeze_id),
-        ):
-            return span
+    """What held the post at ``at``: of what was on then, the one the post's columns name (a
+    post still held by it), else the first incident, else a freeze; the columns alone when
+    nothing was on (a hold passed on names what holds it now, not what held it then)."""
+    named = {("incident", post.held_by_incident_id), ("freeze", post.held_by_freeze_id)}
     on = [s for s in spans if s.covers(at)]
-    incidents = [s for s in on if s.kind == "incident"]
-    chosen = incidents or on
+    chosen = (
+        [s for s in on if (s.kind, s.id) in named]
+        or [s for s in on if s.kind == "incident"]
+        or on
+        or [s for s in spans if (s.kind, s.id) in named]
+    )
     return chosen[0] if chosen else None
 
 

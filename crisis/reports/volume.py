@@ -20,9 +20,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from crisis.clock import team_zone
 from crisis.detection import card
 from crisis.detection.regions import find_regions
-from crisis.reports.period import LOCAL, Period
+from crisis.reports.period import Period
 from crisis.reports.sql import (
     berlin_day_part_of,
     count_int,
@@ -120,7 +121,9 @@ def volume(
     size = bucket_size(period)
     # Per UTC hour for hour and 6-hour buckets; for days and longer, per UTC day except the
     # hours (22:00, 23:00 UTC) where a Berlin day may begin: far fewer rows over years.
-    grouping = hour_of if size in ("hour", "6 hours") else berlin_day_part_of
+    # (That folding holds for Berlin's offsets only: another team zone counts per UTC hour.)
+    by_hour = size in ("hour", "6 hours") or team_zone().key != "Europe/Berlin"
+    grouping = hour_of if by_hour else berlin_day_part_of
     hour = grouping(col(Comment.created_at), dialect(session)).label("hour")
     complaint = is_complaint()
     query = (
@@ -219,7 +222,7 @@ def floor(at: datetime, size: str) -> datetime:
     Monday) and months."""
     if size == "hour":
         return at.replace(minute=0, second=0, microsecond=0)
-    local = at.astimezone(LOCAL).replace(minute=0, second=0, microsecond=0)
+    local = at.astimezone(team_zone()).replace(minute=0, second=0, microsecond=0)
     if size == "6 hours":
         start = local.replace(hour=local.hour - local.hour % 6)
     elif size == "day":
@@ -236,14 +239,14 @@ def next_start(at: datetime, size: str) -> datetime:
     if size == "hour":
         return at + timedelta(hours=1)
     # In local time, so a day stays a Berlin day across the clock change.
-    local = at.astimezone(LOCAL)
+    local = at.astimezone(team_zone())
     if size == "month":
         first = local.date().replace(day=1) + timedelta(days=32)
         return _midnight(first.replace(day=1)).astimezone(UTC)
     step = {"6 hours": timedelta(hours=6), "day": timedelta(days=1), "week": timedelta(weeks=1)}
-    stepped = (local.replace(tzinfo=None) + step[size]).replace(tzinfo=LOCAL)
+    stepped = (local.replace(tzinfo=None) + step[size]).replace(tzinfo=team_zone())
     return floor(stepped.astimezone(UTC) + timedelta(minutes=1), size)
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), LOCAL)
+    return datetime.combine(day, time(), team_zone())

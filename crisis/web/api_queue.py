@@ -8,6 +8,7 @@ need an API token, or the cookie plus the session's ``X-CSRF-Token``. Errors com
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -90,6 +91,7 @@ def bulk_approve(session: Db, ctx: Ctx, user: ApiUser, body: BulkApproveIn) -> B
     result = bulk.bulk_approve(
         session, incident_id=body.incident_id, spot_checked=body.spot_checked, up_to=body.up_to,
         actor=user.name, now=ctx.clock.now(), lang=body.lang,
+        claim_ttl=timedelta(minutes=ctx.settings.claim_minutes),
     )  # fmt: skip
     return BulkApproveOut(
         decision_id=result.decision_id,

@@ -32,6 +32,7 @@ from crisis.web import (
     routes_posts,
     routes_queue,
     routes_reports,
+    routes_sla,
     routes_templates,
 )
 from crisis.web.context import WebContext
@@ -63,7 +64,7 @@ def create_app(
     static = resources.files("crisis.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for module in (routes_auth, routes_queue, routes_incidents, routes_posts, routes_admin,
-                   routes_account, routes_templates):  # fmt: skip
+                   routes_account, routes_templates, routes_sla):  # fmt: skip
         app.include_router(module.router)
     app.include_router(routes_reports.router)
     for module in (api_queue, api_incidents, api_posts, api_noc):

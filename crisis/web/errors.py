@@ -30,7 +30,8 @@ from crisis.errors import (
     TemplateError,
     UnknownName,
 )
-from crisis.web.render import page, redirect, safe_path
+from crisis.web.i18n import said
+from crisis.web.render import lang_of, page, redirect, safe_path
 from crisis.web.security import optional_user
 
 
@@ -70,17 +71,22 @@ async def _crisis_error(request: Request, exc: Exception) -> Response:
     was with the message on top (nothing was changed: the transaction rolled back)."""
     code = status_for(exc)
     if _is_api(request):
+        # "error" stays the English sentence integrations match on; "message", where the
+        # catalogs have the error, says it for people (the page scripts show it) in their language
         body = {"error": str(exc), "kind": type(exc).__name__}
         if isinstance(exc, InvalidTransition) and exc.current:
             body["state"] = exc.current  # what it is now: the decision that won
+        if getattr(exc, "key", None) and not isinstance(exc, NotSignedIn):
+            body["message"] = _said(request, exc)
         return JSONResponse(body, status_code=code)
     if isinstance(exc, NotSignedIn):
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = "/login" if request.method != "GET" else f"/login?next={_quoted(wanted)}"
         return redirect(target)
+    message = _said(request, exc)
     if request.method == "POST" and not isinstance(exc, Forbidden):
-        return redirect(_back(request), error=str(exc))
-    return _error_page(request, code, str(exc))
+        return redirect(_back(request), error=message)
+    return _error_page(request, code, message)
 
 
 async def _out_of_range(request: Request, exc: Exception) -> Response:
@@ -120,6 +126,13 @@ def _error_page(request: Request, code: int, error: str) -> Response:
     user = request.state.user
     return page(request, None, user, "error.html.j2", {"code": code, "error": error},
                 status_code=code)  # fmt: skip
+
+
+def _said(request: Request, exc: Exception) -> str:
+    """The error in the signed-in user's language (see ``i18n.said``)."""
+    if not hasattr(request.state, "user"):
+        optional_user(request, request.app.state.ctx)
+    return said(exc, lang_of(request, request.state.user))
 
 
 def _back(request: Request) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crisis.clock import LOCAL, relative_time
+from crisis.clock import relative_time, team_zone
 
 _GERMAN = ("%d.%m.%Y %H:%M", "%d.%m.%y %H:%M")
 
@@ -31,10 +31,10 @@ def read_time(text: str, *, now: datetime) -> datetime | None:
     if parsed is None:
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return parsed.replace(tzinfo=LOCAL)  # a time without offset is Berlin time
+        return parsed.replace(tzinfo=team_zone())  # a time without offset is Berlin time
     return parsed
 
 
 def local_input(value: datetime | None) -> str:
     """``value`` for a ``datetime-local`` input: Berlin time, to the minute."""
-    return "" if value is None else value.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")
+    return "" if value is None else value.astimezone(team_zone()).strftime("%Y-%m-%dT%H:%M")

@@ -9,12 +9,14 @@ placeholders, filled by keyword. The language is the user's choice, else the bro
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from crisis.clock import zone_label
 from crisis.errors import UnknownName
 
 LANGS = ("de", "en")
@@ -44,6 +46,8 @@ def translator(lang: str) -> Translate:
         text = texts.get(key)
         if text is None:
             raise KeyError(f"no {lang} text for {key!r} (add it to crisis/web/locales/{lang}/)")
+        if "{tz}" in text:  # a time's label: the team's time zone, as every time shows it
+            values = {"tz": zone_label(), **values}
         return text.format(**values) if values else text
 
     return t
@@ -83,3 +87,35 @@ def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
         else:
             out[f"{prefix}{key}"] = str(value)
     return out
+
+
+_ENTITY = re.compile(r"^(review item|incident|post) #?(.+)$")
+_STATE_AREAS = ("queue.state_", "incidents.status_", "posts.state_", "errors.state_")
+
+
+def said(error: Exception, lang: str) -> str:
+    """An error as the user reads it: its catalog text (``errors.<key>``) in ``lang``, with
+    entities and states named in that language; the English sentence where no text exists."""
+    key = getattr(error, "key", None)
+    texts = catalog(lang)
+    if key is None or f"errors.{key}" not in texts:
+        return str(error)
+    values = dict(getattr(error, "values", {}))
+    if key == "invalid_transition":
+        values["entity"] = _entity(str(values.get("entity", "")), texts)
+        for name in ("current", "wanted"):
+            values[name] = _state(str(values.get(name, "")), texts)
+    return translator(lang)(f"errors.{key}", **values)
+
+
+def _entity(entity: str, texts: dict[str, str]) -> str:
+    found = _ENTITY.match(entity)
+    if found is None:
+        return texts.get(f"errors.entity_{entity.replace(' ', '_')}", entity)
+    kind, ident = found.groups()
+    return texts[f"errors.entity_{kind.replace(' ', '_')}"].format(id=ident)
+
+
+def _state(state: str, texts: dict[str, str]) -> str:
+    name = state.replace(" ", "_")
+    return next((texts[a + name] for a in _STATE_AREAS if a + name in texts), state)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from crisis.clock import LOCAL
+from crisis.clock import team_zone
 from crisis.domain import Service
 from crisis.errors import BadRecord
 from crisis.web.form_times import local_input as local_input
@@ -109,4 +109,4 @@ def _parse_eta(text: str, *, now: datetime, t: Translate) -> datetime:
 
 
 def _minute(value: datetime) -> str:
-    return value.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
+    return value.astimezone(team_zone()).strftime("%d.%m.%Y %H:%M")

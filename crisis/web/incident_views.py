@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, case, col, func, select
 
 from crisis import audit, incidents
+from crisis.clock import zone_label
 from crisis.errors import Inconsistent
 from crisis.holds import held_posts_query
 from crisis.replies.queue import QueueFilter, list_items
@@ -244,7 +245,7 @@ def _shown(value: Any, t: Translate) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, str) and (at := _time(value)) is not None:
-        return berlin(at) + " (Berlin)"
+        return berlin(at) + f" ({zone_label()})"
     return str(value)
 
 

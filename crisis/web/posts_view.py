@@ -16,7 +16,7 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from crisis import holds, incidents, posts
-from crisis.clock import local_time
+from crisis.clock import local_time, zone_label
 from crisis.errors import BadRecord, NotFound
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.tables import AuditEntry, Incident, MarketingFreeze, ScheduledPost
@@ -138,13 +138,19 @@ def resume(
     empty), on a new time (``at``: Berlin time, an offset, or ``+2h``), or back to draft."""
     why = reason_of(reason, "reason")
     if not why:
-        raise BadRecord("reason", "say why the posts may go out again (kept in the audit log)")
+        raise BadRecord(
+            "reason", "say why the posts may go out again (kept in the audit log)"
+        ).said_as("resume_reason")
     if keys is not None and not keys:
-        raise BadRecord("posts", "tick the held posts to resume, or resume all held posts")
+        raise BadRecord("posts", "tick the held posts to resume, or resume all held posts").said_as(
+            "tick_posts"
+        )
     if to_draft and at:
-        raise BadRecord("new time", "back to draft takes no new time: give one or the other")
+        raise BadRecord(
+            "new time", "back to draft takes no new time: give one or the other"
+        ).said_as("draft_no_time")
     if keys is None and not posts.list_posts(session, state="held"):
-        raise BadRecord("posts", "no post is held: nothing to resume")
+        raise BadRecord("posts", "no post is held: nothing to resume").said_as("none_held")
     publish_at = new_time(at, now=now) if at else None
     return posts.resume_posts(
         session,
@@ -188,7 +194,7 @@ def schedule(
             "post", f"channel: {', '.join(CHANNELS)}; category: {', '.join(CATEGORIES)}"
         )
     if not body:
-        raise BadRecord("text", "the post has no text")
+        raise BadRecord("text", "the post has no text").said_as("no_text")
     limit = LENGTH_LIMITS.get(channel)
     if limit is not None and x_length(body) > limit:
         over = x_length(body) - limit
@@ -199,7 +205,9 @@ def schedule(
     if exists is None and editing:
         raise NotFound(f"no scheduled post with id {name!r}")
     if not at.strip():
-        raise BadRecord("time", "give the time (Berlin) or a relative one like +2h")
+        raise BadRecord(
+            "time", f"give the time ({zone_label()}) or a relative one like +2h"
+        ).said_as("need_time")
     return posts.schedule_post(
         session,
         key=name,
@@ -221,7 +229,7 @@ def new_time(value: str, *, now: datetime) -> datetime:
     if when is None:
         raise BadRecord(
             "new time",
-            f"{text[:40]!r} is not a time: give e.g. 2017-05-13T18:00 (Berlin) or +2h",
+            f"{text[:40]!r} is not a time: give e.g. 2017-05-13T18:00 ({zone_label()}) or +2h",
         )
     when = when.astimezone(UTC)
     if when <= now:

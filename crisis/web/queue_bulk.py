@@ -4,6 +4,7 @@ bulk-approve`` and ``crisis queue send --all [--dry-run]`` do."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -17,6 +18,7 @@ from crisis.web.i18n import Translate, translator
 from crisis.web.queue_data import build_rows
 from crisis.web.queue_send import preview, send_all
 from crisis.web.render import lang_of, page, redirect
+from crisis.web.routes_claims import assignees
 from crisis.web.security import FormUser, User
 
 __all__ = ["Translate", "router"]
@@ -36,6 +38,7 @@ def clusters_page(
     context = {
         "clusters": [(c, [rows[i] for i in c.sample_ids if i in rows]) for c in found],
         "spot_checks": bulk.SPOT_CHECKS,
+        "assignees": assignees(session) if user.is_lead else [],
     }
     return page(request, session, user, "queue_clusters.html.j2", context)
 
@@ -56,6 +59,7 @@ def bulk_approve(
     result = bulk.bulk_approve(
         session, incident_id=incident_id, spot_checked=spot_checked or [], up_to=up_to,
         actor=user.name, now=ctx.clock.now(), lang=lang or None,
+        claim_ttl=timedelta(minutes=ctx.settings.claim_minutes),
     )  # fmt: skip
     c = result.cluster
     cluster = f"{t('admin.situation_' + c.situation)}, {c.lang}"

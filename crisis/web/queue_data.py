@@ -9,7 +9,7 @@ The order and the filters are ``crisis.replies.queue.list_items``'s (the same as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,6 +20,8 @@ from crisis.domain import Service
 from crisis.errors import BadRecord, NotFound
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.replies import answered, queue
+from crisis.replies.claims import DEFAULT_CLAIM, Claim, active_claim
+from crisis.replies.sla import Targets
 from crisis.states import REVIEW_TRANSITIONS
 from crisis.tables import AuditEntry, Classification, Comment, Incident, ReviewItem
 
@@ -31,6 +33,7 @@ PLATFORMS = ("x", "facebook")
 LANGS = ("de", "en")
 STATES = ("pending", "approved", "failed", "sent", "rejected")
 URGENT_CHOICES = {"": None, "urgent": True, "templated": False}
+WHO_CHOICES = (None, "", "mine", "unassigned")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,9 @@ class Row:
     limit: int | None  # the platform's length limit (weighted), None where there is none
     weight: int  # the reply's length as the platform counts it
     age: str  # the SLA age, short (as ``crisis queue list`` shows it)
+    claim: Claim | None = None  # who works on it now (an open claim), if anyone
+    claim_age: str = ""  # for how long (short, like ``age``)
+    left: timedelta | None = None  # time left to the first-response target (negative: overdue)
 
     @property
     def sla(self) -> str:
@@ -83,8 +89,14 @@ def read_filter(
     lang: str | None = None,
     kind: str | None = None,
     urgent: str | bool | None = None,
+    who: str | None = None,
+    user: str | None = None,
+    claims_from: datetime | None = None,
 ) -> queue.QueueFilter:
-    """A filter from query-string values; empty means any (the state defaults to pending)."""
+    """A filter from query-string values; empty means any (the state defaults to pending).
+    ``who``: "mine" (assigned to or claimed by ``user``) or "unassigned"."""
+    if who not in WHO_CHOICES:
+        raise BadRecord("who", f"expected mine or unassigned, got {who!r}")
     if isinstance(urgent, str):
         if urgent not in URGENT_CHOICES:
             raise BadRecord("urgent", f"expected urgent or templated, got {urgent!r}")
@@ -107,6 +119,9 @@ def read_filter(
         lang=lang or None,
         kind=kind or None,
         urgent=urgent,
+        mine=user if who == "mine" else None,
+        unassigned=who == "unassigned",
+        claims_from=claims_from,
     )
 
 
@@ -118,13 +133,15 @@ def load_page(
     limit: int = PAGE_SIZE,
     offset: int = 0,
     count: bool = True,
+    claim_ttl: timedelta = DEFAULT_CLAIM,
+    targets: Targets | None = None,
 ) -> QueuePage:
     """One page of items in queue order (one more is read to know whether a next page exists)."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     offset = max(offset, 0)
     items = queue.list_items(session, where=where, limit=limit + 1, offset=offset)
     more = len(items) > limit
-    rows = build_rows(session, items[:limit], now=now)
+    rows = build_rows(session, items[:limit], now=now, claim_ttl=claim_ttl, targets=targets)
     total = count_items(session, where) if count else None
     return QueuePage(where, rows, limit, offset, more, total)
 
@@ -132,8 +149,8 @@ def load_page(
 def count_items(session: Session, where: queue.QueueFilter) -> int | None:
     """How many items match, where an index answers it (the state, maybe with the incident);
     ``None`` for other filters, whose count would read every pending row (300 ms at 100,000)."""
-    narrowed = (where.service, where.platform, where.lang, where.kind, where.urgent)
-    if any(value is not None for value in narrowed):
+    narrowed = (where.service, where.platform, where.lang, where.kind, where.urgent, where.mine)
+    if any(value is not None for value in narrowed) or where.unassigned:
         return None
     query = select(func.count()).select_from(ReviewItem)
     for column, value in _conditions(where):
@@ -154,7 +171,14 @@ def _conditions(where: queue.QueueFilter) -> list[tuple[object, object]]:
     return [(column, value) for column, value in pairs if value is not None]
 
 
-def build_rows(session: Session, items: list[ReviewItem], *, now: datetime) -> list[Row]:
+def build_rows(
+    session: Session,
+    items: list[ReviewItem],
+    *,
+    now: datetime,
+    claim_ttl: timedelta = DEFAULT_CLAIM,
+    targets: Targets | None = None,
+) -> list[Row]:
     """The items with their comments, labels and incidents: one query each for the lot."""
     comment_ids = {item.comment_id for item in items}
     incident_ids = {item.incident_id for item in items if item.incident_id is not None}
@@ -184,15 +208,20 @@ def build_rows(session: Session, items: list[ReviewItem], *, now: datetime) -> l
             limit=LENGTH_LIMITS.get(item.platform.lower()),
             weight=x_length(item.text),
             age=age(now, item.arrived_at),
+            claim=(claim := active_claim(item, now=now, ttl=claim_ttl)),
+            claim_age=age(now, claim.since) if claim else "",
+            left=targets.left(item, now) if targets and item.state == "pending" else None,
         )
         for item in items
     ]
 
 
-def load_detail(session: Session, item_id: int, *, now: datetime) -> Detail:
+def load_detail(
+    session: Session, item_id: int, *, now: datetime, claim_ttl: timedelta = DEFAULT_CLAIM
+) -> Detail:
     """One item as ``crisis queue show`` shows it: with its history and follow-up warnings."""
     item = queue.get_item(session, item_id)
-    [row] = build_rows(session, [item], now=now)
+    [row] = build_rows(session, [item], now=now, claim_ttl=claim_ttl)
     return Detail(
         row=row,
         history=audit.history(session, entity="review_item", entity_id=item_id),

@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from crisis import holds
 from crisis.accounts import SignedIn
-from crisis.clock import LOCAL
+from crisis.clock import local_time, team_zone, zone_label
+from crisis.replies import sla
 from crisis.tables import Incident
 from crisis.web.i18n import action_namer, pick_lang, translator
 
@@ -32,10 +33,17 @@ env = Environment(
 
 
 def berlin(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
-    return "-" if value is None else value.astimezone(LOCAL).strftime(fmt)
+    return "-" if value is None else value.astimezone(team_zone()).strftime(fmt)
 
 
-env.filters["berlin"] = berlin
+def labelled(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
+    """A time outside a table column labelled with the zone: ``13.05.2017 18:00 Berlin``."""
+    return local_time(value, fmt=fmt)
+
+
+env.filters["berlin"] = berlin  # in a column whose header names the zone
+env.filters["local"] = labelled
+env.filters["span"] = sla.short
 
 
 def lang_of(request: Request, user: SignedIn | None) -> str:
@@ -59,6 +67,7 @@ def page(
         "user": user,
         "lang": lang,
         "t": translator(lang),
+        "tz": zone_label(),  # the label of every time shown: the team's time zone
         "action_name": action_namer(lang),
         "csrf": user.csrf_token if user and user.csrf_token else "",
         "freeze": frozen_banner(session) if session is not None and user else None,

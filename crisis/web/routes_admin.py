@@ -16,7 +16,7 @@ from sqlmodel import Session
 from crisis import accounts
 from crisis.errors import AccountError, BadRecord, UnknownName
 from crisis.web.context import Ctx, Db
-from crisis.web.i18n import translator
+from crisis.web.i18n import said, translator
 from crisis.web.render import lang_of, page, redirect
 from crisis.web.security import FormLead, Lead
 
@@ -49,7 +49,12 @@ def add_user(
         )  # fmt: skip
     except (AccountError, BadRecord, UnknownName) as exc:
         # refused before anything was written: show the form again as typed (not the passwords)
-        typed = {"name": name, "role": role, "lang": lang, "error": str(exc)}
+        typed = {
+            "name": name,
+            "role": role,
+            "lang": lang,
+            "error": said(exc, lang_of(request, user)),
+        }
         return _users_page(request, session, user, typed=typed, status_code=422)
     t = translator(lang_of(request, user))
     return redirect("/users", message=t("admin.added", name=added.name))

@@ -25,7 +25,7 @@ from crisis.web import incident_input as read
 from crisis.web import incident_views as views
 from crisis.web.context import Ctx, Db, RowId, web_context
 from crisis.web.errors import status_for
-from crisis.web.i18n import translator
+from crisis.web.i18n import said, translator
 from crisis.web.render import lang_of, page, redirect
 from crisis.web.security import FormLead, User
 
@@ -82,7 +82,14 @@ def open_incident(
         )
     except Refused as exc:
         session.rollback()
-        return _board(request, session, user, typed=typed, error=str(exc), code=_code(exc))
+        return _board(
+            request,
+            session,
+            user,
+            typed=typed,
+            error=said(exc, lang_of(request, user)),
+            code=_code(exc),
+        )
     return redirect(f"/incidents/{outcome.incident.id}", message=actions.message(outcome, t))
 
 
@@ -130,7 +137,7 @@ def update_incident(
     except Refused as exc:
         session.rollback()
         return _detail(request, session, user, incident_id, form="update", typed=typed,
-                       error=str(exc), code=_code(exc))  # fmt: skip
+                       error=said(exc, lang_of(request, user)), code=_code(exc))  # fmt: skip
     return redirect(f"/incidents/{incident_id}", message=actions.message(outcome, t))
 
 
@@ -159,7 +166,7 @@ def resolve_incident(
     except Refused as exc:
         session.rollback()
         return _detail(request, session, user, incident_id, form="resolve", typed=typed,
-                       error=str(exc), code=_code(exc))  # fmt: skip
+                       error=said(exc, lang_of(request, user)), code=_code(exc))  # fmt: skip
     return redirect(f"/incidents/{incident_id}", message=actions.message(outcome, t))
 
 

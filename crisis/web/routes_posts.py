@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis import holds, posts
+from crisis.clock import zone_label
 from crisis.errors import BadRecord
 from crisis.schedulers import rules
 from crisis.web import posts_view
@@ -92,7 +93,9 @@ def schedule_form(
 ) -> Response:
     """Schedule a post, or change one not yet published (a held post stays held)."""
     if at.strip() and after.strip():
-        raise BadRecord("time", "give a date and time or a relative time, not both")
+        raise BadRecord("time", "give a date and time or a relative time, not both").said_as(
+            "both_times"
+        )
     post = posts_view.schedule(
         session,
         key=key,
@@ -125,14 +128,20 @@ def resume_form(
     """Resume the ticked held posts (or all of them): on their own time, a new one, or back
     to draft. Refused, with the reason, while marketing is still blocked."""
     if mode not in MODES:
-        raise BadRecord("resume", "choose: keep their time, a new time, or back to draft")
+        raise BadRecord("resume", "choose: keep their time, a new time, or back to draft").said_as(
+            "resume_mode"
+        )
     when = None
     if mode == "time":
         if at.strip() and after.strip():
-            raise BadRecord("new time", "give a date and time or a relative time, not both")
+            raise BadRecord(
+                "new time", "give a date and time or a relative time, not both"
+            ).said_as("both_times")
         when = at.strip() or after.strip()
         if not when:
-            raise BadRecord("new time", "give the new time (Berlin) or a relative one like +2h")
+            raise BadRecord(
+                "new time", f"give the new time ({zone_label()}) or a relative one like +2h"
+            ).said_as("need_time")
     resumed = posts_view.resume(
         session,
         keys=None if which == "all" else (key or []),
@@ -175,7 +184,9 @@ def unfreeze_form(
     """End the manual freeze. Held posts stay held until a lead resumes them."""
     why = posts_view.reason_of(reason, "unfreeze")
     if not why:
-        raise BadRecord("unfreeze", "say why marketing may go out again (kept in the audit log)")
+        raise BadRecord(
+            "unfreeze", "say why marketing may go out again (kept in the audit log)"
+        ).said_as("unfreeze_reason")
     holds.unfreeze_marketing(session, now=ctx.clock.now(), actor=user.name, reason=why)
     held = len(session.exec(holds.held_posts_query()).all())
     t = translator(lang_of(request, user))

@@ -14,19 +14,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from crisis.errors import InvalidTransition, NotFound
-from crisis.replies import queue
-from crisis.web import queue_bulk
+from crisis.replies import claims, queue, sla
+from crisis.web import queue_bulk, routes_claims
 from crisis.web.context import Ctx, Db, Offset, RowId
 from crisis.web.errors import status_for
-from crisis.web.i18n import translator
+from crisis.web.i18n import said, translator
 from crisis.web.queue_data import PAGE_SIZE, filter_choices, load_detail, load_page, read_filter
 from crisis.web.queue_seen import already_done, check_seen, same_text, unix_lines
 from crisis.web.queue_send import send_one
 from crisis.web.render import lang_of, page, redirect, safe_path
+from crisis.web.routes_claims import assignees, claim_ttl
 from crisis.web.security import FormUser, User
 
 router = APIRouter(include_in_schema=False)
 router.include_router(queue_bulk.router)  # /queue/clusters, /queue/send before /queue/{id}
+router.include_router(routes_claims.router)
 Text = Annotated[str, Form()]
 
 
@@ -43,14 +45,18 @@ def queue_page(
     lang: str = "",
     kind: str = "",
     urgent: str = "",
+    who: str = "",
     offset: Offset = 0,
 ) -> HTMLResponse:
+    now, ttl = ctx.clock.now(), claim_ttl(ctx)
+    targets = sla.Targets.from_settings(ctx.settings)
     where = read_filter(state=state, incident=incident, service=service, platform=platform,
-                        lang=lang, kind=kind, urgent=urgent)  # fmt: skip
+                        lang=lang, kind=kind, urgent=urgent, who=who, user=user.name,
+                        claims_from=now - ttl)  # fmt: skip
     problem, status = None, 200
     try:
-        found = load_page(session, where=where, now=ctx.clock.now(), limit=PAGE_SIZE,
-                          offset=offset)  # fmt: skip
+        found = load_page(session, where=where, now=now, limit=PAGE_SIZE, offset=offset,
+                          claim_ttl=ttl, targets=targets)  # fmt: skip
     except NotFound as exc:  # a filter value with no items: keep the filter form usable
         found, problem, status = None, str(exc), 404
     query = request.url.query
@@ -62,6 +68,9 @@ def queue_page(
         "choices": filter_choices(session, where),
         "here": request.url.path + (f"?{query}" if query else ""),
         "query": _without_offset(request),
+        "who": who,
+        "load": claims.load(session, now=now, ttl=ttl),
+        "waiting": sla.queue_status(session, targets, now=now),
     }
     return page(request, session, user, "queue.html.j2", context, status_code=status)
 
@@ -70,6 +79,8 @@ def queue_page(
 def item_page(
     request: Request, session: Db, ctx: Ctx, user: User, item_id: RowId, back: str = "/queue"
 ) -> HTMLResponse:
+    """One item; opening a pending one claims it for the user unless someone else has it."""
+    claims.claim(session, item_id, user=user.name, now=ctx.clock.now(), ttl=claim_ttl(ctx))
     return _item_page(request, session, ctx, user, item_id, back=back)
 
 
@@ -182,12 +193,13 @@ def _item_page(
     draft: str | None = None,
     error: Exception | None = None,
 ) -> HTMLResponse:
-    detail = load_detail(session, item_id, now=ctx.clock.now())
+    detail = load_detail(session, item_id, now=ctx.clock.now(), claim_ttl=claim_ttl(ctx))
     context = {
+        "assignees": assignees(session) if user.is_lead else [],
         "detail": detail,
         "row": detail.row,
         "draft": draft,
-        "problem": str(error) if error else None,
+        "problem": said(error, lang_of(request, user)) if error else None,
         "back": safe_path(back, "/queue"),
         "here": request.url.path,
     }

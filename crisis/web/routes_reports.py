@@ -16,12 +16,13 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from crisis import incidents
-from crisis.clock import relative_time
+from crisis.clock import relative_time, team_zone
 from crisis.errors import BadRecord, NotFound
+from crisis.replies.sla import Targets
 from crisis.reports.data import Report, build_report
 from crisis.reports.export import to_csv, to_json
 from crisis.reports.html import render_html
-from crisis.reports.period import LOCAL, Period, parse_bound, resolve_period
+from crisis.reports.period import Period, parse_bound, resolve_period
 from crisis.web.context import Ctx, Db, WebContext
 from crisis.web.render import page
 from crisis.web.security import User
@@ -110,6 +111,7 @@ def _build(session: Session, ctx: WebContext, *, incident: str, since: str, unti
         now=ctx.clock.now(),
         classifier=ctx.settings.classifier,
         own_authors=ctx.settings.own_authors,
+        targets=Targets.from_settings(ctx.settings),
     )
 
 
@@ -145,8 +147,8 @@ def _file_name(report: Report, ext: str) -> str:
     period = report.period
     if period.incident_id is not None:
         return f"crisis-report-incident-{period.incident_id}.{ext}"
-    start = period.start.astimezone(LOCAL).strftime("%Y%m%d-%H%M")
-    end = period.end.astimezone(LOCAL).strftime("%Y%m%d-%H%M")
+    start = period.start.astimezone(team_zone()).strftime("%Y%m%d-%H%M")
+    end = period.end.astimezone(team_zone()).strftime("%Y%m%d-%H%M")
     return f"crisis-report-{start}-{end}.{ext}"
 
 

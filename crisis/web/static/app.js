@@ -18,7 +18,7 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          throw new Error(data.error || response.status + " " + response.statusText);
+          throw new Error(data.message || data.error || response.status + " " + response.statusText);
         }
         return data;
       });

@@ -16,7 +16,7 @@ from tests.factories import T0
 runner = CliRunner()
 
 
-def test_an_eta_given_with_an_offset_is_kept_and_audited_in_utc(engine):
+def test_an_eta_given_with_an_offset_is_kept_in_utc_and_described_in_team_time(engine):
     plus_five = timezone(timedelta(hours=5))
     with session_scope(engine) as session:
         incident = incidents.open_incident(
@@ -29,7 +29,8 @@ def test_an_eta_given_with_an_offset_is_kept_and_audited_in_utc(engine):
             session, incident.id, now=T0, actor="lena", reason="later",
             eta=datetime(2017, 5, 13, 14, 0, tzinfo=plus_five),
         )  # fmt: skip
-        assert "ETA 2017-05-13 09:00Z" in describe(incident)  # not 14:00Z
+        # the reason people read: team time, labelled (not 14:00 as given); details stay UTC
+        assert "ETA 2017-05-13 11:00 Berlin" in describe(incident)
         changed = session.exec(
             select(AuditEntry).where(AuditEntry.action == "incident.update")
         ).one()

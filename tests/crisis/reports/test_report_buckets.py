@@ -3,10 +3,11 @@ about 200 bars, and axis labels with the year; on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime, timedelta
 
+from crisis.clock import team_zone
 from crisis.reports.charts import tick_indices, tick_label, with_year
 from crisis.reports.data import build_report
 from crisis.reports.export import to_csv
-from crisis.reports.period import LOCAL, Period
+from crisis.reports.period import Period
 from crisis.reports.volume import bucket_size
 from tests.crisis.reports.report_scenario import MODEL, NOW, OWN
 from tests.factories import make_labels, store_comment
@@ -63,7 +64,7 @@ def test_weeks_start_on_monday_in_berlin_across_new_year_and_summer_time(session
         _utc(2017, 1, 1, 23): 2,  # Mon 02.01.2017
         _utc(2018, 7, 1, 22): 1,  # Mon 02.07.2018 (UTC+2)
     }
-    assert all(b.start.astimezone(LOCAL).strftime("%a %H:%M") == "Mon 00:00" for b in buckets)
+    assert all(b.start.astimezone(team_zone()).strftime("%a %H:%M") == "Mon 00:00" for b in buckets)
     # Mon 04.01.2016 to the week of Fri 31.05.2019: 178 weeks
     assert len(buckets) == 178
     assert buckets[-1].start == _utc(2019, 5, 26, 22)  # Mon 27.05.2019 in Berlin
@@ -85,9 +86,11 @@ def test_nine_years_chart_by_berlin_month_with_yearly_labels_and_short_csv(sessi
     assert report.volume.bucket == "month"
     buckets = report.volume.buckets
     assert len(buckets) == 108  # 2010-2018
-    busy = {b.start.astimezone(LOCAL).strftime("%Y-%m"): b.comments for b in buckets if b.comments}
+    busy = {
+        b.start.astimezone(team_zone()).strftime("%Y-%m"): b.comments for b in buckets if b.comments
+    }
     assert busy == {"2012-03": 1, "2015-10": 1, "2015-11": 1}
-    assert all(b.start.astimezone(LOCAL).strftime("%d %H:%M") == "01 00:00" for b in buckets)
+    assert all(b.start.astimezone(team_zone()).strftime("%d %H:%M") == "01 00:00" for b in buckets)
     end = period.end
     assert with_year(buckets[0].start, end)
     labels = [tick_label(buckets[i].start, "month") for i in tick_indices(buckets, "month", most=9)]

@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from crisis.clock import team_zone
 from crisis.errors import BadRecord, NotFound
 from crisis.reports.data import build_report
-from crisis.reports.period import LOCAL, Period, parse_bound, resolve_period
+from crisis.reports.period import Period, parse_bound, resolve_period
 from crisis.tables import ScheduledPost
 from tests.crisis.reports import report_scenario as scenario
 from tests.crisis.reports.report_scenario import END, MODEL, NOW, OWN, START, at
@@ -136,7 +137,8 @@ def test_incident_timeline_phases_and_detection_delay(session):
         == "opened (suspected, Hamburg) — 9 customers complained about internet"
     )
     assert (
-        incident.events[1].what == "status → identified; eta → Sat 13.05. 14:00 — router firmware"
+        incident.events[1].what
+        == "status → identified; eta → Sat 13.05. 14:00 Berlin — router firmware"
     )
     before, during, after = (incident.phases[p] for p in ("before", "during", "after"))
     assert (before.comments, before.complaints) == (5, 4)  # c0, c1, c2, c4 (+ c3)
@@ -185,9 +187,11 @@ def test_a_marketing_post_published_during_an_incident_is_reported(session):
 def test_an_incident_period_spans_the_incident_with_context(session):
     scenario.build(session)
     period = resolve_period(session, now=NOW, incident_id=1)
-    # open 2 h: context is at least 6 h either side
+    # open 2 h: context is at least 6 h either side, but never past now (13:00)
     assert period.start == at("08:30") - timedelta(hours=6)
-    assert period.end == at("10:30") + timedelta(hours=6)
+    assert period.end == NOW < at("10:30") + timedelta(hours=6)
+    later = resolve_period(session, now=at("10:30") + timedelta(days=1), incident_id=1)
+    assert later.end == at("10:30") + timedelta(hours=6)
     with pytest.raises(NotFound, match="no incident with id 7 \\(incidents: 1\\)"):
         resolve_period(session, now=NOW, incident_id=7)
 
@@ -279,7 +283,7 @@ def test_day_buckets_are_berlin_days(session):
         datetime(2017, 5, 12, 22, tzinfo=UTC): 1,
         datetime(2017, 5, 13, 22, tzinfo=UTC): 1,
     }
-    assert all(b.start.astimezone(LOCAL).hour == 0 for b in report.volume.buckets)
+    assert all(b.start.astimezone(team_zone()).hour == 0 for b in report.volume.buckets)
 
 
 def test_a_post_held_by_a_freeze_and_due_during_it_almost_published(session):

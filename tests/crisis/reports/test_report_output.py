@@ -48,8 +48,8 @@ def test_the_page_shows_answers_follow_ups_and_the_incident_window(session):
     assert "<b>57 %</b><span>customers answered</span>" in html  # 4 of 7
     assert "<b>1 h 08 min</b><span>median first response</span>" in html
     assert (
-        '<td>while #1 was open</td><td class="when">Sat 13.05. 10:30 – Sat 13.05. 12:30</td>'
-        in html
+        "<td>while #1 was open</td>"
+        '<td class="when">Sat 13.05. 10:30 Berlin – Sat 13.05. 12:30 Berlin</td>' in html
     )
     assert '<th class="n">rejected by a person</th>' in html
     assert '<th class="n">withdrawn (superseded or duplicate)</th>' in html
@@ -58,7 +58,7 @@ def test_the_page_shows_answers_follow_ups_and_the_incident_window(session):
 
 def test_the_page_says_which_window_a_clipped_incident_row_covers(session):
     html = render_html(_report(session, Period(start=START.replace(hour=9, minute=30), end=END)))
-    assert "Sat 13.05. 11:30 – Sat 13.05. 12:30 (part of it)" in html
+    assert "Sat 13.05. 11:30 Berlin – Sat 13.05. 12:30 Berlin (part of it)" in html
 
 
 def test_the_page_reads_sensibly_when_nothing_was_answered_or_stored(session):
@@ -182,7 +182,7 @@ def test_the_command_with_only_since_beyond_the_data_writes_an_empty_report(
     assert "0 comments, 0 incidents, the period (no comments in it)" in said
     html = page.read_text(encoding="utf-8")
     assert "No comments were stored in this period" in html
-    assert "Tue 01.01.2030 00:00 to Tue 08.01.2030 00:00" in html  # Berlin midnight
+    assert "Tue 01.01.2030 00:00 Berlin to Tue 08.01.2030 00:00 Berlin" in html  # Berlin midnight
     result = CliRunner().invoke(
         app,
         [
@@ -217,7 +217,7 @@ def test_the_command_refuses_an_explicit_period_that_ends_before_it_starts(engin
         ],
     )
     assert isinstance(result.exception, BadRecord)  # the CLI's main prints it in one line
-    assert "must end after it starts (2017-05-14 00:00 CEST to 2017-05-13 00:00 CEST)" in str(
+    assert "must end after it starts (2017-05-14 00:00 Berlin to 2017-05-13 00:00 Berlin)" in str(
         result.exception
     )
 
@@ -246,9 +246,9 @@ def test_the_command_reports_an_incident_still_open(session, engine, monkeypatch
     page = result.stdout
     assert "Incident #2 (still open: investigating) with the time before and after it" in page
     assert "<th>resolved</th><td>still open</td>" in page
-    # 6 h of context either side of 11:00 to now (13:00), in Berlin time
-    assert "Sat 13.05.2017 07:00 to Sat 13.05.2017 21:00" in page
-    assert "Sat 13.05. 13:00 – Sat 13.05. 15:00" in page  # its window: 11:00 to now (UTC)
+    # 6 h of context before 11:00, then up to now (13:00) and never past it, in Berlin time
+    assert "Sat 13.05.2017 07:00 Berlin to Sat 13.05.2017 15:00 Berlin" in page
+    assert "Sat 13.05. 13:00 Berlin – Sat 13.05. 15:00 Berlin" in page  # 11:00 to now (UTC)
 
 
 def test_the_command_takes_times_relative_to_now(session, engine, monkeypatch):

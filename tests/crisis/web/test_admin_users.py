@@ -23,6 +23,10 @@ def lena(client):
     return sign_in(client, "lena")
 
 
+# lena reads German: the refusal in her language
+LAST_LEAD = "lena ist die letzte Teamleitung: machen Sie erst jemand anderen zur Teamleitung."
+
+
 def _post(client, path, csrf, **data):
     return client.post(path, data={"csrf_token": csrf, **data}, headers=FROM_USERS)
 
@@ -72,7 +76,7 @@ def test_adding_a_user_needs_the_password_twice_and_is_audited(client, lena, web
     assert _user(web_engine, "anna") is None
     short = _post(client, "/users/add", lena, name="anna", role="agent", lang="en",
                   password="short", password_again="short")  # fmt: skip
-    assert "at least 10 characters" in " ".join(_flash(short.text))
+    assert "Das Passwort braucht mindestens 10 Zeichen." in " ".join(_flash(short.text))
     done = _post(client, "/users/add", lena, name="anna", role="agent", lang="en",
                  password=NEW_PASSWORD, password_again=NEW_PASSWORD)  # fmt: skip
     assert _flash(done.text) == ["anna ist angelegt."]
@@ -85,7 +89,7 @@ def test_adding_a_user_needs_the_password_twice_and_is_audited(client, lena, web
     )
     again = _post(client, "/users/add", lena, name="anna", role="lead", lang="de",
                   password=NEW_PASSWORD, password_again=NEW_PASSWORD)  # fmt: skip
-    assert "a user named 'anna' exists already" in " ".join(_flash(again.text))
+    assert "Es gibt schon eine Person namens anna" in " ".join(_flash(again.text))
     anna = _other_browser(client, "anna", NEW_PASSWORD)
     assert "Review queue" in anna.get("/queue").text  # her language is English
 
@@ -96,7 +100,7 @@ def test_a_lead_changes_a_role_and_the_last_lead_stays_a_lead(client, lena, web_
     assert _user(web_engine, "tom").role == "lead"
     _post(client, "/users/role", lena, name="tom", role="agent")
     refused = _post(client, "/users/role", lena, name="lena", role="agent")
-    assert _flash(refused.text) == ["'lena' is the last lead: make someone else lead first"]
+    assert _flash(refused.text) == [LAST_LEAD]
     assert _user(web_engine, "lena").role == "lead"
     assert [(a, e, d) for a, e, _, d in _audit(web_engine, "user.role_set")] == [
         ("lena", "tom", {"role": ["agent", "lead"]}),
@@ -106,7 +110,7 @@ def test_a_lead_changes_a_role_and_the_last_lead_stays_a_lead(client, lena, web_
 
 def test_the_last_lead_cannot_be_disabled(client, lena, web_engine):
     refused = _post(client, "/users/disable", lena, name="lena", reason="testing")
-    assert _flash(refused.text) == ["'lena' is the last lead: make someone else lead first"]
+    assert _flash(refused.text) == [LAST_LEAD]
     assert _user(web_engine, "lena").disabled_at is None
     assert client.get("/users").status_code == 200  # still signed in
 
@@ -171,7 +175,7 @@ def test_an_api_token_is_shown_once_and_can_be_revoked(client, lena, web_engine)
     ]
     assert _audit(web_engine, "user.api_token_revoked")[0][:2] == ("lena", "tom")
     no_label = _post(client, "/users/token", lena, name="tom", label=" ")
-    assert "say what the token is for" in " ".join(_flash(no_label.text))
+    assert "Sagen Sie, wofür das Token ist" in " ".join(_flash(no_label.text))
 
 
 def test_names_people_typed_are_escaped(client, lena):
@@ -191,7 +195,7 @@ def test_anyone_changes_their_own_password_with_the_current_one(client, web_engi
     wrong = client.post("/account/password", headers={"Referer": "http://testserver/account"},
                         data={"csrf_token": csrf, "current": "not it", "password": NEW_PASSWORD,
                               "password_again": NEW_PASSWORD})  # fmt: skip
-    assert _flash(wrong.text) == ["the current password is wrong"]
+    assert _flash(wrong.text) == ["The current password is wrong."]  # tom: English
     done = client.post("/account/password", headers={"Referer": "http://testserver/account"},
                        data={"csrf_token": csrf, "current": PASSWORD, "password": NEW_PASSWORD,
                              "password_again": NEW_PASSWORD})  # fmt: skip
@@ -231,7 +235,7 @@ def test_guessing_the_current_password_is_throttled(client):
     for attempt in range(5):
         wrong = client.post("/account/password", data={**form, "current": f"guess {attempt}"},
                             headers={"Referer": "http://testserver/account"})  # fmt: skip
-        assert _flash(wrong.text) == ["the current password is wrong"]
+        assert _flash(wrong.text) == ["The current password is wrong."]  # tom: English
     right = client.post("/account/password", data={**form, "current": PASSWORD},
                         headers={"Referer": "http://testserver/account"})  # fmt: skip
     assert "too many wrong passwords" in " ".join(_flash(right.text))
@@ -261,7 +265,7 @@ def test_a_disabled_user_is_enabled_again_with_a_reason(client, lena, web_engine
     assert stale.status_code == 303  # tokens stay revoked
     assert _audit(web_engine, "user.enabled") == [("lena", "tom", "back from leave", {})]
     twice = _post(client, "/users/enable", lena, name="tom", reason="again")
-    assert _flash(twice.text) == ["'tom' is not disabled"]
+    assert _flash(twice.text) == ["tom ist nicht gesperrt."]  # lena reads German
 
 
 def test_a_lead_resetting_their_own_password_signs_in_again(client, lena):

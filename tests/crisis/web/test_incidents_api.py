@@ -78,6 +78,7 @@ def test_agent_cannot_change_an_incident(client, web_engine, clock, settings):
         assert response.json() == {
             "error": "tom is an agent: this needs a lead",
             "kind": "Forbidden",
+            "message": "tom is an agent: this needs a lead.",  # for people: tom reads English
         }
     with session_scope(web_engine) as session:
         assert [(i.id, i.status, i.eta) for i in session.exec(select(Incident))] == [

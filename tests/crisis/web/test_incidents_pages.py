@@ -154,7 +154,8 @@ def test_a_move_the_lifecycle_does_not_allow_is_refused_and_nothing_changes(
                       reason="doch nicht behoben")  # fmt: skip
 
     assert response.status_code == 409
-    assert "cannot go from &#39;monitoring&#39; to &#39;investigating&#39;" in response.text
+    refusal = "Wechsel von „wird beobachtet“ zu „wird untersucht“ ist nicht möglich."
+    assert f"Störung #{world.incident_id}: {refusal}" in response.text  # the user's language
     form = response.text.split('id="update-form"')[1].split("</form>")[0]
     assert 'value="doch nicht behoben"' in form and "Wir suchen weiter" in form  # kept
     incident = incident_row(web_engine, world.incident_id)
@@ -217,7 +218,7 @@ def test_resolving_queues_follow_ups_and_says_held_posts_stay_held(
     assert f"#{world.incident_id}" in resolved and "Alles wieder online" in resolved
 
     again = update(client, csrf, world.incident_id, eta_in="+1h", reason="nachtragen")
-    assert again.status_code == 409 and "cannot go from &#39;resolved&#39;" in again.text
+    assert again.status_code == 409 and "Wechsel von „behoben“ zu" in again.text
 
 
 def test_lead_opens_an_incident_by_hand_and_marketing_is_held(client, web_engine, clock):

@@ -77,6 +77,9 @@ def test_resume_is_refused_while_the_incident_is_open_then_works_after_it_is_res
         "still open)'",
         "kind": "InvalidTransition",
         "state": "held",  # what they are now
+        "message": f"Die zurückgehaltenen Posts bleiben zurückgehalten: Störung #{incident_id} "
+        "ist noch offen. Setzen Sie sie fort, sobald sie behoben ist (oder schicken Sie sie "
+        "zurück in den Entwurf).",  # for people, in the user's language (lena: German)
     }
     assert post_state(engine, "muttertag") == ("held", DUE)
     assert last_entry(engine, "muttertag")[0] == "post.held"

@@ -56,7 +56,7 @@ def test_resume_held_posts(page, web_engine):
     page.fill('#resume-form input[name="at"]', "2017-05-13T18:00")
     page.fill('#resume-form input[name="reason"]', "Kampagne geht weiter")
     page.click('button[name="which"][value="selected"]')
-    assert "still open" in page.locator(".flash-error").inner_text()
+    assert "noch offen" in page.locator(".flash-error").inner_text()  # lena reads German
     assert page.input_value('#resume-form input[name="reason"]') == "Kampagne geht weiter"
 
     with session_scope(web_engine) as session:

@@ -125,7 +125,7 @@ def test_resume_while_the_incident_is_open_is_refused_with_its_reason_and_change
         reason="Störung fast vorbei",
     )
     assert page.url.path == "/posts"
-    assert f"incident {incident_id} is still open" in page.text and "flash-error" in page.text
+    assert f"Störung #{incident_id} ist noch offen" in page.text and "flash-error" in page.text
     assert state_of(web_engine, "muttertag") == ("held", DUE)
     assert trail(web_engine, "muttertag") == before
 
@@ -194,11 +194,11 @@ def test_resume_needs_a_reason_a_choice_and_a_time(client, web_engine):
     resolve(web_engine, open_incident(web_engine))
     csrf = sign_in(client, "lena")
     page = resume(client, csrf, key="muttertag", mode="time", after="+2h", reason="  ")
-    assert "say why" in page.text
+    assert "Sagen Sie, warum die Posts wieder hinausgehen dürfen" in page.text  # lena: German
     page = resume(client, csrf, mode="time", after="+2h", reason="weiter")
-    assert "tick the held posts" in page.text
+    assert "Haken Sie die zurückgehaltenen Posts an" in page.text
     page = resume(client, csrf, key="muttertag", mode="time", reason="weiter")
-    assert "give the new time" in page.text
+    assert "Geben Sie die neue Zeit (Berlin) an" in page.text
     assert state_of(web_engine, "muttertag") == ("held", DUE)
 
 
@@ -245,14 +245,14 @@ def test_a_second_freeze_and_an_unfreeze_without_reason_are_refused(client, web_
         headers=BACK,
         follow_redirects=True,
     )
-    assert "frozen since" in page.text
+    assert "Marketing ist schon seit 2017-05-13 14:00 Berlin von lena gestoppt." in page.text
     page = client.post(
         "/posts/unfreeze",
         data={"csrf_token": csrf, "reason": ""},
         headers=BACK,
         follow_redirects=True,
     )
-    assert "say why" in page.text
+    assert "Sagen Sie, warum Marketing wieder hinausgehen darf" in page.text
     with session_scope(web_engine) as session:
         assert holds.active_freeze(session).reason == "Spot"
 

@@ -80,7 +80,7 @@ def test_a_lead_bulk_approves_a_cluster_after_ticking_three_items(page: Any, web
     browser_sign_in(page, "lena")
     page.goto("/queue/clusters")
     biggest = page.locator("section.cluster").first  # de, 5 items; the English one has 1
-    approve = biggest.locator("button[type=submit]")
+    approve = biggest.locator("form.bulk-form button[type=submit]")  # not the lead's assign form
     assert approve.is_disabled()
     boxes = biggest.locator("input[name=spot_checked]")
     for n in range(3):
