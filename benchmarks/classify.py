@@ -32,7 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def comments(limit: int) -> list[str]:
     texts = []
-    for line in (ROOT / "crisis" / "scenarios" / "may2017.jsonl").open(encoding="utf-8"):
+    # The scenarios moved into crisis/replay/; either layout works.
+    scenario = next(ROOT.glob("crisis/**/scenarios/may2017.jsonl"))
+    for line in scenario.open(encoding="utf-8"):
         event = json.loads(line)
         if event.get("text"):
             texts.append(event["text"])

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from classifiers.germeval import map_row
 from crisis.domain import Sentiment, Service, Urgency
 from crisis.errors import BadRecord, ConfigError
 
@@ -39,6 +40,7 @@ class Example:
     sentiment: str | None = None
     urgent: tuple[str, ...] | None = None
     third_party: bool | None = None
+    group: str | None = None  # rows of one page (the real set's url) stay in one fold
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def read_labelled(
                 sentiment=row.get("sentiment"),
                 urgent=tuple(urgent) if isinstance(urgent, list) else None,
                 third_party=_bool(row.get("third_party")),
+                group=row.get("url"),
             )
 
 
@@ -119,8 +122,17 @@ def _germeval(path: Path) -> Corpus:
         with (path / file).open(encoding="utf-8") as stream:
             for line in stream:
                 row = json.loads(line)
+                mapped = map_row(row)
                 examples.append(
-                    Example(row["text"], "de", source, split, sentiment=row["sentiment"])
+                    Example(
+                        row["text"],
+                        "de",
+                        source,
+                        split,
+                        complaint=mapped.complaint,
+                        service=mapped.service,
+                        sentiment=mapped.sentiment,
+                    )
                 )
     return Corpus("germeval2017", "CC-BY-NC-4.0", examples)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,27 +43,57 @@ BUNDLED = Path(__file__).resolve().parent.parent / "models" / "outage.v1"
 
 
 @dataclass(frozen=True)
+class Rules:
+    """How the lexicon and the heads combine; the defaults are outage.v1's, chosen for it."""
+
+    lexicon_weight: float = LEXICON_WEIGHT  # the lexicon's share of the complaint score
+    lexicon_service: bool = True  # a complaint the head calls "other" takes the lexicon's service
+    lexicon_urgent: tuple[str, ...] = tuple(u.value for u in Urgency)  # reasons it may add
+    # Reasons dropped when the comment ends up positive: "Hab mich lange über euch geärgert,
+    # aber der neue Tarif passt" speaks of the past, not of leaving.
+    not_when_positive: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Rules:
+        return cls(
+            lexicon_weight=float(raw.get("lexicon_weight", LEXICON_WEIGHT)),
+            lexicon_service=bool(raw.get("lexicon_service", True)),
+            lexicon_urgent=tuple(raw.get("lexicon_urgent", cls.lexicon_urgent)),
+            not_when_positive=tuple(raw.get("not_when_positive", ())),
+        )
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     name: str
     encoder: str
     quantize: bool
     trained: dict[str, Any]
+    rules: Rules = field(default_factory=Rules)
 
     @classmethod
     def read(cls, directory: Path) -> ModelConfig:
         try:
             raw = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-            return cls(raw["name"], raw["encoder"], bool(raw["quantize"]), raw.get("trained", {}))
-        except (OSError, ValueError, KeyError) as exc:
+            return cls(
+                raw["name"],
+                raw["encoder"],
+                bool(raw["quantize"]),
+                raw.get("trained", {}),
+                Rules.from_dict(raw.get("rules", {})),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{directory} is not a crisis model directory: {exc}") from exc
 
     def write(self, directory: Path) -> None:
-        payload = {
+        payload: dict[str, Any] = {
             "name": self.name,
             "encoder": self.encoder,
             "quantize": self.quantize,
             "trained": self.trained,
         }
+        if self.rules != Rules():
+            payload["rules"] = asdict(self.rules)
         text = json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
         (directory / CONFIG_FILE).write_text(text, encoding="utf-8")
 
@@ -80,6 +110,12 @@ class OutageClassifier:
         cache_dir: Path | None = None,
         batch_size: int = 64,
     ) -> None:
+        if (model_dir / "layers.safetensors").is_file():
+            # Heads without their tuned layers give confident nonsense: refuse, do not guess.
+            raise ConfigError(
+                f"{model_dir} holds fine-tuned encoder layers: load it with "
+                "classifiers.tuned.load_model (or TunedClassifier), not OutageClassifier"
+            )
         self.config = ModelConfig.read(model_dir)
         self.name = self.config.name
         self.heads = Heads.load(model_dir)
@@ -105,8 +141,17 @@ class OutageClassifier:
         """As ``classify`` for texts already embedded (training and evaluation reuse them)."""
         return self.postprocess(texts, self.heads.scores(features))
 
-    def postprocess(self, texts: Sequence[str], scores: dict[str, np.ndarray]) -> list[Labels]:
-        baseline = self.lexicon.classify(texts)
+    def postprocess(
+        self,
+        texts: Sequence[str],
+        scores: dict[str, np.ndarray],
+        baseline: Sequence[Labels] | None = None,
+        rules: Rules | None = None,
+    ) -> list[Labels]:
+        """Labels from head scores; ``baseline`` and ``rules`` let tuning try rules cheaply."""
+        rules = rules or self.config.rules
+        if baseline is None:
+            baseline = self.lexicon.classify(texts)
         heads = self.heads.heads
         services = heads["service"].labels
         sentiments = heads["sentiment"].labels
@@ -116,17 +161,18 @@ class OutageClassifier:
         urgent_cuts = heads["urgent"].thresholds
         out = []
         for row, lexical in enumerate(baseline):
-            complaint_score = (1 - LEXICON_WEIGHT) * float(
+            complaint_score = (1 - rules.lexicon_weight) * float(
                 scores["complaint"][row, 0]
-            ) + LEXICON_WEIGHT * lexical.complaint_score
+            ) + rules.lexicon_weight * lexical.complaint_score
             third = float(scores["third_party"][row, 0]) >= third_cut or (
                 lexical.third_party is not None and complaint_score < complaint_cut
             )
             third_party = (lexical.third_party or "other") if third else None
             is_complaint = complaint_score >= complaint_cut and not third
             service = services[int(scores["service"][row].argmax())]
-            if service == "other" and is_complaint and lexical.service is not None:
-                service = lexical.service.value
+            lexical_service = lexical.service if rules.lexicon_service else None
+            if service == "other" and is_complaint and lexical_service is not None:
+                service = lexical_service.value
             sentiment = Sentiment(sentiments[int(scores["sentiment"][row].argmax())])
             if is_complaint and sentiment is Sentiment.POSITIVE:
                 sentiment = Sentiment.NEGATIVE
@@ -137,7 +183,9 @@ class OutageClassifier:
                 )
                 if score >= cut
             }
-            found.update(lexical.urgent)
+            found.update(u for u in lexical.urgent if u.value in rules.lexicon_urgent)
+            if sentiment is Sentiment.POSITIVE:
+                found = {u for u in found if u.value not in rules.not_when_positive}
             out.append(
                 Labels(
                     model=self.name,

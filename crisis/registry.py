@@ -59,16 +59,27 @@ def _lexicon(settings: Settings) -> Classifier:
 
 
 def _outage(settings: Settings) -> Classifier:
-    return _load_outage(settings.model_dir, settings.encoder, settings.cache_dir)
+    """outage.v1: heads on the frozen encoder (``models/outage.v1``, or CRISIS_MODEL_DIR)."""
+    from classifiers.outage import BUNDLED
+
+    return _load_outage(settings.model_dir or BUNDLED, settings.encoder, settings.cache_dir)
+
+
+def _outage_v2(settings: Settings) -> Classifier:
+    """outage.v2, the default: the encoder's top layers fine-tuned (``models/outage.v2``)."""
+    from classifiers.tuned import BUNDLED_V2
+
+    return _load_outage(settings.model_dir or BUNDLED_V2, settings.encoder, settings.cache_dir)
 
 
 @lru_cache(maxsize=4)
 def _load_outage(model_dir: Path | None, encoder: str | None, cache_dir: Path | None) -> Classifier:
-    """Once per process: loading the encoder takes seconds and a gigabyte."""
-    from classifiers.outage import BUNDLED, OutageClassifier
+    """Once per process: loading the encoder takes seconds and a gigabyte. The directory says
+    which model it is (tuned layers make it a v2)."""
+    from classifiers.tuned import BUNDLED_V2, load_model
 
-    return OutageClassifier(
-        model_dir or BUNDLED,
+    return load_model(
+        model_dir or BUNDLED_V2,
         encoder_spec=encoder,
         cache_dir=cache_dir / "encoders" if cache_dir else None,
     )
@@ -124,6 +135,7 @@ def _templates_dir(settings: Settings) -> Path:
 CLASSIFIERS: Registry[Classifier] = Registry("classifier")
 CLASSIFIERS.register("lexicon.v1", _lexicon)
 CLASSIFIERS.register("outage.v1", _outage)
+CLASSIFIERS.register("outage.v2", _outage_v2)
 RESPONDERS: Registry[Responder] = Registry("responder")
 RESPONDERS.register("templates.v1", _templates)
 
@@ -283,6 +295,32 @@ def evaluate_model(
     if write_card:
         update_section(model_dir, corpus.name, results, baseline)
     return results, baseline, corpus.name
+
+
+def finetune_model(
+    data: list[Path],
+    out: Path,
+    *,
+    name: str,
+    max_rows: int | None,
+    epochs: int,
+    cache_dir: Path | None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Any:
+    """outage.v2's recipe: fine-tune the encoder's top layers with the heads (multi-task), then
+    refit the heads with the real set's folds and choose thresholds and rules on them."""
+    from classifiers.finetune import FinetuneOptions, finetune
+    from classifiers.refit import refit
+
+    options = FinetuneOptions(
+        name=name,
+        epochs=epochs,
+        max_rows=max_rows,
+        cache_dir=cache_dir / "encoders" if cache_dir else None,
+    )
+    trained = finetune(data, out, options, progress=progress)
+    refit(data, out)
+    return trained
 
 
 def classify_file(

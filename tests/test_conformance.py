@@ -61,7 +61,7 @@ def test_responder_suggests_a_reply_in_the_comment_language_for_an_incident(name
 
 def test_an_unknown_name_says_which_names_exist():
     with pytest.raises(
-        KeyError, match="unknown classifier 'bert.v9'; known: lexicon.v1, outage.v1"
+        KeyError, match="unknown classifier 'bert.v9'; known: lexicon.v1, outage.v1, outage.v2"
     ):
         CLASSIFIERS.create("bert.v9", Settings())
 

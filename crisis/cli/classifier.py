@@ -53,11 +53,38 @@ def train(
         int | None,
         typer.Option(help="At most this many training rows per data set (a fixed sample)."),
     ] = None,
+    fine_tune: Annotated[
+        bool,
+        typer.Option(
+            "--fine-tune",
+            help="outage.v2's recipe: fine-tune the encoder's top layers with the heads, then "
+            "refit the heads on the real set's folds (about an hour on 2 cores; resumable).",
+        ),
+    ] = False,
+    epochs: Annotated[int, typer.Option(help="Epochs of --fine-tune.")] = 2,
 ) -> None:
-    """Train the classifier heads on labelled data and score them on its held-out part."""
+    """Train the classifier on labelled data and score it on its held-out part."""
     from crisis.cli.common import console
 
     settings = get_settings()
+    if fine_tune:
+        with _progress(console, "fine-tuning") as progress:
+            task = progress.add_task("loading", total=None)
+            registry.finetune_model(
+                data,
+                out,
+                name=name or out.name,
+                max_rows=4000 if max_rows is None else max_rows,
+                epochs=epochs,
+                cache_dir=settings.cache_dir,
+                progress=lambda stage, done, total: progress.update(
+                    task, description=stage, completed=done, total=total
+                ),
+            )
+        console.print(
+            f"wrote {escape(str(out))}: " + ", ".join(sorted(p.name for p in out.iterdir()))
+        )
+        return
     with _progress(console, "embedding") as progress:
         task = progress.add_task("embed", total=None)
         trained = registry.train_model(

@@ -80,7 +80,7 @@ def test_top_layers_on_cached_states_give_the_encoders_own_embedding(
     import torch
 
     from classifiers.encoder import Encoder
-    from classifiers.finetune import cache_hidden
+    from classifiers.hidden import cache_hidden
     from classifiers.toplayers import TopModel, head_specs
 
     encoder = Encoder(str(tiny_encoder), quantize=False)
