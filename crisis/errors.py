@@ -63,9 +63,7 @@ class InvalidTransition(CrisisError):
     def __init__(self, entity: str, current: str, wanted: str, message: str = "") -> None:
         # plain values: a lifecycle StrEnum would print as <PostState.HELD: 'held'>
         self.entity, self.current, self.wanted = entity, str(current), str(wanted)
-        super().__init__(
-            message or f"{entity}: cannot go from {self.current!r} to {self.wanted!r}"
-        )
+        super().__init__(message or f"{entity}: cannot go from {self.current!r} to {self.wanted!r}")
 
 
 class InvalidReply(InvalidTransition):

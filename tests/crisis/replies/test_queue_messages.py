@@ -106,7 +106,8 @@ def test_resolving_an_incident_with_one_customer_says_it_in_the_singular(tmp_pat
 
     crisis("incidents", "open", "--service", "internet", "--reason", "NOC", "--by", "lena")
     engine = make_engine(url)
-    arrive(engine, (make_comment(author="anna"), complaint()), now=datetime.now(UTC))
+    now = datetime.now(UTC)  # written after the incident opened: older comments stay out
+    arrive(engine, (make_comment(author="anna", created_at=now), complaint()), now=now)
     engine.dispose()
     said = crisis("incidents", "resolve", "1", "--reason", "fixed", "--by", "lena")
     assert "1 unsent reply superseded by its follow-up" in said
