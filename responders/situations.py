@@ -37,10 +37,14 @@ _ME_TOO = re.compile(
     r"\b(bei mir|bei uns|hier|ich|wir|dito|ebenso)\s+(auch|ebenfalls|genauso|dasselbe)"
     r"(?=\s*(?:$|[.,!?;:)]|nicht\b|nix\b|nichts\b|kein|weg\b|tot\b|down\b|betroffen|so\b|seit\b))"
     r"|\b(auch|ebenfalls)\s+(bei mir|bei uns|hier|betroffen|in\s+[A-ZÄÖÜ])"
+    r"|\b(bei mir|bei uns|hier)\b.{0,30}\b(auch|ebenfalls|genauso|ebenso|immer noch|noch immer)"
+    r"(\s+noch)?\s*$"
     r"|\b(same here|me too|here too|same (problem|issue)|same for me|also (down|affected))\b"
     r"|\b(gleiche|dasselbe|selbe)s?\s+(problem|hier|bei mir)\b"
+    r"|^(genauso|ebenso|dito|gleiches|same)\b"
     r"|^\s*(\+1|dito|same|detto|auch so|jep|jup)\s*[.!]*\s*$"
-    r"|^\s*[A-ZÄÖÜ][\wäöüß.-]+(?:[\s-][A-ZÄÖÜ][\wäöüß.-]+){0,2}\s+(auch|ebenfalls|too)\s*[.!]*\s*$",
+    r"|^(in\s+)?[A-ZÄÖÜ][\wäöüß.-]+(?:[\s-][A-ZÄÖÜ][\wäöüß.-]+){0,2}\s+"
+    r"(auch|ebenfalls|genauso|ebenso|too|immer noch|noch immer)(\s+(noch|betroffen))?\s*[.!]*\s*$",
     _I,
 )
 # What is left of a comment without mentions, links and emoji, when it says nothing new.
@@ -60,13 +64,25 @@ _NOT_PLACES = frozenset(
     "hammer mega geil jo jep jup thanks thank great".split()
 )
 _OUTAGE_WORDS = re.compile(
-    r"st[öo]rung|ausfall|ausgefallen|\bgeht\b.{0,40}\b(nicht|nix|nichts|gar nichts)\b"
+    r"st[öo]rung|ausfall|ausgefallen|\b(geht|gehen)\b.{0,40}\b(nicht|nix|nichts|gar nichts)\b"
     r"|funktionier\w*\s.{0,30}\bnicht\b|\bnicht\b.{0,15}\b(erreichbar|online|verbunden)\b"
-    r"|\bkein(e|en)?\s+(netz|empfang|internet|inet|dsl|lte|5g|4g|signal|verbindung|daten|"
-    r"mobiles internet|telefon|festnetz|tv|fernsehen)\b|\bnetz\w*\b.{0,30}\b(weg|tot|down|"
-    r"feierabend|futsch|im eimer|am arsch)\b|\b(tot|down|offline|kaputt|lahm)\b|nichts geht"
-    r"|nix geht|bei einem haken|l[äa]dt nicht|edge|\bno (signal|service|internet|connection)\b"
-    r"|not working|doesn'?t work|\bis down\b|outage|no data",
+    r"|\b(kein(e|en)?|ohne)\s+(netz|empfang|internet|inet|dsl|lte|5g|4g|signal|verbindung|daten|"
+    r"mobiles internet|mobile daten|telefon|festnetz|tv|fernsehen|nachrichten)\b|\bnetz\w*\b.{0,30}"
+    r"\b(weg|tot|down|feierabend|futsch|im eimer|am arsch)\b|\b(tot|down|offline|kaputt|lahm)\b"
+    r"|nichts geht|nix geht|bei einem haken|ein haken|l[äa]dt\b.{0,25}\bnicht|brechen ab|bricht ab"
+    r"|\bkann\b.{0,30}\b(nicht|keine)\b|\b(immer noch|noch immer)\b|\bedge\b"
+    r"|\bno (signal|service|internet|connection)\b|not working|doesn'?t work|\bis down\b|outage"
+    r"|no data",
+    _I,
+)
+# What a question about something other than the outage is about ("Wie lange ist mein Guthaben
+# gültig?"): it keeps the question template even during an outage.
+_OFF_TOPIC = re.compile(
+    r"rechnung|tarif|vertrag|guthaben|rabatt|shop|filiale|\bsim|esim|\bpuk\b|rufnummer"
+    r"|kundennummer|roaming|datenvolumen|\bvolumen|angebot|iphone|pixel|samsung|router|bestell"
+    r"|lieferung|paket|abbuch|gutschrift|bankverbindung|kündig|\boption|portierung|prepaid"
+    r"|wlan-call|apple watch|glasfaser|umzug|techniker-termin|grundgebühr|aufladung|invoice|bill\b"
+    r"|charged|contract|tariff|plan\b|tourist",
     _I,
 )
 _QUESTION_START = re.compile(
@@ -75,11 +91,15 @@ _QUESTION_START = re.compile(
     _I,
 )
 OUTAGE_QUESTION = re.compile(
-    r"wieder|st[öo]rung|ausfall|ausgefallen|bekannt|wie lange|wielange|dauert|\bnoch\b"
-    r"|\bgeht\b.*\bnicht\b|kaputt|\bwann\b|problem|netz|was ist (da )?los|was ist los"
-    r"|\b(outage|down|again|fixed|back|working|restored|how long|known|eta|issue|problem)\b",
+    r"st[öo]rung|ausfall|ausgefallen|\bnetz|empfang|internet|\blte\b|mobile daten|verbindung"
+    r"|wieder|behoben|bekannt|was ist (da |denn )?los|lösung|prognose|uhrzeit|neuigkeiten|neues"
+    r"|\binfo|absehbar|vorbei|telefonieren|problem|ganz [A-ZÄÖÜ]|betrifft|betroffen|überall"
+    r"|\b(outage|down|again|fixed|back|working|restored|how long|known|eta|issue|signal|update)\b",
     _I,
 )
+# Short questions that during an outage can only mean it: "Wie lange noch?", "Dauert das noch?"
+_SHORT_OUTAGE_QUESTION = re.compile(r"\bwie lange\b|\bwann\b|\bdauert\b|\bnoch\b", _I)
+SHORT_QUESTION_WORDS = 7
 _PRAISE = re.compile(
     r"dank|super|toll|klasse|spitze|\btop\b|prima|gro[ßs]artig|perfekt|lob|respekt|zufrieden"
     r"|hervorragend|vorbildlich|schnell|läuft wieder|funktioniert wieder|geht wieder|bester?\b"
@@ -113,8 +133,13 @@ def is_me_too(text: str) -> bool:
 
 
 def is_no_content(text: str) -> bool:
-    """ "???", "Und jetzt?", "Immer noch nichts", only a mention: a nudge, nothing new."""
-    return bool(_NO_CONTENT.fullmatch(content(text).casefold()))
+    """A nudge, nothing new: "???", "Und jetzt?", "Hallo? Immer noch nichts.", only a mention
+    with a question mark. A lone emoji is not one: a nudge asks or says something."""
+    words = content(text).casefold()
+    if not words:
+        return "?" in text
+    parts = [part.strip() for part in re.split(r"[?.!,]+", words) if part.strip()]
+    return all(_NO_CONTENT.fullmatch(part) for part in parts)
 
 
 def is_question(text: str) -> bool:
@@ -122,8 +147,14 @@ def is_question(text: str) -> bool:
 
 
 def is_outage_question(text: str) -> bool:
-    """A question about the outage itself: when, whether known, how long."""
-    return is_question(text) and bool(OUTAGE_QUESTION.search(text))
+    """A question about the outage itself: when, whether known, how long; not one about a
+    tariff, a bill or a shop that happens to say "wann" or "wieder"."""
+    if not is_question(text) or _OFF_TOPIC.search(text):
+        return False
+    if OUTAGE_QUESTION.search(text):
+        return True
+    short = len(content(text).split()) <= SHORT_QUESTION_WORDS
+    return short and bool(_SHORT_OUTAGE_QUESTION.search(text))
 
 
 def is_praise(comment: CommentView, labels: Labels) -> bool:
@@ -139,14 +170,13 @@ def is_praise(comment: CommentView, labels: Labels) -> bool:
 def joins_incident(comment: CommentView, labels: Labels) -> bool:
     """Whether, during an open incident of its service, the comment is that incident's."""
     text = comment.text
-    return (
-        labels.is_complaint
-        or labels.third_party is not None
-        or is_me_too(text)
-        or is_no_content(text)
-        or is_outage_question(text)
-        or bool(_OUTAGE_WORDS.search(text))
-    )
+    if labels.is_complaint or labels.third_party is not None:
+        return True
+    if is_no_content(text) or is_outage_question(text):
+        return True
+    if _OFF_TOPIC.search(text):
+        return False  # "Gibt es das Pixel 8 auch in Grün?" is no me-too
+    return is_me_too(text) or bool(_OUTAGE_WORDS.search(text))
 
 
 def situation_for(comment: CommentView, labels: Labels, *, has_incident: bool) -> str | None:
