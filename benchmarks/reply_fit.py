@@ -206,8 +206,10 @@ def score(stage: str, rows: list[Row], found: list[tuple[ReviewItem, Comment]]) 
             ok = bool(own and own.needs_human and own.reasons and own.reasons[0].startswith(reason))
         else:
             wanted = EXPECTED[row.kind]
-            ok = (own is None) if wanted is None else bool(
-                own and own.situation == wanted and own.incident_id is None and own.text
+            ok = (
+                (own is None)
+                if wanted is None
+                else bool(own and own.situation == wanted and own.incident_id is None and own.text)
             )
         fit_all += ok
         if not ok:

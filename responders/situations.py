@@ -82,7 +82,7 @@ _OFF_TOPIC = re.compile(
     r"|kundennummer|roaming|datenvolumen|\bvolumen|angebot|iphone|pixel|samsung|router|bestell"
     r"|lieferung|paket|abbuch|gutschrift|bankverbindung|kündig|\boption|portierung|prepaid"
     r"|wlan-call|apple watch|glasfaser|umzug|techniker-termin|grundgebühr|aufladung|invoice|bill\b"
-    r"|charged|contract|tariff|plan\b|tourist",
+    r"|charged|contract|tariff|plan\b|tourist|kostet|kosten|preis|€|euro\b|price|cost",
     _I,
 )
 _QUESTION_START = re.compile(
