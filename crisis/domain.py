@@ -101,6 +101,8 @@ class IncidentFacts:
     public_status: str | None
     eta: datetime | None
     status_url: str | None
+    # When the reply is written: an ETA that day or the next is "heute Abend", "morgen früh".
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,8 @@ class Catalog:
     more_regions: str
     weekdays: tuple[str, ...]
     months: tuple[str, ...]
+    near_days: tuple[str, ...]  # ("heute", "morgen"): optional, [dates] near_days
+    dayparts: tuple[str, ...]  # 0-4, 5-10, 11-13, 14-17, 18-22, 23 h: optional, [dates] dayparts
     greeting: Wording
     apology: Wording
     eta: Wording
@@ -103,7 +105,11 @@ def read_sources(
             base = merged.setdefault(lang, {})
             for key, value in data.items():
                 if isinstance(value, dict) and isinstance(base.get(key), dict):
-                    base[key] = {**base[key], **value}
+                    kept = base[key]
+                    if "wordings" in value and "reviews" not in value:
+                        # the notes were on the packaged wordings, not on the team's edit
+                        kept = {k: v for k, v in kept.items() if k != "reviews"}
+                    base[key] = {**kept, **value}
                 else:
                     base[key] = value
     return merged
@@ -154,6 +160,8 @@ def _parse_catalog(lang: str, data: Mapping[str, Any]) -> Catalog:
         more_regions=_text(words, "more_regions", lang),
         weekdays=_texts(dates, "weekdays", lang, count=7),
         months=_texts(dates, "months", lang, count=12),
+        near_days=_texts(dates, "near_days", lang, count=2) if "near_days" in dates else (),
+        dayparts=_texts(dates, "dayparts", lang, count=6) if "dayparts" in dates else (),
         greeting=_compile(f"{lang}/greeting", _text(phrases, "greeting", lang)),
         apology=_compile(f"{lang}/apology", _text(phrases, "apology", lang)),
         eta=_compile(f"{lang}/eta", _text(dates, "eta", lang)),
@@ -203,16 +211,29 @@ def _compile(name: str, source: str) -> Wording:
         raise TemplateError(f"{name}: line {exc.lineno}: {exc.message}") from exc
 
 
-def format_eta(catalog: Catalog, eta: datetime) -> str:
-    """``eta`` in Berlin time, rounded to the half hour as people say it ("Samstag gegen 18
-    Uhr", not "21:47 Uhr": an estimate to the minute promises what nobody knows)."""
+DAYPART_STARTS = (5, 11, 14, 18, 23)  # hours where the next of [dates] dayparts begins
+
+
+def format_eta(catalog: Catalog, eta: datetime, as_of: datetime | None = None) -> str:
+    """``eta`` in Berlin time, rounded to the half hour as people say it ("heute Abend gegen
+    18 Uhr", "Samstag gegen 18 Uhr", not "21:47 Uhr": an estimate to the minute promises what
+    nobody knows). ``near_day`` is "heute" or "morgen" seen from ``as_of``, else empty."""
     if eta.utcoffset() is None:
         raise TemplateError(f"incident eta must carry a timezone offset, got {eta.isoformat()}")
     local = eta.astimezone(BERLIN)
     minutes = (local.minute + HALF_HOUR // 2) // HALF_HOUR * HALF_HOUR
     local = local.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=minutes)
     half = f":{local.minute:02d}" if local.minute else ""
+    day = ""
+    part = sum(local.hour >= start for start in DAYPART_STARTS)
+    if as_of is not None and catalog.near_days:
+        ahead = (local.date() - as_of.astimezone(BERLIN).date()).days
+        if ahead == 1 and part == 0:
+            ahead = 0  # 1 am after an evening is "heute Nacht", not "morgen Nacht"
+        day = catalog.near_days[ahead] if 0 <= ahead < len(catalog.near_days) else ""
     return catalog.eta.render(
+        near_day=day,
+        daypart=catalog.dayparts[part] if catalog.dayparts else "",
         time=f"{local.hour}{half}",
         time12=f"{local.hour % 12 or 12}{half} {'am' if local.hour < 12 else 'pm'}",
         weekday=catalog.weekdays[local.weekday()],

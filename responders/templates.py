@@ -55,6 +55,7 @@ class _Facts:
     status_url: str = ""
     apologise: bool = False
     status: str = ""  # the incident's state, named by the catalog's [statuses]
+    as_of: datetime | None = None  # when the reply is written, for "heute" and "morgen"
 
 
 class TemplateResponder:
@@ -165,6 +166,7 @@ class TemplateResponder:
                 status_url=incident.status_url or self.status_url or "",
                 apologise=apologise,
                 status=incident.status,
+                as_of=incident.as_of,
             )
         service = labels.service or Service.OTHER
         return _Facts(name, service, status_url=self.status_url or "", apologise=apologise)
@@ -184,7 +186,11 @@ class TemplateResponder:
             regions=_join_regions(catalog, facts),
             public_status=facts.public_status,
             # Each fact once: the lead's public text says when (or that nobody knows yet).
-            eta=format_eta(catalog, facts.eta) if facts.eta and not facts.public_status else "",
+            eta=(
+                format_eta(catalog, facts.eta, facts.as_of)
+                if facts.eta and not facts.public_status
+                else ""
+            ),
             status_url=facts.status_url,
             status=catalog.statuses[facts.status] if facts.status else "",
         )

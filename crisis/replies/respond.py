@@ -170,7 +170,12 @@ def render(
     text changed. A suggestion that finds no wording goes to a person, saying why."""
     if item.situation is None:
         return False
-    facts = incidents.facts(incident, status_url=setup.status_url) if incident else None
+    # The day an ETA is said against ("heute Abend"): when the customer wrote, which is close
+    # to when the reply goes out; a reply re-written the next day says the day again.
+    as_of = _aware(comment.created_at)
+    facts = (
+        incidents.facts(incident, status_url=setup.status_url, as_of=as_of) if incident else None
+    )
     suggestion = setup.responder.respond(view(comment), labels, facts, item.situation)
     if suggestion is None:
         if not item.needs_human:

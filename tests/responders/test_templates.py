@@ -162,7 +162,7 @@ def test_english_outage_reply_names_service_regions_status_and_eta() -> None:
         assert template.startswith("en/outage_incident#")
         assert text.startswith("Hi Sabine K., sorry for the trouble")
         assert "mobile network outage in Berlin and Potsdam" in text
-        assert "Saturday around 6 pm" in text
+        assert "around 6 pm Saturday" in text
         assert STATUS_URL in text
         assert PUBLIC_STATUS not in text  # written in German: not quoted untranslated
 
@@ -175,7 +175,7 @@ def test_public_status_is_quoted_in_the_language_the_team_writes_it_in() -> None
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("de", "Freitag gegen 18:30 Uhr"), ("en", "Friday around 6:30 pm")],
+    [("de", "Freitag gegen 18:30 Uhr"), ("en", "around 6:30 pm Friday")],
 )
 def test_eta_is_berlin_time_in_winter_too(lang: str, expected: str) -> None:
     incident = make_incident(eta=FRIDAY_6_30PM_BERLIN, public_status=None)
@@ -408,7 +408,7 @@ def test_x_reply_fits_280_even_with_many_regions_and_a_long_status(lang: str, au
         assert STATUS_URL in text
         assert ("Mobilfunk-Störung" if lang == "de" else "mobile network outage") in text
         # the long status text is left out, so the ETA it stood for comes back
-        assert ("Samstag gegen 18 Uhr" if lang == "de" else "Saturday around 6 pm") in text
+        assert ("Samstag gegen 18 Uhr" if lang == "de" else "around 6 pm Saturday") in text
 
 
 def test_x_reply_names_the_first_regions_when_all_do_not_fit() -> None:
@@ -493,7 +493,7 @@ def test_incident_reply_names_where_the_incident_stands(
 
 @pytest.mark.parametrize(
     ("lang", "service", "done"),
-    [("de", "Mobilfunk", "behoben"), ("en", "mobile network", "resolved")],
+    [("de", "Mobilfunk", "behoben|läuft wieder"), ("en", "mobile network", "resolved")],
 )
 def test_follow_up_says_the_service_works_again_in_the_customers_language(
     lang: str, service: str, done: str
@@ -515,7 +515,8 @@ def test_follow_up_says_the_service_works_again_in_the_customers_language(
     assert len(replies) == len(responder.catalogs[lang].situations["resolved_follow_up"])
     for template, text in replies.items():
         assert template.startswith(f"{lang}/resolved_follow_up#")
-        assert service in text and done in text and "Berlin" in text
+        assert service in text and "Berlin" in text
+        assert any(word in text for word in done.split("|")), text
         assert "leid" not in text and "sorry" not in text  # no apology for a fixed outage
         assert "18:00" not in text and "6:00" not in text  # an ETA is over once it is fixed
 

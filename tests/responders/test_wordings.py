@@ -127,3 +127,22 @@ def test_every_packaged_wording_has_a_readers_note(lang):
 def test_an_unknown_form_of_address_is_refused():
     with pytest.raises(TemplateError, match="du or Sie"):
         TemplateResponder(address_form="ihr")
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        (datetime(2026, 5, 13, 10, 0, tzinfo=UTC), "heute Abend gegen 22 Uhr"),
+        (datetime(2026, 5, 12, 10, 0, tzinfo=UTC), "morgen Abend gegen 22 Uhr"),
+        (datetime(2026, 5, 10, 10, 0, tzinfo=UTC), "Mittwoch gegen 22 Uhr"),
+    ],
+)
+def test_an_eta_today_or_tomorrow_is_said_so(written, said):
+    incident = IncidentFacts(
+        7, Service.INTERNET, ("Hamburg",), "identified", None, ETA, URL, as_of=written
+    )
+    comment = CommentView(1, "facebook", "Sabine K.", "x", "de")
+
+    text = TemplateResponder().respond(comment, NEGATIVE, incident, "outage_incident").text
+
+    assert f"bis {said}" in text.replace("Bis", "bis")
