@@ -181,9 +181,12 @@ def demo_shares(settings: Settings) -> None:
             else:
                 fates["none"] += 1
                 decision = decided.get(cid)
-                reason = (
-                    decision.reasons[0] if decision and decision.verdict == Verdict.SKIP else "?"
-                )
+                if decision and decision.verdict == Verdict.SKIP:
+                    reason = decision.reasons[0]
+                elif decision:  # one reply per customer: it updated their pending one
+                    reason = "a later comment of a customer with a reply (that reply was updated)"
+                else:
+                    reason = "?"
                 none[reason] += 1
         total = len(complaints)
         print(f"\ndemo ({settings.classifier}, replayed in {seconds:.1f} s): {total} complaints")
@@ -214,24 +217,37 @@ def demo_fit(engine: Any, decided: dict[int, Any], rendered: list[tuple[str, str
     own = {"nordtel", "nordtel_hilft"}
     per_customer: Counter[tuple[int, str]] = Counter()
     outage_items: dict[tuple[int, str], ReviewItem] = {}
+    linked_to: dict[str, int] = {}
     for item in items:
-        if item.incident_id is not None and item.state != "rejected":
+        # every reply linked to the incident counts, whatever its state: at resolution the
+        # unsent ones are superseded by the follow-up (rejected), still one reply each
+        if item.incident_id is not None:
             key = (item.incident_id, authors[item.comment_id])
             per_customer[key] += 1
             outage_items[key] = item
+            linked_to[key[1]] = item.incident_id
+    carriers = {"phone": "internet"}
     affected: set[tuple[int, str]] = set()
     for comment, labels in found:
         if comment.author.lower() in own:
             continue
         decision = decided.get(comment.id or 0)
         in_situation = decision is not None and decision.situation == "outage_incident"
-        for incident in all_incidents:
-            start, end = incident.opened_at, incident.resolved_at
-            if start is None or comment.created_at < start or (end and comment.created_at > end):
-                continue
-            same = labels.service in (None, incident.service)
-            if (labels.is_complaint and same) or in_situation:
-                affected.add((incident.id or 0, comment.author))
+        if not (labels.is_complaint or in_situation):
+            continue
+        open_then = [
+            i
+            for i in all_incidents
+            if i.opened_at <= comment.created_at
+            and (i.resolved_at is None or comment.created_at <= i.resolved_at)
+        ]
+        if labels.service is not None:
+            wanted = {labels.service, carriers.get(labels.service, labels.service)}
+            open_then = [i for i in open_then if i.service in wanted]
+        elif len(open_then) > 1:  # no service named: the incident its reply went to, if any
+            open_then = [i for i in open_then if i.id == linked_to.get(comment.author)]
+        if open_then:
+            affected.add((open_then[-1].id or 0, comment.author))
     fit = sum(
         1
         for key in affected
