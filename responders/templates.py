@@ -175,29 +175,52 @@ class TemplateResponder:
         du = self.du
         greeting = catalog.greeting.render(name=facts.name, brand=self.brand, du=du)
         apology = catalog.apology.render(name=facts.name, brand=self.brand, du=du)
-        return wording.render(
-            du=du,
-            outage=catalog.outages[facts.service],
-            greeting=greeting,
-            apology=apology if facts.apologise else "",
-            name=facts.name,
-            brand=self.brand,
-            service=catalog.services[facts.service],
-            regions=_join_regions(catalog, facts),
-            public_status=facts.public_status,
-            # Each fact once: the lead's public text says when (or that nobody knows yet).
-            eta=(
-                format_eta(catalog, facts.eta, facts.as_of)
-                if facts.eta and not facts.public_status
-                else ""
-            ),
-            status_url=facts.status_url,
-            status=catalog.statuses[facts.status] if facts.status else "",
+        return said_once(
+            wording.render(
+                du=du,
+                outage=catalog.outages[facts.service],
+                greeting=greeting,
+                apology=apology if facts.apologise else "",
+                name=facts.name,
+                brand=self.brand,
+                service=catalog.services[facts.service],
+                regions=_join_regions(catalog, facts),
+                public_status=facts.public_status,
+                # Each fact once: the lead's public text says when (or that nobody knows yet).
+                eta=(
+                    format_eta(catalog, facts.eta, facts.as_of)
+                    if facts.eta and not facts.public_status
+                    else ""
+                ),
+                status_url=facts.status_url,
+                status=catalog.statuses[facts.status] if facts.status else "",
+            )
         )
 
     def du(self, du_form: str, sie_form: str) -> str:
         """The brand's form of address: ``{{ du("Schreib uns", "Schreiben Sie uns") }}``."""
         return sie_form if self.address_form == "Sie" else du_form
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(\s+)")
+# Words that differ between the lead's text and ours without changing what is said.
+_ADDRESS = re.compile(r"\b(deine?[nmrs]?|eure?[nmrs]?|ihre?[nmrs]?|your)\b", re.IGNORECASE)
+
+
+def said_once(text: str) -> str:
+    """``text`` without a sentence it already said: the lead's public text often thanks for
+    patience too ("Danke für eure Geduld!" then our "Danke für deine Geduld!")."""
+    parts = _SENTENCE_END.split(text)
+    seen: set[str] = set()
+    out: list[str] = []
+    for index in range(0, len(parts), 2):
+        sentence = parts[index]
+        key = " ".join(_ADDRESS.sub(" ", sentence).casefold().strip(" .!?").split())
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.extend([parts[index - 1], sentence] if out else [sentence])
+    return "".join(out)
 
 
 def _shortened(facts: _Facts) -> Iterator[_Facts]:
