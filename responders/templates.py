@@ -185,7 +185,7 @@ class TemplateResponder:
                 brand=self.brand,
                 service=catalog.services[facts.service],
                 regions=_join_regions(catalog, facts),
-                public_status=facts.public_status,
+                public_status=self._quoted(catalog, facts.public_status),
                 # Each fact once: the lead's public text says when (or that nobody knows yet).
                 eta=(
                     format_eta(catalog, facts.eta, facts.as_of)
@@ -197,12 +197,27 @@ class TemplateResponder:
             )
         )
 
+    def _quoted(self, catalog: Catalog, text: str) -> str:
+        """The lead's public text, in quotes where it addresses readers otherwise than we do
+        ("Bitte ändert euer Passwort" in a du reply): a quote may say "ihr", our reply may not
+        switch between forms."""
+        if catalog.lang != "de" or not text:
+            return text
+        other = _NOT_SIE if self.address_form == "Sie" else _NOT_DU
+        return f"„{text}“" if other.search(text) else text
+
     def du(self, du_form: str, sie_form: str) -> str:
         """The brand's form of address: ``{{ du("Schreib uns", "Schreiben Sie uns") }}``."""
         return sie_form if self.address_form == "Sie" else du_form
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])(\s+)")
+# Forms of address other than the brand's, in a German text: ihr/euch and Sie for a du brand
+# ("Sie" only mid-sentence: at the start it may be "she"), du and ihr for a Sie brand.
+_NOT_DU = re.compile(
+    r"\b(ihr|euch|euer|eure[nmrs]?|Ihnen|Ihre?[nmrs]?)\b|(?<![.!?:]\s)(?<!^)\bSie\b"
+)
+_NOT_SIE = re.compile(r"\b(du|dich|dir|dein\w*|ihr|euch|euer|eure[nmrs]?)\b")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][“\"»]))(\s+)")
 # Words that differ between the lead's text and ours without changing what is said.
 _ADDRESS = re.compile(r"\b(deine?[nmrs]?|eure?[nmrs]?|ihre?[nmrs]?|your)\b", re.IGNORECASE)
 
@@ -215,7 +230,7 @@ def said_once(text: str) -> str:
     out: list[str] = []
     for index in range(0, len(parts), 2):
         sentence = parts[index]
-        key = " ".join(_ADDRESS.sub(" ", sentence).casefold().strip(" .!?").split())
+        key = " ".join(_ADDRESS.sub(" ", sentence).casefold().strip(' .!?„“"').split())
         if key and key in seen:
             continue
         seen.add(key)

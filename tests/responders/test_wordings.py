@@ -146,3 +146,23 @@ def test_an_eta_today_or_tomorrow_is_said_so(written, said):
     text = TemplateResponder().respond(comment, NEGATIVE, incident, "outage_incident").text
 
     assert f"bis {said}" in text.replace("Bis", "bis")
+
+
+def test_a_leads_text_in_another_form_of_address_is_quoted_and_said_once():
+    lead = "Die App ist wieder erreichbar. Bitte ändert euer Passwort. Danke für eure Geduld!"
+    incident = IncidentFacts(7, Service.CUSTOMER_SERVICE, (), "resolved", lead, None, URL)
+    texts = {
+        got.template: got.text
+        for n in range(60)
+        if (
+            got := TemplateResponder().respond(
+                CommentView(n, "facebook", "Maren", "x", "de"), NEGATIVE, incident,
+                "resolved_follow_up",
+            )
+        )
+    }  # fmt: skip
+
+    assert len(texts) == 3
+    for text in texts.values():
+        assert f"„{lead}“" in text  # a quote may say "ihr"; our own words stay "du"
+        assert "Danke für deine Geduld" not in text  # the lead already thanked: once
