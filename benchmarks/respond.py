@@ -10,7 +10,12 @@
    an empty PostgreSQL database to compare).
 2. The demo scenario (the configured classifier, outage.v1 by default): of the comments labelled
    complaints, the share that got a templated suggestion, the share flagged for a person, and
-   the reasons the rest got none (the policy's own words).
+   the reasons the rest got none (the policy's own words). Then issue 21's reply fit on the
+   demo: of the comments about an open incident (labelled complaints of its service, and what
+   the policy put in the incident's situation: me-too, nudges, outage questions), the share
+   whose customer has exactly one reply for the incident, of its situation; praise replies to
+   complaints or me-too; replies written while an incident was only suspected that claim a
+   known outage. The written set's figures: ``python benchmarks/reply_fit.py``.
 """
 
 from __future__ import annotations
@@ -136,7 +141,21 @@ def demo_shares(settings: Settings) -> None:
             decided[comment.id] = decision
             return decision
 
-        pipeline.replies = replace(pipeline.replies, policy=recording)
+        rendered: list[tuple[str, str]] = []  # (incident stage, text) of every rendering
+        responder = pipeline.replies.responder
+
+        class Recording:
+            @property
+            def languages(self) -> frozenset[str]:
+                return responder.languages
+
+            def respond(self, comment: Any, labels: Labels, incident: Any, situation: Any = None):
+                got = responder.respond(comment, labels, incident, situation)
+                if got is not None and incident is not None:
+                    rendered.append((incident.status, got.text))
+                return got
+
+        pipeline.replies = replace(pipeline.replies, policy=recording, responder=Recording())
         started = time.perf_counter()
         replay(path, pipeline, clock)
         seconds = time.perf_counter() - started
@@ -162,9 +181,12 @@ def demo_shares(settings: Settings) -> None:
             else:
                 fates["none"] += 1
                 decision = decided.get(cid)
-                reason = (
-                    decision.reasons[0] if decision and decision.verdict == Verdict.SKIP else "?"
-                )
+                if decision and decision.verdict == Verdict.SKIP:
+                    reason = decision.reasons[0]
+                elif decision:  # one reply per customer: it updated their pending one
+                    reason = "a later comment of a customer with a reply (that reply was updated)"
+                else:
+                    reason = "?"
                 none[reason] += 1
         total = len(complaints)
         print(f"\ndemo ({settings.classifier}, replayed in {seconds:.1f} s): {total} complaints")
@@ -172,7 +194,79 @@ def demo_shares(settings: Settings) -> None:
             print(f"  {fate:<10} {fates[fate]:>4}  {fates[fate] / total:6.1%}")
         for reason, n in none.most_common():
             print(f"    none because {reason}: {n}")
+        demo_fit(engine, decided, rendered)
         engine.dispose()
+
+
+def demo_fit(engine: Any, decided: dict[int, Any], rendered: list[tuple[str, str]]) -> None:
+    """Issue 21's figures on the replayed demo (see the module docstring)."""
+    from benchmarks.reply_fit import KNOWN_CLAIM
+    from crisis.tables import Incident
+    from responders.situations import is_me_too
+
+    with session_scope(engine) as session:
+        found = session.exec(
+            select(Comment, Classification).join(
+                Classification, col(Classification.comment_id) == col(Comment.id)
+            )
+        ).all()
+        all_incidents = list(session.exec(select(Incident)))
+        items = list(session.exec(select(ReviewItem).where(ReviewItem.kind == "reply")))
+        authors = {c.id: c.author for c, _ in found}
+        session.expunge_all()
+    own = {"nordtel", "nordtel_hilft"}
+    per_customer: Counter[tuple[int, str]] = Counter()
+    outage_items: dict[tuple[int, str], ReviewItem] = {}
+    linked_to: dict[str, int] = {}
+    for item in items:
+        # every reply linked to the incident counts, whatever its state: at resolution the
+        # unsent ones are superseded by the follow-up (rejected), still one reply each
+        if item.incident_id is not None:
+            key = (item.incident_id, authors[item.comment_id])
+            per_customer[key] += 1
+            outage_items[key] = item
+            linked_to[key[1]] = item.incident_id
+    carriers = {"phone": "internet"}
+    affected: set[tuple[int, str]] = set()
+    for comment, labels in found:
+        if comment.author.lower() in own:
+            continue
+        decision = decided.get(comment.id or 0)
+        in_situation = decision is not None and decision.situation == "outage_incident"
+        if not (labels.is_complaint or in_situation):
+            continue
+        open_then = [
+            i
+            for i in all_incidents
+            if i.opened_at <= comment.created_at
+            and (i.resolved_at is None or comment.created_at <= i.resolved_at)
+        ]
+        if labels.service is not None:
+            wanted = {labels.service, carriers.get(labels.service, labels.service)}
+            open_then = [i for i in open_then if i.service in wanted]
+        elif len(open_then) > 1:  # no service named: the incident its reply went to, if any
+            open_then = [i for i in open_then if i.id == linked_to.get(comment.author)]
+        if open_then:
+            affected.add((open_then[-1].id or 0, comment.author))
+    fit = sum(
+        1
+        for key in affected
+        if per_customer[key] == 1 and outage_items[key].situation == "outage_incident"
+    )
+    complainers = {c.id for c, lab in found if lab.is_complaint or is_me_too(c.text)}
+    praise = sum(
+        1
+        for item in items
+        if (item.template or "").split("#")[0].endswith("/praise")
+        and item.comment_id in complainers
+    )
+    claims = sum(1 for stage, text in rendered if stage == "suspected" and KNOWN_CLAIM.search(text))
+    suspected = sum(1 for stage, _ in rendered if stage == "suspected")
+    share = fit / len(affected) if affected else 1.0
+    print(f"  reply fit: {fit} of {len(affected)} customers about an open incident ({share:.1%})")
+    print("    got exactly one reply of the incident's situation")
+    print(f"  praise replies to complaints or me-too: {praise}")
+    print(f"  known-outage claims while suspected: {claims} of {suspected} renderings")
 
 
 def main() -> None:

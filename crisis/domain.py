@@ -103,6 +103,8 @@ class IncidentFacts:
     public_status: str | None
     eta: datetime | None
     status_url: str | None
+    # When the reply is written: an ETA that day or the next is "heute Abend", "morgen früh".
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +196,10 @@ class ReplyContext:
 
     ``own_accounts`` and ``bot_accounts`` are casefolded names; ``addressed_to_us``: the comment
     mentions us, replies to us or sits on our page; ``already_answered``: this author already
-    has a reply for the incident the comment belongs to; ``languages``: those we have templates
-    for.
+    has a reply for the incident the comment belongs to; ``has_incident``: an incident is open
+    for the comment's service (or the only one is, when it names none); ``languages``: those we
+    have templates for; ``default_lang``: our page's language, for a comment whose platform tag
+    and text do not tell.
     """
 
     own_accounts: frozenset[str]
@@ -204,6 +208,7 @@ class ReplyContext:
     already_answered: bool
     has_incident: bool
     languages: frozenset[str]
+    default_lang: str | None = None
 
 
 class Verdict(StrEnum):

@@ -241,7 +241,9 @@ def list_incidents(session: Session) -> list[Incident]:
     return list(session.exec(select(Incident).order_by(col(Incident.opened_at), col(Incident.id))))
 
 
-def facts(incident: Incident, *, status_url: str | None) -> IncidentFacts:
+def facts(
+    incident: Incident, *, status_url: str | None, as_of: datetime | None = None
+) -> IncidentFacts:
     """What a reply may say now. Once resolved, the outage-time public text and ETA ("we
     expect a fix by 6 pm") are stale: only a public status set at/after resolution is kept."""
     public_status, eta = incident.public_status, incident.eta
@@ -258,6 +260,7 @@ def facts(incident: Incident, *, status_url: str | None) -> IncidentFacts:
         public_status=public_status,
         eta=eta,
         status_url=status_url,
+        as_of=as_of,
     )
 
 

@@ -93,6 +93,8 @@ def _templates(settings: Settings) -> Responder:
         brand=settings.brand,
         status_url=settings.status_url,
         status_lang=settings.status_lang,
+        address_form=settings.address_form,
+        page_lang=settings.page_lang,
     )
 
 
@@ -221,6 +223,8 @@ def reply_setup(settings: Settings) -> ReplySetup:
         own_authors=tuple(settings.own_authors),
         bot_accounts=tuple(settings.bot_accounts),
         status_url=settings.status_url,
+        page_lang=settings.page_lang,
+        lookback=timedelta(minutes=settings.incident_lookback_minutes),
     )
 
 

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     # The team's time zone: every time shown to a person (CLI, pages, reports) is in it,
     # labelled with its city; stored times, JSON and CSV stay UTC.
     timezone: str = "Europe/Berlin"
+    # How German replies address customers: "du" or "Sie" (every German wording has both).
+    address_form: Literal["du", "Sie"] = "du"
+    # Our pages' language: a comment whose platform tag and text do not tell is read as this.
+    page_lang: str = "de"
+    # Comments written this long before an incident opened may join it (the outage began before
+    # the detector saw it); anything older is about something else.
+    incident_lookback_minutes: int = Field(default=90, ge=0)
     # Reply wordings edited in the web app (<lang>.toml files laid over the packaged ones);
     # unset: the packaged wordings only, and the templates page is read-only.
     templates_dir: Path | None = None

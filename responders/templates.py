@@ -25,7 +25,8 @@ from crisis.domain import CommentView, IncidentFacts, Labels, Sentiment, Service
 from crisis.errors import TemplateError
 from crisis.platform_text import LENGTH_LIMITS, x_length
 from crisis.states import OPEN_INCIDENT_STATES
-from responders.catalog import Catalog, Wording, format_eta, load_catalogs
+from responders.catalog import STAGE_SITUATIONS, Catalog, Wording, format_eta, load_catalogs
+from responders.languages import comment_language
 from responders.policy import FOLLOW_UP, OUTAGE_SERVICES, language, situation_for
 
 PACKAGED = resources.files("responders") / "templates"
@@ -34,6 +35,7 @@ SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply 
 # Every open state: suggestions are reviewed by a person before they go out, so a suspected
 # incident may already be named; a resolved one gets follow-ups, not outage replies.
 ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES)
+ADDRESS_FORMS = ("du", "Sie")
 __all__ = ["OUTAGE_SERVICES", "TemplateResponder", "clean_name", "language", "x_length"]
 _TAG = re.compile(r"<[^>]*>")
 _LINKISH_NAME = re.compile(r"https?:|www\.|\.(com|de|net|org)\b", re.IGNORECASE)
@@ -53,6 +55,7 @@ class _Facts:
     status_url: str = ""
     apologise: bool = False
     status: str = ""  # the incident's state, named by the catalog's [statuses]
+    as_of: datetime | None = None  # when the reply is written, for "heute" and "morgen"
 
 
 class TemplateResponder:
@@ -68,7 +71,11 @@ class TemplateResponder:
         brand: str = "Nordtel",
         status_url: str | None = None,
         status_lang: str = "de",
+        address_form: str = "du",
+        page_lang: str | None = "de",
     ) -> None:
+        if address_form not in ADDRESS_FORMS:
+            raise TemplateError(f"address form must be du or Sie, got {address_form!r}")
         if templates_dir is None:
             templates_dir = PACKAGED
         self._sources = (templates_dir, overrides_dir)
@@ -79,6 +86,9 @@ class TemplateResponder:
         # The team writes an incident's public status text in one language; replies in other
         # languages leave it out rather than quote it untranslated.
         self.status_lang = status_lang
+        # German wordings say both forms, {{ du("dein", "Ihr") }}: the brand picks one.
+        self.address_form = address_form
+        self.page_lang = page_lang
 
     @property
     def catalogs(self) -> dict[str, Catalog]:
@@ -111,13 +121,15 @@ class TemplateResponder:
             if labels.urgent or not labels.is_complaint:
                 return None  # urgent: a person answers; questions and praise: asked explicitly
             situation = situation_for(comment, labels, has_incident=active)
-        lang = language(comment.lang) or language(labels.lang)
+        lang = comment_language(comment, labels, self.page_lang)
         catalog = self.catalogs.get(lang or "")
         if catalog is None or situation is None or situation not in catalog.situations:
             return None  # better a person's reply later than one in the wrong language now
         facts = self._facts(comment, labels, incident, situation)
         if catalog.lang != self.status_lang and facts.public_status:
             facts = replace(facts, public_status="")
+        if situation == "outage_incident" and incident is not None:
+            situation = STAGE_SITUATIONS.get(incident.status, situation)
         wordings = catalog.situations[situation]
         start = rotation(comment.id, len(wordings))
         order = [wordings[(start + step) % len(wordings)] for step in range(len(wordings))]
@@ -154,25 +166,76 @@ class TemplateResponder:
                 status_url=incident.status_url or self.status_url or "",
                 apologise=apologise,
                 status=incident.status,
+                as_of=incident.as_of,
             )
         service = labels.service or Service.OTHER
         return _Facts(name, service, status_url=self.status_url or "", apologise=apologise)
 
     def _render(self, catalog: Catalog, wording: Wording, facts: _Facts) -> str:
-        greeting = catalog.greeting.render(name=facts.name, brand=self.brand)
-        apology = catalog.apology.render(name=facts.name, brand=self.brand)
-        return wording.render(
-            greeting=greeting,
-            apology=apology if facts.apologise else "",
-            name=facts.name,
-            brand=self.brand,
-            service=catalog.services[facts.service],
-            regions=_join_regions(catalog, facts),
-            public_status=facts.public_status,
-            eta=format_eta(catalog, facts.eta) if facts.eta else "",
-            status_url=facts.status_url,
-            status=catalog.statuses[facts.status] if facts.status else "",
+        du = self.du
+        greeting = catalog.greeting.render(name=facts.name, brand=self.brand, du=du)
+        apology = catalog.apology.render(name=facts.name, brand=self.brand, du=du)
+        return said_once(
+            wording.render(
+                du=du,
+                outage=catalog.outages[facts.service],
+                greeting=greeting,
+                apology=apology if facts.apologise else "",
+                name=facts.name,
+                brand=self.brand,
+                service=catalog.services[facts.service],
+                regions=_join_regions(catalog, facts),
+                public_status=self._quoted(catalog, facts.public_status),
+                # Each fact once: the lead's public text says when (or that nobody knows yet).
+                eta=(
+                    format_eta(catalog, facts.eta, facts.as_of)
+                    if facts.eta and not facts.public_status
+                    else ""
+                ),
+                status_url=facts.status_url,
+                status=catalog.statuses[facts.status] if facts.status else "",
+            )
         )
+
+    def _quoted(self, catalog: Catalog, text: str) -> str:
+        """The lead's public text, in quotes where it addresses readers otherwise than we do
+        ("Bitte ändert euer Passwort" in a du reply): a quote may say "ihr", our reply may not
+        switch between forms."""
+        if catalog.lang != "de" or not text:
+            return text
+        other = _NOT_SIE if self.address_form == "Sie" else _NOT_DU
+        return f"„{text}“" if other.search(text) else text
+
+    def du(self, du_form: str, sie_form: str) -> str:
+        """The brand's form of address: ``{{ du("Schreib uns", "Schreiben Sie uns") }}``."""
+        return sie_form if self.address_form == "Sie" else du_form
+
+
+# Forms of address other than the brand's, in a German text: ihr/euch and Sie for a du brand
+# ("Sie" only mid-sentence: at the start it may be "she"), du and ihr for a Sie brand.
+_NOT_DU = re.compile(
+    r"\b(ihr|euch|euer|eure[nmrs]?|Ihnen|Ihre?[nmrs]?)\b|(?<![.!?:]\s)(?<!^)\bSie\b"
+)
+_NOT_SIE = re.compile(r"\b(du|dich|dir|dein\w*|ihr|euch|euer|eure[nmrs]?)\b")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][“\"»]))(\s+)")
+# Words that differ between the lead's text and ours without changing what is said.
+_ADDRESS = re.compile(r"\b(deine?[nmrs]?|eure?[nmrs]?|ihre?[nmrs]?|your)\b", re.IGNORECASE)
+
+
+def said_once(text: str) -> str:
+    """``text`` without a sentence it already said: the lead's public text often thanks for
+    patience too ("Danke für eure Geduld!" then our "Danke für deine Geduld!")."""
+    parts = _SENTENCE_END.split(text)
+    seen: set[str] = set()
+    out: list[str] = []
+    for index in range(0, len(parts), 2):
+        sentence = parts[index]
+        key = " ".join(_ADDRESS.sub(" ", sentence).casefold().strip(' .!?„“"').split())
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.extend([parts[index - 1], sentence] if out else [sentence])
+    return "".join(out)
 
 
 def _shortened(facts: _Facts) -> Iterator[_Facts]:
@@ -183,6 +246,9 @@ def _shortened(facts: _Facts) -> Iterator[_Facts]:
         yield facts
     if facts.public_status:
         facts = replace(facts, public_status="")
+        yield facts
+    if facts.status:
+        facts = replace(facts, status="")
         yield facts
     if len(facts.regions) > 1:
         facts = replace(facts, regions=facts.regions[:1], more_regions=True)

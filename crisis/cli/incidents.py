@@ -166,6 +166,14 @@ def incidents_update(
     public_status: PublicStatus = None,
     eta: Eta = None,
     region: Regions = None,
+    keep_approved: Annotated[
+        bool,
+        typer.Option(
+            "--keep-approved",
+            help="You approve the new facts for replies already approved: their template text "
+            "is re-written and they stay approved (a person's edited text still goes back).",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Change an open incident's status, public text, ETA or regions."""
@@ -181,7 +189,9 @@ def incidents_update(
             eta=parse_when(eta, "--eta"),
             regions=region,
         )
-        changed = _update_queue(session, incident, database_url)
+        changed = _update_queue(
+            session, incident, database_url, approved_by=by if keep_approved else None
+        )
     _print_incident(incident)
     _print_queue_changes(changed)
     deliver_now(database_url)
@@ -219,13 +229,19 @@ def incidents_resolve(
         )
 
 
-def _update_queue(session: Session, incident: Incident, database_url: str | None) -> dict[str, int]:
+def _update_queue(
+    session: Session,
+    incident: Incident,
+    database_url: str | None,
+    *,
+    approved_by: str | None = None,
+) -> dict[str, int]:
     """Attach early complaints, re-render suggestions, or queue follow-ups (see
     ``crisis.replies.incident_changes``)."""
     from crisis.registry import reply_setup
 
     setup = reply_setup(settings_for(database_url))
-    return after_incident_change(session, setup, incident, now=clock.now())
+    return after_incident_change(session, setup, incident, now=clock.now(), approved_by=approved_by)
 
 
 _QUEUE_WORDS = {  # key: (one, more)
@@ -236,6 +252,10 @@ _QUEUE_WORDS = {  # key: (one, more)
     ),
     "duplicates": ("duplicate rejected", "duplicates rejected"),
     "rerendered": ("suggestion re-written", "suggestions re-written"),
+    "kept_approved": (
+        "approved reply re-written with the facts you approved (stays approved)",
+        "approved replies re-written with the facts you approved (stay approved)",
+    ),
     "reopened": (
         "approved or failed reply sent back to pending (written before the change)",
         "approved or failed replies sent back to pending (written before the change)",

@@ -9,7 +9,11 @@
 - Facts changed (status, ETA, public text, regions): pending suggestions are re-written. A text
   a person edited is kept, marked ``facts_changed`` so the reviewer sees it. An approved (or
   failed, to be retried) reply written before the change is not sent stale: it goes back to
-  pending (re-written unless a person edited it). Every such step is audited.
+  pending (re-written unless a person edited it), unless the lead who changed the facts
+  approved them for the replies too (``approved_by``: the incident page's "approved replies
+  keep their approval" box, ``crisis incidents update --keep-approved``, the API's
+  ``keep_approved``): then the template replies are re-written and stay approved. A person's
+  edited text always goes back to its reviewer. Every such step is audited.
 - Resolved: see ``crisis.replies.follow_ups``.
 
 ``crisis.incidents`` knows nothing of replies: the callers (pipeline, replay, CLI) call
@@ -18,7 +22,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -35,10 +39,10 @@ from crisis.replies.common import (
     replies_by_author,
 )
 from crisis.replies.follow_ups import FOLLOW_UP, queue_follow_ups
-from crisis.replies.respond import ReplySetup, render, set_rank, view
+from crisis.replies.respond import LOOKBACK, OUTAGE_SITUATION, ReplySetup, render, set_rank, view
 from crisis.tables import Comment, Incident, ReviewItem
 
-ATTACH_LOOKBACK = timedelta(hours=6)  # complaints this long before an incident opened join it
+ATTACH_LOOKBACK = LOOKBACK  # default of ReplySetup.lookback (CRISIS_INCIDENT_LOOKBACK_MINUTES)
 # Situations whose text quotes the incident's facts; other replies ("please DM us") do not.
 INCIDENT_SITUATIONS = ("outage_incident", FOLLOW_UP)
 ANSWERED = ("approved", "sent", "failed")
@@ -47,13 +51,19 @@ __all__ = ["ATTACH_LOOKBACK", "after_incident_change", "queue_follow_ups"]
 
 
 def after_incident_change(
-    session: Session, setup: ReplySetup, incident: Incident, *, now: datetime
+    session: Session,
+    setup: ReplySetup,
+    incident: Incident,
+    *,
+    now: datetime,
+    approved_by: str | None = None,
 ) -> dict[str, int]:
-    """Bring the queue in line with ``incident``'s current facts; counts of what changed."""
+    """Bring the queue in line with ``incident``'s current facts; counts of what changed.
+    ``approved_by``: the lead who approved the new facts for already approved replies."""
     if incident.status == "resolved":
         return queue_follow_ups(session, setup, incident, now=now)
     counts = attach_early_complaints(session, setup, incident, now=now)
-    counts.update(rerender_incident(session, setup, incident, now=now))
+    counts.update(rerender_incident(session, setup, incident, now=now, approved_by=approved_by))
     return counts
 
 
@@ -73,8 +83,8 @@ def attach_early_complaints(
             ReviewItem.kind == "reply",
             col(ReviewItem.state).in_(("pending", *ANSWERED)),
             col(ReviewItem.incident_id).is_(None),
-            col(ReviewItem.service).in_(services),
-            col(ReviewItem.arrived_at) >= incident.opened_at - ATTACH_LOOKBACK,
+            col(ReviewItem.service).in_(services) | col(ReviewItem.service).is_(None),
+            col(ReviewItem.arrived_at) >= incident.opened_at - setup.lookback,
         )
         .order_by(col(ReviewItem.arrived_at), col(ReviewItem.id))
     ).all()
@@ -85,7 +95,7 @@ def attach_early_complaints(
         if account_key(comment.author) in setup.own:
             continue
         found = comment_labels(labels, comment)
-        if not found.is_complaint:
+        if _situation(setup, comment, found) != OUTAGE_SITUATION:
             continue  # a question or praise of the same service is not about the outage
         kept = taken.get(comment.author)
         if item.state in ANSWERED:
@@ -103,7 +113,7 @@ def attach_early_complaints(
         taken.setdefault(comment.author, _item_id(item))
         before = item.template
         item.incident_id, item.service = incident.id, incident.service
-        item.situation = _situation(setup, comment, found) or item.situation
+        item.situation = OUTAGE_SITUATION
         set_rank(item, urgent=item.urgency_rank == 0)
         if item.edited_by:
             item.facts_changed = True
@@ -147,10 +157,16 @@ def _link(session: Session, item: ReviewItem, incident: Incident, *, now: dateti
 
 
 def rerender_incident(
-    session: Session, setup: ReplySetup, incident: Incident, *, now: datetime
+    session: Session,
+    setup: ReplySetup,
+    incident: Incident,
+    *,
+    now: datetime,
+    approved_by: str | None = None,
 ) -> dict[str, int]:
     """Re-write the incident's pending suggestions; reopen approved ones written before the
-    facts changed; mark edited ones."""
+    facts changed (re-write and keep them approved when ``approved_by`` approved the new facts
+    and the text is the template's); mark edited ones."""
     rows = session.exec(
         select(ReviewItem, Comment)
         .join(Comment, col(Comment.id) == col(ReviewItem.comment_id))
@@ -164,14 +180,18 @@ def rerender_incident(
     labels = labels_for(session, [comment.id for _, comment in rows])
     facts_at = incident.facts_at or incident.opened_at
     why = f"incident facts changed: {describe(incident)}"
-    counts = {"rerendered": 0, "reopened": 0, "marked_changed": 0}
+    counts = {"rerendered": 0, "reopened": 0, "marked_changed": 0, "kept_approved": 0}
     for item, comment in rows:
+        kept = False
         if item.state in ("approved", "failed"):  # a failed one would be retried as is
             if item.decided_at is not None and item.decided_at > facts_at:
                 continue  # approved with these facts in view
-            if not move_item(session, item, "pending", now=now, reason=why):
-                continue  # a person decided it a moment ago: theirs stands
-            counts["reopened"] += 1
+            if approved_by is not None and not item.edited_by:
+                kept = True  # the lead approved the new facts: the template's text may follow
+            else:
+                if not move_item(session, item, "pending", now=now, reason=why):
+                    continue  # a person decided it a moment ago: theirs stands
+                counts["reopened"] += 1
         if item.edited_by:
             if not item.facts_changed and (item.edited_at is None or item.edited_at <= facts_at):
                 reason = f"{why}; the edited text is kept for its reviewer"
@@ -181,6 +201,11 @@ def rerender_incident(
         before = item.text
         if render(setup, item, comment, comment_labels(labels, comment), incident):
             session.add(item)
+            reason = (
+                f"{why}; new facts approved by {approved_by} on the incident: stays {item.state}"
+                if kept
+                else why
+            )
             audit.record(
                 session,
                 at=now,
@@ -188,10 +213,14 @@ def rerender_incident(
                 action="review_item.rerendered",
                 entity="review_item",
                 entity_id=item.id,
-                reason=why,
-                details={"chars": [len(before), len(item.text)], "template": item.template},
+                reason=reason,
+                details={
+                    "chars": [len(before), len(item.text)],
+                    "template": item.template,
+                    "kept_approved": kept,
+                },
             )
-            counts["rerendered"] += 1
+            counts["kept_approved" if kept else "rerendered"] += 1
     return counts
 
 

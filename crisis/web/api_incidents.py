@@ -106,6 +106,11 @@ class UpdateIn(BaseModel):
     public_status: str | None = None
     eta: str | None = Eta
     regions: list[str] = Field(default=[], description="Regions to add.")
+    keep_approved: bool = Field(
+        default=False,
+        description="The lead approves the new facts for replies already approved: their "
+        "template text is re-written and they stay approved (edited text goes back to review).",
+    )
 
 
 class ResolveIn(BaseModel):
@@ -201,6 +206,7 @@ def update_incident(
         public_status=read.public_status_of(body.public_status, t),
         eta=read.eta_of(body.eta, now=now, t=t),
         regions=read.regions_of(body.regions, t),
+        keep_approved=body.keep_approved,
     )
     return _change(session, outcome)
 

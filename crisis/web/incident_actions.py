@@ -22,6 +22,7 @@ from crisis.web.i18n import Translate
 # The order the counts are told in: what the lead most needs to know first.
 QUEUE_KEYS = (
     "rerendered",
+    "kept_approved",
     "reopened",
     "marked_changed",
     "attached",
@@ -94,6 +95,7 @@ def update(
     public_status: str | None,
     eta: datetime | None,
     regions: list[str] | None,
+    keep_approved: bool = False,
 ) -> Outcome:
     before = _facts(incidents.get_incident(session, incident_id))
     incident = incidents.update_incident(
@@ -109,7 +111,10 @@ def update(
     )
     after = _facts(incident)
     changed = [name for name in FIELDS if before[name] != after[name]]
-    queue = after_incident_change(session, reply_setup(settings), incident, now=now)
+    approved_by = actor if keep_approved else None  # the lead approves the facts for replies
+    queue = after_incident_change(
+        session, reply_setup(settings), incident, now=now, approved_by=approved_by
+    )
     return Outcome(incident, changed, queue)
 
 

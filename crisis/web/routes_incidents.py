@@ -108,6 +108,7 @@ def update_incident(
     reason: Text = "",
     eta_shown: OptionalText = None,
     public_status_shown: OptionalText = None,
+    keep_approved: Text = "",
 ) -> Response:
     t = translator(lang_of(request, user))
     typed = {"status": status, "public_status": public_status, "eta": eta, "eta_in": eta_in,
@@ -133,6 +134,7 @@ def update_incident(
             public_status=read.public_status_of(public_status, t),
             eta=read.eta_of(eta_in.strip() or eta, now=now, t=t, current=current.eta),
             regions=read.regions_of(regions, t),
+            keep_approved=bool(keep_approved),
         )
     except Refused as exc:
         session.rollback()

@@ -37,7 +37,9 @@ from crisis.web.security import FormLead, Lead
 router = APIRouter()
 Text = Annotated[str, Form()]
 SITUATIONS = (
+    "outage_suspected",
     "outage_incident",
+    "outage_monitoring",
     "outage_no_incident",
     "complaint",
     "resolved_follow_up",
@@ -190,7 +192,8 @@ def _previews(
     """Each wording of ``situation`` as the responder writes it: comment ids are tried until
     the rotation has picked every wording."""
     if situation == "resolved_follow_up" and facts.status != "resolved":
-        facts = replace(facts, status="resolved")
+        # as crisis.incidents.facts says it once resolved: the outage-time text and ETA are stale
+        facts = replace(facts, status="resolved", public_status=None, eta=None)
     labels = Labels(
         model="preview", is_complaint=situation not in ("question", "praise"), complaint_score=1.0,
         service=facts.service,

@@ -87,11 +87,11 @@ def test_an_urgent_comment_in_a_language_without_templates_names_both_reasons():
     got = decision(
         comment=replace(COMMENT, lang="tr"), labels=replace(COMPLAINT, urgent=(Urgency.CHURN,))
     )
-    assert got.reasons == ("churn", "no template for language tr")
+    assert got.reasons == ("churn", "no template for language tr (Turkish)")
 
 
 @pytest.mark.parametrize(
-    ("comment_lang", "labels_lang"), [("tr", None), (None, None), ("und", None)]
+    ("comment_lang", "labels_lang"), [("tr", None), ("pl", "de"), ("und", "ar")]
 )
 def test_a_language_without_templates_goes_to_a_person_untranslated(comment_lang, labels_lang):
     got = decision(
@@ -160,3 +160,35 @@ def test_other_questions_during_an_outage_keep_the_question_template():
     assert decision(comment=outage_words, labels=labels, has_incident=False).situation == (
         "question"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        ("@nordtel İnternet yok, neden?", "tr", "Turkish"),
+        ("@nordtel الإنترنت لا يعمل منذ الصباح", "ar", "Arabic"),
+        ("@nordtel Internet nie działa od rana", "pl", "Polish"),
+        ("@nordtel Интернет не работает", "ru", "Russian"),
+        ("@nordtel Інтернет не працює з ранку", "uk", "Ukrainian"),
+    ],
+)
+def test_a_comment_in_a_language_without_templates_is_flagged_by_name_never_dropped(
+    text, lang, name
+):
+    neutral = replace(COMPLAINT, is_complaint=False, service=None, sentiment=Sentiment.NEUTRAL)
+    got = decision(
+        comment=replace(COMMENT, text=text, lang=None), labels=replace(neutral, lang=None)
+    )
+    assert (got.verdict, got.lang) == (Verdict.FLAG, lang)
+    assert got.reasons == (f"no template for language {lang} ({name})",)
+
+
+@pytest.mark.parametrize("text", ["Bei mir auch", "Hier auch nix", "Köln?", "Und jetzt?"])
+def test_short_german_comments_without_a_platform_tag_are_german(text):
+    got = decision(comment=replace(COMMENT, text=f"@nordtel {text}", lang=None))
+    assert got.lang == "de"
+
+
+def test_a_comment_that_shows_no_language_is_in_the_pages_language():
+    got = decision(comment=replace(COMMENT, text="@nordtel 😡😡", lang=None), default_lang="de")
+    assert got.lang == "de"

@@ -31,8 +31,15 @@ def a_crisis(url):
         make_comment(author=f"Kundin {n}", created_at=now - timedelta(minutes=50 - n))
         for n in range(5)
     ]
-    comments.append(make_comment(author="Sam", lang="en", text="No internet since 8"))
-    comments.append(make_comment(author="Dr. Hahn", text="Internet weg, mein Anwalt <b>klagt</b>"))
+    # written while the incident is open: a comment from long before it would not join it
+    comments.append(
+        make_comment(author="Sam", lang="en", text="No internet since 8", created_at=now)
+    )
+    comments.append(
+        make_comment(
+            author="Dr. Hahn", text="Internet weg, mein Anwalt <b>klagt</b>", created_at=now
+        )
+    )
     labels = [complaint(Service.INTERNET)] * 6 + [
         complaint(Service.INTERNET, urgent=(Urgency.LEGAL,))
     ]

@@ -110,6 +110,7 @@ def test_new_facts_rewrite_pending_replies_but_a_persons_edit_is_kept_and_marked
     anna, ben = items(engine)
     assert counts == {
         "attached": 0, "linked": 0, "duplicates": 0, "rerendered": 1, "reopened": 0,
+        "kept_approved": 0,
         "marked_changed": 1,
     }  # fmt: skip
     assert "(internet, identified)" in anna.text and not anna.facts_changed
@@ -281,7 +282,8 @@ def test_a_follow_up_never_quotes_the_outage_time_status_or_eta(engine):
             after_incident_change(session, setup, incident, now=later)
         [follow_up] = items(engine, kind="follow_up", incident_id=incident.id)
         texts.append(follow_up.text)
-    assert "behoben" in texts[0] and "18 Uhr" not in texts[0] and "Samstag" not in texts[0]
+    assert "behoben" in texts[0] or "läuft wieder" in texts[0]
+    assert "18 Uhr" not in texts[0] and "Samstag" not in texts[0]
     assert "Alle Netze laufen wieder." in texts[1] and "18 Uhr" not in texts[1]
 
 
@@ -348,3 +350,88 @@ def test_a_failed_reply_waiting_for_its_retry_is_superseded_when_the_incident_is
     assert sending.send_due(engine, platform, actor="s", clock=clock).sent == []
     assert platform.posted == [] and items(engine, kind="reply")[0].state == "rejected"
     assert len(items(engine, kind="follow_up")) == 1
+
+
+def test_an_eta_the_lead_approves_rewrites_approved_replies_and_keeps_them_approved(engine):
+    incident_id = open_internet(engine, T0)
+    arrive(
+        engine,
+        (make_comment(author="anna"), complaint()),
+        (make_comment(author="ben"), complaint()),
+        now=T0 + timedelta(minutes=1),
+    )
+    anna, ben = items(engine)
+    with session_scope(engine) as session:
+        queue.approve(session, anna.id, actor="lena", now=T0 + timedelta(minutes=5))
+        queue.approve(
+            session, ben.id, actor="lena", now=T0 + timedelta(minutes=5), text="Ben, wir sind dran."
+        )
+    now = T0 + timedelta(hours=1)
+    with session_scope(engine) as session:
+        incident = incidents.update_incident(
+            session,
+            incident_id,
+            now=now,
+            actor="lena",
+            status="identified",
+            eta=now + timedelta(hours=2),
+        )
+        counts = after_incident_change(session, SETUP, incident, now=now, approved_by="lena")
+
+    anna, ben = items(engine)
+    assert (counts["kept_approved"], counts["reopened"]) == (1, 1)
+    assert anna.state == "approved" and "identified" in anna.text  # re-written, not sent back
+    assert (ben.state, ben.text) == ("pending", "Ben, wir sind dran.")  # a person's text: review
+    with session_scope(engine) as session:
+        trail = audit.history(session, entity="review_item", entity_id=anna.id)
+    rewritten = next(e for e in trail if e.action == "review_item.rerendered")
+    assert "approved by lena on the incident" in rewritten.reason
+    assert rewritten.details["kept_approved"] is True
+
+
+def test_a_customer_who_writes_again_keeps_one_reply_that_becomes_the_incidents(engine):
+    from crisis.domain import Labels, Sentiment
+
+    neutral = Labels("t", False, 0.1, None, Sentiment.NEUTRAL, lang="de")
+    incident_id = open_internet(engine, T0)
+    arrive(
+        engine,
+        (make_comment(author="anna", text="Gibt es den Router auch in Weiß?"), neutral),
+        now=T0 + timedelta(minutes=1),
+    )
+    arrive(
+        engine,
+        (make_comment(author="anna", text="Bei mir auch, Hamburg"), neutral),
+        now=T0 + timedelta(minutes=2),
+    )
+    arrive(
+        engine,
+        (make_comment(author="anna", text="Und jetzt?"), neutral),
+        now=T0 + timedelta(minutes=3),
+    )
+
+    [only] = items(engine)
+    assert (only.situation, only.incident_id, only.state) == (
+        "outage_incident", incident_id, "pending"
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        trail = audit.history(session, entity="review_item", entity_id=only.id)
+    assert [e.action for e in trail].count("review_item.updated") == 2
+
+
+def test_a_question_from_two_hours_before_the_incident_keeps_its_own_reply(engine):
+    from crisis.domain import Labels, Sentiment
+
+    asked = T0 - timedelta(hours=2)
+    volume = Labels("t", True, 0.6, Service.INTERNET, Sentiment.NEUTRAL, lang="de")
+    arrive(
+        engine,
+        (make_comment(text="Kann ich Datenvolumen nachkaufen?", created_at=asked), volume),
+        now=asked,
+    )
+    before = items(engine)[0].text
+
+    open_internet(engine, T0)
+
+    [item] = items(engine)
+    assert (item.incident_id, item.text) == (None, before)

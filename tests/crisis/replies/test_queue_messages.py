@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from crisis import audit
@@ -106,9 +107,40 @@ def test_resolving_an_incident_with_one_customer_says_it_in_the_singular(tmp_pat
 
     crisis("incidents", "open", "--service", "internet", "--reason", "NOC", "--by", "lena")
     engine = make_engine(url)
-    arrive(engine, (make_comment(author="anna"), complaint()), now=datetime.now(UTC))
+    now = datetime.now(UTC)  # written after the incident opened: older comments stay out
+    arrive(engine, (make_comment(author="anna", created_at=now), complaint()), now=now)
     engine.dispose()
     said = crisis("incidents", "resolve", "1", "--reason", "fixed", "--by", "lena")
     assert "1 unsent reply superseded by its follow-up" in said
     assert "1 follow-up queued" in said
     assert "replies" not in said and "follow-ups" not in said
+
+
+def test_a_lead_who_approves_a_new_eta_for_the_replies_keeps_them_approved(tmp_path):
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+
+    def crisis(*args):
+        result = runner.invoke(app, [*args, "--database-url", url])
+        assert result.exit_code == 0, (result.output, result.exception)
+        return " ".join(result.output.split())
+
+    crisis("incidents", "open", "--service", "internet", "--reason", "NOC", "--by", "lena")
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    arrive(engine, (make_comment(author="anna", created_at=now), complaint()), now=now)
+    with session_scope(engine) as session:
+        [item] = session.exec(select(ReviewItem)).all()
+        queue.approve(session, item.id, actor="lena", now=now - timedelta(minutes=1))
+    engine.dispose()
+
+    said = crisis(
+        "incidents", "update", "1", "--eta", "+2h", "--keep-approved",
+        "--reason", "NOC: new ETA", "--by", "lena",
+    )  # fmt: skip
+
+    assert "1 approved reply re-written with the facts you approved (stays approved)" in said
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        [item] = session.exec(select(ReviewItem)).all()
+        assert item.state == "approved" and "gegen" in item.text
+    engine.dispose()

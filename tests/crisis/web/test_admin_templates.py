@@ -37,15 +37,17 @@ def test_every_language_and_situation_is_listed_with_each_wording(client, lena):
             names = sorted(n for n in previews if n.startswith(f"{lang}/{situation}#"))
             assert names, f"{lang}/{situation}"
             assert names == [f"{lang}/{situation}#{i}" for i in range(1, len(names) + 1)]
-    assert len([n for n in previews if n.startswith("de/outage_incident#")]) == 4
+    assert len([n for n in previews if n.startswith("de/outage_incident#")]) == 3
+    for stage in ("outage_suspected", "outage_monitoring"):  # each stage's own wordings
+        assert any(n.startswith(f"de/{stage}#") for n in previews)
 
 
 def test_sample_facts_fill_the_wordings_in_each_language(client, lena, settings):
     previews = _previews(client.get("/templates").text)
     german = previews["de/outage_incident#1"]
     assert german.startswith("Hallo Sabine K., das tut uns wirklich leid")
-    assert "Mobilfunk in Berlin, Hamburg, München und Köln" in german
-    assert "Samstag, 13.05., 17:00 Uhr" in german  # 12:00 UTC + 3 h, in Berlin
+    assert "Mobilfunk-Störung in Berlin, Hamburg, München und Köln" in german
+    assert "Uhr" not in german  # the public status text stands for the ETA: each fact once
     assert settings.status_url in german
     english = previews["en/outage_incident#1"]
     assert "Sabine K." in english and "{{" not in english
@@ -78,9 +80,9 @@ def test_a_chosen_incidents_facts_are_used_and_escaped(client, lena, web_engine,
     assert "<b>Glasfaser</b>" not in page  # what the team typed is text, never markup
     previews = _previews(page)
     german = previews["de/outage_incident#2"]
-    assert "Internet (DSL) in Dresden" in german
+    assert "DSL-Störung in Dresden" in german
     assert "Ein <b>Glasfaser</b>kabel wurde beschädigt." in german
-    assert "19:00 Uhr" in german  # 12:00 UTC + 5 h in Berlin
+    assert "Uhr" not in german  # the public status text stands for the ETA: each fact once
     assert "behoben" in previews["de/resolved_follow_up#1"]
     assert f'<option value="{incident_id}" selected>' in page
 
@@ -93,7 +95,7 @@ def test_an_unknown_incident_is_a_clear_404(client, lena):
 
 def test_the_page_shows_each_wordings_source(client, lena):
     page = client.get("/templates").text
-    assert html.escape("{{ greeting }} {{ apology }} wir arbeiten mit Hochdruck") in page
+    assert html.escape("{{ greeting }} {{ apology }} die {{ outage }}") in page
 
 
 # --- editing (CRISIS_TEMPLATES_DIR) ---------------------------------------------------------
@@ -172,7 +174,9 @@ def test_a_lead_edits_a_wording_and_new_suggestions_use_it(editor, web_engine):
     ((actor, entity_id, details),) = _audit(web_engine, "template.wording_set")
     assert (actor, entity_id) == ("lena", "de/complaint#1")
     assert details["after"] == text
-    assert details["before"].startswith("{{ greeting }} {{ apology }} danke für dein Feedback.")
+    assert details["before"].startswith(
+        '{{ greeting }} {{ apology }} danke für {{ du("dein", "Ihr") }} Feedback.'
+    )
 
 
 @pytest.mark.parametrize(

@@ -35,12 +35,21 @@ def a_crisis(engine: Engine, *, now: datetime = NOW, german: int = 5, evil: bool
         make_comment(author=f"Kundin {n}", created_at=now - timedelta(minutes=50 - n))
         for n in range(german)
     ]
-    comments.append(make_comment(author="Sam", lang="en", text="No internet since 8", platform="x"))
-    comments.append(make_comment(author="Dr. Hahn", text="Internet weg, mein Anwalt <b>klagt</b>"))
+    # written while the incident is open: a comment from long before it would not join it
+    comments.append(
+        make_comment(
+            author="Sam", lang="en", text="No internet since 8", platform="x", created_at=now
+        )
+    )
+    comments.append(
+        make_comment(
+            author="Dr. Hahn", text="Internet weg, mein Anwalt <b>klagt</b>", created_at=now
+        )
+    )
     labels = [complaint(Service.INTERNET)] * (german + 1)
     labels.append(complaint(Service.INTERNET, urgent=(Urgency.LEGAL,)))
     if evil:
-        comments.append(make_comment(author=EVIL_AUTHOR, text=EVIL_TEXT))
+        comments.append(make_comment(author=EVIL_AUTHOR, text=EVIL_TEXT, created_at=now))
         labels.append(complaint(Service.INTERNET))
     with session_scope(engine) as session:
         incidents.open_incident(
