@@ -2,6 +2,9 @@
 Live ingestion, imports and replays all go through here. Publishing due posts is not part of the
 comment flow: the publisher loop (``crisis publish``) and the replay call ``posts.publish_due``.
 
+Detection runs on the comments' own times: a batch of comments from the past (an import, late
+webhook deliveries, a backfill) is checked minute by minute as it happened.
+
 Storing is its own transaction (with the source's cursor); labelling, detection and reply
 suggestions share the next one. If the process dies in between, ``catch_up`` finds the comments
 the current model has not labelled and finishes them.
@@ -17,6 +20,7 @@ from sqlalchemy import Engine
 from crisis.classify import classify_comments, unclassified_ids
 from crisis.db import session_scope
 from crisis.detection.detector import SpikeRules, detect
+from crisis.detection.times import detection_times, dismiss_suspicions
 from crisis.domain import CommentIn, Labels, Page
 from crisis.ingest import ingest_page, store_comments
 from crisis.protocols import Classifier, Clock
@@ -60,16 +64,20 @@ class Pipeline:
             labels = classify_comments(
                 session, self.classifier, comment_ids, now=now, batch_size=self.batch_size
             )
-            opened: list[Incident] = []
-            if any(label.is_complaint for label in labels.values()):
-                # Without a new complaint the window only empties: no new spike to find.
-                opened = detect(
+            complaints = [cid for cid, label in labels.items() if label.is_complaint]
+            # Without a new complaint the window only empties: no new spike to find, but a
+            # suspicion may have faded.
+            opened = dismiss_suspicions(session, self.rules, now=now)
+            for at in detection_times(session, complaints, now=now):
+                opened += detect(
                     session,
                     model=self.classifier.name,
                     now=now,
+                    at=at,
                     rules=self.rules,
                     own_authors=self.replies.own_authors,
                 )
+            opened = list({id(incident): incident for incident in opened}.values())
             for incident in opened:  # complaints that came before it was noticed join it
                 after_incident_change(session, self.replies, incident, now=now)
             items = suggest_replies(session, self.replies, labels, now=now)
