@@ -350,7 +350,7 @@ def facts(incident: Incident, *, status_url: str | None) -> IncidentFacts:
 
 def _check(incident: Incident, wanted: str) -> None:
     if wanted not in INCIDENT_TRANSITIONS.get(incident.status, frozenset()):
-        raise InvalidTransition(f"incident {incident.id}", incident.status, wanted)
+        raise InvalidTransition(f"incident {incident.id}", str(incident.status), str(wanted))
 
 
 def _title(service: Service, regions: Sequence[str]) -> str:

@@ -36,7 +36,7 @@ class SpikeRules:
     # A suspicion with no evidence for this long is dismissed (and the posts it held go back).
     dismiss_after: timedelta = timedelta(minutes=15)
     # A region's suspicion needs this many customers there (a dug-up street is not an outage).
-    suspect_region_min_complaints: int = 5
+    suspect_region_min_complaints: int = 6
     # After a dismissal, a post it held goes out if it is at most this late (it was held by a
     # suspicion that turned out to be nothing); a later one waits for a person's resume.
     release_late_up_to: timedelta = timedelta(minutes=30)
