@@ -53,7 +53,7 @@ def test_importing_a_two_hour_old_outage_export_opens_the_incident_at_the_spikes
     clock = VirtualClock(SPIKE + timedelta(minutes=30))
     with session_scope(engine) as session:  # published before anyone knew of the outage
         posts.schedule_post(session, key="fruehling", channel="x", category="marketing",
-                            text="Frühling!", publish_at=clock.now(), now=T0, actor="lena")  # fmt: skip
+                            text="Hallo", publish_at=clock.now(), now=T0, actor="lena")  # fmt: skip
         posts.publish_due(session, RecordingPublisher(), now=clock.now())
         posts.schedule_post(session, key="abend-deal", channel="x", category="marketing",
                             text="Deal", publish_at=NOW + timedelta(minutes=10), now=T0,
