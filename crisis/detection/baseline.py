@@ -44,6 +44,14 @@ class Baseline:
     prior: float
     spans: tuple[tuple[datetime, datetime], ...] = ()  # the history the samples counted
 
+    @property
+    def observed(self) -> float | None:
+        """The mean of the samples, without the prior (``None``: no samples yet). The suspected
+        stage measures against it: a quiet service's few samples say "near zero" sooner than
+        the cautious prior does, and a wrong suspicion costs a held post, not a wrong status."""
+        samples = self.weekly + self.daily
+        return sum(samples) / len(samples) if samples else None
+
     def as_card(self) -> dict[str, Any]:
         return {
             "usual_per_window": round(self.usual, 2),

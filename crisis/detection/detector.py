@@ -162,7 +162,9 @@ def _evidence(
     suspect = None
     if rules.suspecting:
         now_only = {w: (pair[0], pair[0]) for w, pair in per_window.items()}
-        suspect = first_spike(now_only, baseline.usual, suspect_rules)
+        observed = baseline.observed
+        suspect = first_spike(now_only, baseline.usual if observed is None else observed,
+                              suspect_rules)  # fmt: skip
     if confirm is None and suspect is None:
         region_rules = replace(
             suspect_rules,
