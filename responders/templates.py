@@ -31,9 +31,10 @@ from responders.policy import FOLLOW_UP, OUTAGE_SERVICES, language, situation_fo
 PACKAGED = resources.files("responders") / "templates"
 MAX_NAME_LENGTH = 40
 SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply must be short
-# Every open state: suggestions are reviewed by a person before they go out, so a suspected
-# incident may already be named; a resolved one gets follow-ups, not outage replies.
-ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES)
+# Every open state but a suspicion (the detector's early warning, for the team only: a reply
+# must not claim an outage nobody has confirmed); a resolved one gets follow-ups, not outage
+# replies.
+ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES) - {"suspected"}
 __all__ = ["OUTAGE_SERVICES", "TemplateResponder", "clean_name", "language", "x_length"]
 _TAG = re.compile(r"<[^>]*>")
 _LINKISH_NAME = re.compile(r"https?:|www\.|\.(com|de|net|org)\b", re.IGNORECASE)

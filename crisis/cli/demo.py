@@ -56,16 +56,19 @@ def tell_story(
         f"(classifier: {classifier})\n"
     )
     incidents = Table(title="Incidents", title_justify="left")
-    for column in ("#", "service", "regions", "opened (Berlin)", "by", "resolved"):
+    columns = ("#", "service", "regions", "suspected (Berlin)", "by", "confirmed", "closed")
+    for column in columns:
         incidents.add_column(column)
     for item in summary["incidents"]:
+        closed = _local(item["resolved_at"]) if item["resolved_at"] else "[red]still open[/]"
         incidents.add_row(
             str(item["id"]),
             item["service"],
             ", ".join(item["regions"]) or "-",
             _local(item["opened_at"]),
             item["opened_by"],
-            _local(item["resolved_at"]) if item["resolved_at"] else "[red]still open[/]",
+            _local(item["confirmed_at"]) if item.get("confirmed_at") else "-",
+            f"{closed} ({item['status']})",
         )
     console.print(incidents)
     for item in summary["incidents"]:

@@ -47,7 +47,7 @@ from sqlmodel import Session, col
 from crisis import incidents
 from crisis.detection import card
 from crisis.detection.baseline import Baseline, complaints_filter, region_samples, usual_complainers
-from crisis.detection.joining import incident_to_join
+from crisis.detection.joining import incident_to_join, speaks_of
 from crisis.detection.regions import find_regions
 from crisis.detection.spikes import (
     Complaint,
@@ -92,6 +92,7 @@ def detect(
         )
     start = at - rules.window - rules.persistence
     recent = _complaints_by_service(session, model, start, at, own_authors)
+    _count_dsl_words_for_internet(recent)
     # The most complained-about service first: its incident is the one others may join.
     for service, complaints in sorted(recent.items(), key=lambda item: -len(item[1])):
         dismissed = incidents.last_dismissed(session, service)
@@ -126,6 +127,21 @@ def detect(
             _confirm(session, incident, evidence.confirm, now=now, at=at)
         changed.append(incident)
     return changed
+
+
+def _count_dsl_words_for_internet(recent: dict[Service, list[Complaint]]) -> None:
+    """Wording as evidence: a complaint labelled another service that speaks of DSL ("Kein
+    Internet und die Hotline ist besetzt") is evidence of an internet outage too."""
+    extra = [
+        c
+        for service, found in recent.items()
+        if service != Service.INTERNET
+        for c in found
+        if speaks_of(c.text, Service.INTERNET)
+    ]
+    if extra:
+        both = [*recent.get(Service.INTERNET, []), *extra]
+        recent[Service.INTERNET] = sorted(both, key=lambda c: c.at)
 
 
 def _evidence(
@@ -266,9 +282,13 @@ def _extend(
             reason=f"complaints now also from {', '.join(regions)}",
         )
     updated: dict[str, Any] = dict(incident.explanation)
-    updated["peak_complainers"] = max(
-        int(updated.get("peak_complainers", 0)), evidence.suspect.authors
-    )
+    if evidence.suspect.authors > int(updated.get("peak_complainers", 0)):
+        # A new peak: the words, places and examples the team reads grow with the evidence.
+        updated["peak_complainers"] = evidence.suspect.authors
+        complaints = evidence.complaints
+        updated["top_terms"] = card.top_terms(c.text for c in complaints)
+        updated["regions_count"] = dict(_region_counts(complaints).most_common(8))
+        updated["examples"] = [card.example(c.external_id, c.at, c.text) for c in complaints[-5:]]
     updated["last_spike_at"] = at.isoformat()
     newest = max(c.at for c in evidence.complaints)
     if newest > incidents.last_evidence_at(incident):

@@ -82,9 +82,7 @@ def why_join(
             f"{service.value} and {other.value} at home run over one line and fail together "
             "(same regions, same minutes)"
         )
-    theirs = [
-        c for c in complaints if _speaks_of(c.text, other) and not _speaks_of(c.text, service)
-    ]
+    theirs = [c for c in complaints if speaks_of(c.text, other) and not speaks_of(c.text, service)]
     if complaints and len(theirs) >= MISLABELLED_SHARE * len(complaints):
         return (
             f"{len(theirs)} of {len(complaints)} '{service.value}' complaints speak of "
@@ -93,7 +91,8 @@ def why_join(
     return None
 
 
-def _speaks_of(text: str, service: Service) -> bool:
+def speaks_of(text: str, service: Service) -> bool:
+    """Whether ``text`` uses a word that names ``service``."""
     words = WORDS.get(service, frozenset())
     return any(word in words for word in _WORD.findall(text.lower()))
 

@@ -11,6 +11,8 @@
   failed, to be retried) reply written before the change is not sent stale: it goes back to
   pending (re-written unless a person edited it). Every such step is audited.
 - Resolved: see ``crisis.replies.follow_ups``.
+- Suspected or dismissed: nothing. A suspicion is the team's alone; when it is confirmed, the
+  complaints that came meanwhile are attached to it as to a newly opened incident.
 
 ``crisis.incidents`` knows nothing of replies: the callers (pipeline, replay, CLI) call
 ``after_incident_change`` with the reply setup the registry built.
@@ -51,6 +53,8 @@ def after_incident_change(
     """Bring the queue in line with ``incident``'s current facts; counts of what changed."""
     if incident.status == "resolved":
         return queue_follow_ups(session, setup, incident, now=now)
+    if incident.status in ("suspected", "dismissed"):
+        return {}  # customers hear of an incident once it is confirmed, never of a suspicion
     counts = attach_early_complaints(session, setup, incident, now=now)
     counts.update(rerender_incident(session, setup, incident, now=now))
     return counts

@@ -20,6 +20,7 @@ from crisis import audit, incidents
 from crisis.domain import CommentView, Labels, ReplyContext, Service, Verdict, account_key
 from crisis.errors import Inconsistent
 from crisis.protocols import ReplyPolicy, Responder
+from crisis.states import IncidentStatus
 from crisis.tables import Comment, Incident, ReviewItem, ScheduledPost, SentReply
 
 PRIORITY_URGENT = 100
@@ -59,7 +60,11 @@ def suggest_replies(
     ids = list(labelled)
     if not ids:
         return []
-    open_now = incidents.open_incidents(session)  # oldest first
+    # A suspicion is the team's alone: customers hear of an incident once it is confirmed (the
+    # replies written meanwhile are attached to it then, see ``incident_changes``).
+    open_now = [
+        i for i in incidents.open_incidents(session) if i.status != IncidentStatus.SUSPECTED
+    ]  # oldest first
     comments = {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(ids)))}
     queued = set(
         session.exec(

@@ -211,11 +211,19 @@ def test_resolved_incident_is_not_announced_as_ongoing() -> None:
     assert "Störung" not in suggestion.text.split(".")[0]
 
 
-@pytest.mark.parametrize("status", ["suspected", "investigating", "identified", "monitoring"])
-def test_every_open_incident_state_is_named_for_review(status: str) -> None:
+@pytest.mark.parametrize("status", ["investigating", "identified", "monitoring"])
+def test_every_confirmed_incident_state_is_named_for_review(status: str) -> None:
     suggestion = reply(incident=make_incident(status=status))
 
     assert suggestion.template.startswith("de/outage_incident#")
+
+
+@pytest.mark.parametrize("status", ["suspected", "dismissed"])
+def test_a_suspicion_is_not_announced_to_customers_as_an_outage(status: str) -> None:
+    suggestion = reply(incident=make_incident(status=status))
+
+    assert suggestion.template.startswith("de/outage_no_incident#")
+    assert "Störung" not in suggestion.text.split(".")[0]
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
@@ -466,7 +474,7 @@ def test_every_translated_region_is_one_the_region_finder_produces() -> None:
         ("investigating", "de", "Stand: wir suchen die Ursache."),
         ("identified", "de", "Stand: Ursache gefunden, Reparatur läuft."),
         ("monitoring", "en", "Status: fixed, we're monitoring it."),
-        ("suspected", "en", "Status: checking reports."),
+        ("investigating", "en", "Status: looking for the cause."),
     ],
 )
 def test_incident_reply_names_where_the_incident_stands(
