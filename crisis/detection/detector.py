@@ -34,6 +34,7 @@ outage from opening a second one; a later new incident links to the previous one
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -62,6 +63,13 @@ from crisis.tables import Classification, Comment, Incident
 __all__ = ["SpikeRules", "detect"]
 
 LATE = timedelta(minutes=2)  # found later than this after the spike: the card says so
+# A follow-up with no content of its own: "Immer noch nichts?", "bei mir auch", "same here".
+FOLLOW_UP = re.compile(
+    r"\b(immer noch|noch immer|bei mir auch|bei uns auch|hier auch|hier genauso|gleiches problem"
+    r"|gleiche problem|auch betroffen|same here|me too|still nothing|still down|st(ö|oe)rung\?)",
+    re.IGNORECASE,
+)
+FOLLOW_UP_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,7 @@ def detect(
     start = at - rules.window - rules.persistence
     recent = _complaints_by_service(session, model, start, at, own_authors)
     _count_dsl_words_for_internet(recent)
+    _count_follow_ups_for_the_open_incident(session, recent, model, start, at, own_authors)
     # The most complained-about service first: its incident is the one others may join.
     for service, complaints in sorted(recent.items(), key=lambda item: -len(item[1])):
         dismissed = incidents.last_dismissed(session, service)
@@ -142,6 +151,29 @@ def _count_dsl_words_for_internet(recent: dict[Service, list[Complaint]]) -> Non
     if extra:
         both = [*recent.get(Service.INTERNET, []), *extra]
         recent[Service.INTERNET] = sorted(both, key=lambda c: c.at)
+
+
+def _count_follow_ups_for_the_open_incident(
+    session: Session,
+    recent: dict[Service, list[Complaint]],
+    model: str,
+    start: datetime,
+    end: datetime,
+    own_authors: Sequence[str],
+) -> None:
+    """Follow-ups with no content ("Immer noch nichts?", "bei mir auch") name no service: while
+    exactly one incident is open, they are evidence for it (and keep a suspicion alive)."""
+    open_now = incidents.open_incidents(session)
+    if len(open_now) != 1:
+        return
+    found = [
+        c
+        for c in _nameless_complaints(session, model, start, end, own_authors)
+        if FOLLOW_UP.search(c.text) and len(c.text) <= FOLLOW_UP_CHARS
+    ]
+    if found:
+        service = Service(open_now[0].service)
+        recent[service] = sorted([*recent.get(service, []), *found], key=lambda c: c.at)
 
 
 def _evidence(
@@ -287,7 +319,11 @@ def _extend(
         updated["peak_complainers"] = evidence.suspect.authors
         complaints = evidence.complaints
         updated["top_terms"] = card.top_terms(c.text for c in complaints)
-        updated["regions_count"] = dict(_region_counts(complaints).most_common(8))
+        named = _region_counts(complaints)
+        updated["regions_count"] = dict(named.most_common(8))
+        updated["confidence"] = card.confidence(
+            [c.text for c in complaints], named, evidence.suspect.authors
+        )
         updated["examples"] = [card.example(c.external_id, c.at, c.text) for c in complaints[-5:]]
     updated["last_spike_at"] = at.isoformat()
     newest = max(c.at for c in evidence.complaints)
@@ -355,17 +391,41 @@ def _card(
         "peak_complainers": spike.authors,
         "top_terms": card.top_terms(c.text for c in complaints),
         "regions_count": dict(_region_counts(complaints).most_common(8)),
+        "confidence": card.confidence(
+            [c.text for c in complaints], _region_counts(complaints), spike.authors
+        ),
         "examples": [card.example(c.external_id, c.at, c.text) for c in complaints[-5:]],
     }
 
 
 def _complaints_by_service(
+    session: Session, model: str, start: datetime, end: datetime, own_authors: Sequence[str]
+) -> dict[Service, list[Complaint]]:
+    found: dict[Service, list[Complaint]] = defaultdict(list)
+    for service, complaint in _complaint_rows(session, model, start, end, own_authors):
+        if service is not None:
+            found[Service(service)].append(complaint)
+    return found
+
+
+def _nameless_complaints(
+    session: Session, model: str, start: datetime, end: datetime, own_authors: Sequence[str]
+) -> list[Complaint]:
+    """Complaints that name no service ("bei mir auch")."""
+    rows = _complaint_rows(session, model, start, end, own_authors, nameless=True)
+    return [complaint for _, complaint in rows]
+
+
+def _complaint_rows(
     session: Session,
     model: str,
     start: datetime,
     end: datetime,
     own_authors: Sequence[str],
-) -> dict[Service, list[Complaint]]:
+    *,
+    nameless: bool = False,
+) -> list[tuple[str | None, Complaint]]:
+    service = col(Classification.service)
     query = (
         sa_select(
             col(Comment.external_id),
@@ -373,21 +433,21 @@ def _complaints_by_service(
             col(Comment.text),
             col(Comment.location),
             col(Comment.created_at),
-            col(Classification.service),
+            service,
         )
         .where(
             *complaints_filter(model, own_authors),
-            col(Classification.service).is_not(None),
+            service.is_(None) if nameless else service.is_not(None),
             col(Comment.created_at) > start,
             col(Comment.created_at) <= end,
         )
         .order_by(col(Comment.created_at), col(Comment.id))
     )
-    found: dict[Service, list[Complaint]] = defaultdict(list)
-    for external_id, author, text, location, at, service in session.connection().execute(query):
-        if service is not None:  # plain columns, no ORM objects: this runs on every batch
-            found[Service(service)].append(Complaint(external_id, author, text, location, at))
-    return found
+    # plain columns, no ORM objects: this runs on every batch
+    return [
+        (named, Complaint(external_id, author, text, location, at))
+        for external_id, author, text, location, at, named in session.connection().execute(query)
+    ]
 
 
 def _region_counts(complaints: Sequence[Complaint]) -> Counter[str]:

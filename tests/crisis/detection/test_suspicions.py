@@ -169,3 +169,55 @@ def test_a_dismissed_suspicions_complaints_do_not_open_it_again(engine):
     add_complaints(engine, T0 + 40 * MINUTE, 5)  # new evidence: a new suspicion
     [(second, status)] = run_detector(engine, T0 + 45 * MINUTE)
     assert second != first and status == "suspected"
+
+
+def add_comments(engine, start, texts, labels):
+    with session_scope(engine) as session:
+        comments = [
+            make_comment(created_at=start + i * MINUTE, text=text, author=f"{start:%H%M}-w{i}")
+            for i, text in enumerate(texts)
+        ]
+        for cid in store_comments(session, comments, now=start):
+            session.add(to_row(cid, labels, now=start))
+
+
+def test_follow_ups_without_content_keep_the_only_open_suspicion_alive(engine):
+    add_complaints(engine, T0, 5)
+    [(incident_id, _)] = run_detector(engine, T0 + 5 * MINUTE)
+    # "Immer noch nichts?" names no service; while one incident is open, it is evidence for it.
+    add_comments(engine, T0 + 12 * MINUTE, ["Immer noch nichts?", "Bei mir auch!", "Same here"],
+                 complaint(service=None))  # fmt: skip
+    run_detector(engine, T0 + 15 * MINUTE)
+    assert run_detector(engine, T0 + 20 * MINUTE) == []  # not dismissed: new evidence at 14
+    [(dismissed, status)] = run_detector(engine, T0 + 30 * MINUTE)
+    assert (dismissed, status) == (incident_id, "dismissed")
+
+
+def test_hotline_complaints_that_speak_of_dsl_count_for_internet(engine):
+    # The classifier calls these customer service; their words say the internet is down.
+    texts = ["Kein Internet und die Hotline ist besetzt", "DSL tot, Hotline auch", "Router aus",
+             "WLAN geht, Internet nicht, Hotline besetzt", "Internet weg"]  # fmt: skip
+    add_comments(engine, T0, texts, complaint(Service.CUSTOMER_SERVICE))
+    found = run_detector(engine, T0 + 5 * MINUTE)
+    # Both: the hotline is busy too (its own suspicion), and the internet is down.
+    [(incident_id, status)] = found[1:]
+    with session_scope(engine) as session:
+        incident = incidents.get_incident(session, incident_id)
+        assert (incident.service, status) == ("internet", "suspected")
+
+
+def test_the_card_says_what_makes_a_suspicion_likely(engine):
+    add_comments(engine, T0, ["Störung?"] * 4, complaint(Service.EMAIL, lang="de"))
+    with session_scope(engine) as session:
+        comments = [
+            make_comment(created_at=T0 + i * MINUTE, text="Mail geht nicht",
+                         location="Köln-Mülheim", author=f"koeln{i}")
+            for i in range(3)
+        ]  # fmt: skip
+        for cid in store_comments(session, comments, now=T0):
+            session.add(to_row(cid, complaint(Service.EMAIL), now=T0))
+    [(incident_id, _)] = run_detector(engine, T0 + 4 * MINUTE)
+    with session_scope(engine) as session:
+        card = incidents.get_incident(session, incident_id).explanation
+    assert card["confidence"] == ['4 near-identical texts ("störung")']
+    assert card["regions_count"] == {"Köln": 3}
