@@ -133,8 +133,8 @@ def quiet_weeks(tmp: Path, seeds: int, pool: Executor) -> None:
         f"  {'volume':>6} {'detector':>10} {'suspicions/wk':>14} {'false incidents/wk':>19} "
         f"{'longest suspicion (min)':>24}"
     )
-    for volume in (1.0, 3.0):
-        for name in DETECTORS:
+    for name in DETECTORS:
+        for volume in (1.0, 3.0):
             jobs = [(str(tmp), volume, seed, name) for seed in range(1, seeds + 1)]
             results = list(pool.map(_quiet_week, jobs))
             suspicions = sum(r[0] for r in results)
@@ -142,7 +142,8 @@ def quiet_weeks(tmp: Path, seeds: int, pool: Executor) -> None:
             longest = max(r[2] for r in results)
             print(
                 f"  {volume:>6} {name:>10} {suspicions / seeds:>14.2f} {confirmed / seeds:>19.2f} "
-                f"{longest:>24.0f}"
+                f"{longest:>24.0f}",
+                flush=True,
             )
     print(f"  ({seeds} weeks per volume)")
 
@@ -210,7 +211,8 @@ def outages(tmp: Path, seeds: int, pool: Executor) -> None:
             print(
                 f"  {per_hour:>12} "
                 + " ".join(cells)
-                + f" {f'{within[0]}/{seeds} / {within[1]}/{seeds}':>25}"
+                + f" {f'{within[0]}/{seeds} / {within[1]}/{seeds}':>25}",
+                flush=True,
             )
         print(f"  ({seeds} seeds)")
 
@@ -248,14 +250,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="generated weeks and outages")
     parser.add_argument("--skip-pipeline", action="store_true", help="skip parts 1 and 4 (slow)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
-    parser.add_argument("--skip-weeks", action="store_true", help="skip part 2 (slow)")
+    parser.add_argument("--skip-weeks", action="store_true", help="skip the ordinary weeks")
+    parser.add_argument("--skip-outages", action="store_true", help="skip the outages")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(args.jobs) as pool:
         if not args.skip_pipeline:
             demo(Path(tmp))
-        outages(Path(tmp), args.seeds, pool)
         if not args.skip_weeks:
             quiet_weeks(Path(tmp), args.seeds, pool)
+        if not args.skip_outages:
+            outages(Path(tmp), args.seeds, pool)
         if not args.skip_pipeline:
             pipeline_week(Path(tmp))
 

@@ -34,7 +34,6 @@ outage from opening a second one; a later new incident links to the previous one
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -42,13 +41,13 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from crisis import incidents
 from crisis.detection import card
-from crisis.detection.baseline import Baseline, complaints_filter, region_samples, usual_complainers
-from crisis.detection.joining import incident_to_join, speaks_of
+from crisis.detection.baseline import Baseline, region_samples, usual_complainers
+from crisis.detection.complaints import recent_complaints
+from crisis.detection.joining import incident_to_join
 from crisis.detection.regions import find_regions
 from crisis.detection.spikes import (
     Complaint,
@@ -58,18 +57,11 @@ from crisis.detection.spikes import (
     first_spike,
 )
 from crisis.domain import Service
-from crisis.tables import Classification, Comment, Incident
+from crisis.tables import Incident
 
 __all__ = ["SpikeRules", "detect"]
 
 LATE = timedelta(minutes=2)  # found later than this after the spike: the card says so
-# A follow-up with no content of its own: "Immer noch nichts?", "bei mir auch", "same here".
-FOLLOW_UP = re.compile(
-    r"\b(immer noch|noch immer|bei mir auch|bei uns auch|hier auch|hier genauso|gleiches problem"
-    r"|gleiche problem|auch betroffen|same here|me too|still nothing|still down|st(ö|oe)rung\?)",
-    re.IGNORECASE,
-)
-FOLLOW_UP_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +91,7 @@ def detect(
             session, now=now, at=at, after=rules.dismiss_after, late_up_to=rules.release_late_up_to
         )
     start = at - rules.window - rules.persistence
-    recent = _complaints_by_service(session, model, start, at, own_authors)
-    _count_dsl_words_for_internet(recent)
-    _count_follow_ups_for_the_open_incident(session, recent, model, start, at, own_authors)
+    recent = recent_complaints(session, model, start, at, own_authors)
     # The most complained-about service first: its incident is the one others may join.
     for service, complaints in sorted(recent.items(), key=lambda item: -len(item[1])):
         dismissed = incidents.last_dismissed(session, service)
@@ -135,45 +125,7 @@ def detect(
         if evidence.confirm is not None:
             _confirm(session, incident, evidence.confirm, now=now, at=at)
         changed.append(incident)
-    return changed
-
-
-def _count_dsl_words_for_internet(recent: dict[Service, list[Complaint]]) -> None:
-    """Wording as evidence: a complaint labelled another service that speaks of DSL ("Kein
-    Internet und die Hotline ist besetzt") is evidence of an internet outage too."""
-    extra = [
-        c
-        for service, found in recent.items()
-        if service != Service.INTERNET
-        for c in found
-        if speaks_of(c.text, Service.INTERNET)
-    ]
-    if extra:
-        both = [*recent.get(Service.INTERNET, []), *extra]
-        recent[Service.INTERNET] = sorted(both, key=lambda c: c.at)
-
-
-def _count_follow_ups_for_the_open_incident(
-    session: Session,
-    recent: dict[Service, list[Complaint]],
-    model: str,
-    start: datetime,
-    end: datetime,
-    own_authors: Sequence[str],
-) -> None:
-    """Follow-ups with no content ("Immer noch nichts?", "bei mir auch") name no service: while
-    exactly one incident is open, they are evidence for it (and keep a suspicion alive)."""
-    open_now = incidents.open_incidents(session)
-    if len(open_now) != 1:
-        return
-    found = [
-        c
-        for c in _nameless_complaints(session, model, start, end, own_authors)
-        if FOLLOW_UP.search(c.text) and len(c.text) <= FOLLOW_UP_CHARS
-    ]
-    if found:
-        service = Service(open_now[0].service)
-        recent[service] = sorted([*recent.get(service, []), *found], key=lambda c: c.at)
+    return list({id(incident): incident for incident in changed}.values())  # each once
 
 
 def _evidence(
@@ -396,58 +348,6 @@ def _card(
         ),
         "examples": [card.example(c.external_id, c.at, c.text) for c in complaints[-5:]],
     }
-
-
-def _complaints_by_service(
-    session: Session, model: str, start: datetime, end: datetime, own_authors: Sequence[str]
-) -> dict[Service, list[Complaint]]:
-    found: dict[Service, list[Complaint]] = defaultdict(list)
-    for service, complaint in _complaint_rows(session, model, start, end, own_authors):
-        if service is not None:
-            found[Service(service)].append(complaint)
-    return found
-
-
-def _nameless_complaints(
-    session: Session, model: str, start: datetime, end: datetime, own_authors: Sequence[str]
-) -> list[Complaint]:
-    """Complaints that name no service ("bei mir auch")."""
-    rows = _complaint_rows(session, model, start, end, own_authors, nameless=True)
-    return [complaint for _, complaint in rows]
-
-
-def _complaint_rows(
-    session: Session,
-    model: str,
-    start: datetime,
-    end: datetime,
-    own_authors: Sequence[str],
-    *,
-    nameless: bool = False,
-) -> list[tuple[str | None, Complaint]]:
-    service = col(Classification.service)
-    query = (
-        sa_select(
-            col(Comment.external_id),
-            col(Comment.author),
-            col(Comment.text),
-            col(Comment.location),
-            col(Comment.created_at),
-            service,
-        )
-        .where(
-            *complaints_filter(model, own_authors),
-            service.is_(None) if nameless else service.is_not(None),
-            col(Comment.created_at) > start,
-            col(Comment.created_at) <= end,
-        )
-        .order_by(col(Comment.created_at), col(Comment.id))
-    )
-    # plain columns, no ORM objects: this runs on every batch
-    return [
-        (named, Complaint(external_id, author, text, location, at))
-        for external_id, author, text, location, at, named in session.connection().execute(query)
-    ]
 
 
 def _region_counts(complaints: Sequence[Complaint]) -> Counter[str]:
