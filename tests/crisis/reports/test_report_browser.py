@@ -50,7 +50,8 @@ def demo_report(tmp_path_factory):
 def test_the_demo_report_tells_the_weekend(demo_report):
     report = demo_report
     assert report.model == Settings().classifier
-    portal, dsl = report.incidents
+    portal, dsl, sunday = report.incidents
+    assert (sunday.service, sunday.status) == ("customer_service", "suspected, dismissed")
     assert (portal.service, dsl.service) == ("customer_service", "internet")
     assert portal.detection_delay is not None and dsl.detection_delay is not None
     assert dsl.phases["during"].complaints_per_hour > 5 * dsl.phases["before"].complaints_per_hour

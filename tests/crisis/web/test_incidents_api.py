@@ -48,17 +48,17 @@ def test_agent_lists_and_reads_incidents_with_card_counts_and_replies(
     assert listed.status_code == 200
     [row] = listed.json()
     assert (row["id"], row["service"], row["status"], row["regions"]) == (
-        world.incident_id, "internet", "suspected", ["Hamburg"]
+        world.incident_id, "internet", "investigating", ["Hamburg"]
     )  # fmt: skip
     assert row["counts"] == {"pending_replies": len(world.reply_ids), "urgent": 0, "held_posts": 0}
-    assert row["allowed_statuses"] == ["investigating", "identified", "monitoring"]
+    assert row["allowed_statuses"] == ["identified", "monitoring"]
     assert row["eta"].startswith("2017-05-13T18:00")
     body = one.json()
     assert body["card"]["authors"] >= 5 and body["card"]["threshold"] == 5.0
     assert any(line.startswith("top terms: internet") for line in body["card_lines"])
     assert [r["id"] for r in body["pending_replies"]] == world.reply_ids
     assert all("20:00 Uhr" in r["text"] for r in body["pending_replies"])
-    assert [h["actor"] for h in body["history"]] == ["detector", "lena"]
+    assert [h["actor"] for h in body["history"]] == ["detector", "detector", "lena"]
     assert client.get("/api/incidents?state=resolved", headers=headers).json() == []
 
 
@@ -81,7 +81,7 @@ def test_agent_cannot_change_an_incident(client, web_engine, clock, settings):
         }
     with session_scope(web_engine) as session:
         assert [(i.id, i.status, i.eta) for i in session.exec(select(Incident))] == [
-            (world.incident_id, "suspected", ETA)
+            (world.incident_id, "investigating", ETA)
         ]
 
 
