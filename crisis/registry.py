@@ -227,6 +227,7 @@ def spike_rules(settings: Settings) -> SpikeRules:
         ),
         significance=settings.spike_significance,
         suspect_min_complaints=settings.suspect_min_complaints,
+        suspect_one_city_min_complaints=settings.suspect_one_city_min_complaints,
         suspect_ratio=settings.suspect_ratio,
         suspect_significance=settings.suspect_significance,
         suspect_region_min_complaints=settings.suspect_region_min_complaints,

@@ -143,6 +143,9 @@ def _evidence(
     windows = [rules.window, *([rules.fast_window] if rules.fast_window else [])]
     per_window = {w: counts(complaints, at, w, rules.persistence) for w in windows}
     suspect_rules = rules.for_suspicion() if rules.suspecting else rules
+    if rules.suspecting and _one_city(current):
+        floor = min(rules.suspect_one_city_min_complaints, suspect_rules.min_complaints)
+        suspect_rules = replace(suspect_rules, min_complaints=floor)
     if all(pair[0] < suspect_rules.min_complaints for pair in per_window.values()):
         return None  # below the floor whatever the usual number: skip the history queries
     baseline = usual_complainers(
@@ -355,6 +358,21 @@ def _region_counts(complaints: Sequence[Complaint]) -> Counter[str]:
     for complaint in complaints:
         named.update(set(find_regions(complaint.text, complaint.location)))
     return named
+
+
+def _one_city(complaints: Sequence[Complaint]) -> bool:
+    """Whether most customers complaining name one city: several neighbours are stronger
+    evidence of an outage than as many complaints from all over the country."""
+    authors = {c.author.casefold() for c in complaints}
+    if not authors:
+        return False
+    named: Counter[str] = Counter()
+    for author in authors:
+        places = {r for c in complaints if c.author.casefold() == author
+                  for r in find_regions(c.text, c.location)}  # fmt: skip
+        named.update(places)
+    top = named.most_common(1)
+    return bool(top) and top[0][1] >= max(2, 2 * len(authors) / 3)
 
 
 def _regions(complaints: Sequence[Complaint]) -> list[str]:

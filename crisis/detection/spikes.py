@@ -30,7 +30,9 @@ class SpikeRules:
     # The suspected stage: far less evidence, no persistence. It holds marketing and alerts the
     # team, says nothing to customers; the rules above confirm it. ``suspect_min_complaints``
     # 0 turns the stage off (incidents open at the rules above, as before).
-    suspect_min_complaints: int = 3
+    suspect_min_complaints: int = 4
+    # Region as evidence: when most of them name one city, this many are enough.
+    suspect_one_city_min_complaints: int = 3
     suspect_ratio: float = 2.0
     suspect_significance: float = 1e-4
     # A suspicion with no evidence for this long is dismissed (and the posts it held go back).
