@@ -50,8 +50,7 @@ def demo_report(tmp_path_factory):
 def test_the_demo_report_tells_the_weekend(demo_report):
     report = demo_report
     assert report.model == Settings().classifier
-    portal, dsl, sunday = report.incidents
-    assert (sunday.service, sunday.status) == ("customer_service", "suspected, dismissed")
+    portal, dsl = report.incidents
     assert (portal.service, dsl.service) == ("customer_service", "internet")
     assert portal.detection_delay is not None and dsl.detection_delay is not None
     assert dsl.phases["during"].complaints_per_hour > 5 * dsl.phases["before"].complaints_per_hour
@@ -65,9 +64,7 @@ def test_the_demo_report_tells_the_weekend(demo_report):
     # resolving both incidents queued follow-ups and withdrew the pending "we are on it" replies
     assert report.replies["suggested"]["withdrawn"] > 100
     assert report.replies["suggested"]["rejected"] == 0  # nobody rejected anything
-    follow_ups = report.follow_ups_by_incident
-    assert all(follow_ups[i.id]["pending"] > 50 for i in (portal, dsl))
-    assert sum(follow_ups.get(sunday.id, {}).values()) == 0  # a suspicion: nothing to follow up
+    assert all(counts["pending"] > 50 for counts in report.follow_ups_by_incident.values())
     holds = {h.key: h for h in report.holds}
     assert holds["post-muttertag"].state == "held"
     assert holds["post-wochenend-deal"].released_by == "lena.schmidt"
