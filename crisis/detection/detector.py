@@ -146,7 +146,8 @@ def _evidence(
     if rules.suspecting and _one_city(current):
         floor = min(rules.suspect_one_city_min_complaints, suspect_rules.min_complaints)
         suspect_rules = replace(suspect_rules, min_complaints=floor)
-    if all(pair[0] < suspect_rules.min_complaints for pair in per_window.values()):
+    floor = min(suspect_rules.min_complaints, rules.min_complaints)
+    if all(pair[0] < floor for pair in per_window.values()):
         return None  # below the floor whatever the usual number: skip the history queries
     baseline = usual_complainers(
         session,
