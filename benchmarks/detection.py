@@ -13,7 +13,7 @@ confirming evidence) and a naive one (floor and ratio only: no persistence, no P
    customers, dug-up streets, a WhatsApp outage blamed on us) at two volumes: suspicions and
    false (confirmed) incidents per week, and the longest suspicion, with the generator's
    labels, the detector run every 5 minutes.
-3. Generated outages, Wednesday 19:00 Berlin after three ordinary days, at 15, 30, 60, 120 and
+3. Generated outages, Monday 19:00 Berlin after an ordinary week, at 15, 30, 60, 120 and
    480 complaints an hour: a quiet service (email, usually under one complaint an hour) and DSL
    in one city at a busy hour: minutes to suspected and to confirmed (median and worst of the
    seeds), and in how many seeds a suspicion came within 10 and within 5 minutes.
@@ -59,7 +59,7 @@ TODAY = replace(SHIPPED, suspect_min_complaints=0)  # one stage: opens at the co
 NAIVE = replace(TODAY, persistence=timedelta(0), significance=1.0)
 DETECTORS = {"two-stage": SHIPPED, "one-stage": TODAY, "naive": NAIVE}
 RATES = (15, 30, 60, 120, 480)
-# Where outages happen, Wednesday 19:00 Berlin after three ordinary days: a quiet service (the
+# Where outages happen, Monday 19:00 Berlin after an ordinary week: a quiet service (the
 # issue's case: usually under one complaint an hour) and DSL in one city at a busy hour.
 OUTAGE_CASES = {
     "email, usual 0.4/h (volume 1)": (Service.EMAIL, 1.0),
@@ -163,8 +163,9 @@ def _outage(job: tuple[str, str, float, int, int]) -> Delays:
     """One generated outage under every detector: minutes to suspected and to confirmed."""
     tmp, service_name, volume, per_hour, seed = job
     service = Service(service_name)
-    start = MONDAY + timedelta(days=2, hours=17)
-    history = traffic.ordinary_traffic(MONDAY, 3, volume=volume, seed=seed)
+    start = MONDAY + timedelta(days=7, hours=17)
+    # a week of history, and the ordinary traffic of the outage day under the outage
+    history = traffic.ordinary_traffic(MONDAY, 8, volume=volume, seed=seed)
     spike = traffic.outage(
         start, timedelta(hours=1), service=service, per_hour=per_hour, regions=["Hamburg"],
         seed=seed,

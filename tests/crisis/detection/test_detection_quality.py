@@ -57,8 +57,8 @@ def test_a_generated_week_of_ordinary_traffic_confirms_nothing_and_dismisses_its
 @pytest.mark.parametrize(("per_hour", "within"), [(30, 10), (120, 5)])
 def test_a_quiet_services_outage_is_suspected_within_minutes(engine, per_hour, within):
     """Email usually gets under one complaint an hour; then 30 (or 120) customers an hour."""
-    history = traffic.ordinary_traffic(MONDAY, 3, volume=1.0, seed=12)
-    spike_start = MONDAY + timedelta(days=2, hours=17)  # Wednesday 19:00 Berlin
+    history = traffic.ordinary_traffic(MONDAY, 8, volume=1.0, seed=12)  # a week, and that day
+    spike_start = MONDAY + timedelta(days=7, hours=17)  # Monday 19:00 Berlin
     # (Seed 1: its third customer writes after 4 minutes at 30/h. The benchmark measures 10
     # seeds; with 3 customers as the floor, a seed whose third customer writes after 10 minutes
     # cannot be found within 10.)
