@@ -264,7 +264,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--skip-weeks", action="store_true", help="skip the ordinary weeks")
     parser.add_argument("--skip-outages", action="store_true", help="skip the outages")
+    parser.add_argument(
+        "--detectors", default=",".join(DETECTORS), help="which, comma-separated (all)"
+    )
     args = parser.parse_args()
+    for name in set(DETECTORS) - set(args.detectors.split(",")):
+        del DETECTORS[name]
     with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(args.jobs) as pool:
         if not args.skip_pipeline:
             demo(Path(tmp))

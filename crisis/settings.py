@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     suspect_min_complaints: int = Field(default=4, ge=0)  # 0: no suspected stage
     suspect_one_city_min_complaints: int = Field(default=3, ge=1)
     suspect_ratio: float = Field(default=2.0, gt=1.0)
-    suspect_significance: float = Field(default=1e-4, gt=0.0, le=1.0)
+    suspect_significance: float = Field(default=1e-5, gt=0.0, le=1.0)
+    suspect_one_city_significance: float = Field(default=1e-4, gt=0.0, le=1.0)
     suspect_region_min_complaints: int = Field(default=6, ge=1)
     suspect_dismiss_after_minutes: int = Field(default=15, ge=1)
     suspect_release_late_minutes: int = Field(default=30, ge=0)

@@ -145,7 +145,8 @@ def _evidence(
     suspect_rules = rules.for_suspicion() if rules.suspecting else rules
     if rules.suspecting and _one_city(current):
         floor = min(rules.suspect_one_city_min_complaints, suspect_rules.min_complaints)
-        suspect_rules = replace(suspect_rules, min_complaints=floor)
+        chance = max(rules.suspect_one_city_significance, suspect_rules.significance)
+        suspect_rules = replace(suspect_rules, min_complaints=floor, significance=chance)
     floor = min(suspect_rules.min_complaints, rules.min_complaints)
     if all(pair[0] < floor for pair in per_window.values()):
         return None  # below the floor whatever the usual number: skip the history queries

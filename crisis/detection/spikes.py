@@ -34,7 +34,9 @@ class SpikeRules:
     # Region as evidence: when most of them name one city, this many are enough.
     suspect_one_city_min_complaints: int = 3
     suspect_ratio: float = 2.0
-    suspect_significance: float = 1e-4
+    suspect_significance: float = 1e-5
+    # Region as evidence: when most of them name one city, a less rare count is enough.
+    suspect_one_city_significance: float = 1e-4
     # A suspicion with no evidence for this long is dismissed (and the posts it held go back).
     dismiss_after: timedelta = timedelta(minutes=15)
     # A region's suspicion needs this many customers there (a dug-up street is not an outage).

@@ -21,11 +21,13 @@ RULES = SpikeRules()  # the shipped defaults
 
 
 def add_complaints(engine, start, count, *, service=Service.EMAIL, text="Mails gehen nicht"):
+    """Neighbours in one city: the suspected stage's evidence at its lightest."""
     with session_scope(engine) as session:
         comments = [
-            make_comment(created_at=start + i * MINUTE, text=text, author=f"{start:%H%M}-{i}")
+            make_comment(created_at=start + i * MINUTE, text=text, author=f"{start:%H%M}-{i}",
+                         location="Hamburg")
             for i in range(count)
-        ]
+        ]  # fmt: skip
         for cid in store_comments(session, comments, now=start):
             session.add(to_row(cid, complaint(service), now=start))
 
@@ -171,12 +173,13 @@ def test_a_dismissed_suspicions_complaints_do_not_open_it_again(engine):
     assert second != first and status == "suspected"
 
 
-def add_comments(engine, start, texts, labels):
+def add_comments(engine, start, texts, labels, location=None):
     with session_scope(engine) as session:
         comments = [
-            make_comment(created_at=start + i * MINUTE, text=text, author=f"{start:%H%M}-w{i}")
+            make_comment(created_at=start + i * MINUTE, text=text, author=f"{start:%H%M}-w{i}",
+                         location=location)
             for i, text in enumerate(texts)
-        ]
+        ]  # fmt: skip
         for cid in store_comments(session, comments, now=start):
             session.add(to_row(cid, labels, now=start))
 
@@ -186,7 +189,7 @@ def test_follow_ups_without_content_keep_the_only_open_suspicion_alive(engine):
     [(incident_id, _)] = run_detector(engine, T0 + 5 * MINUTE)
     # "Immer noch nichts?" names no service; while one incident is open, it is evidence for it.
     add_comments(engine, T0 + 12 * MINUTE, ["Immer noch nichts?", "Bei mir auch!", "Same here"],
-                 complaint(service=None))  # fmt: skip
+                 complaint(service=None), location="Hamburg")  # fmt: skip
     run_detector(engine, T0 + 15 * MINUTE)
     assert run_detector(engine, T0 + 20 * MINUTE) == []  # not dismissed: new evidence at 14
     [(dismissed, status)] = run_detector(engine, T0 + 30 * MINUTE)
@@ -197,7 +200,7 @@ def test_hotline_complaints_that_speak_of_dsl_count_for_internet(engine):
     # The classifier calls these customer service; their words say the internet is down.
     texts = ["Kein Internet und die Hotline ist besetzt", "DSL tot, Hotline auch", "Router aus",
              "WLAN geht, Internet nicht, Hotline besetzt", "Internet weg"]  # fmt: skip
-    add_comments(engine, T0, texts, complaint(Service.CUSTOMER_SERVICE))
+    add_comments(engine, T0, texts, complaint(Service.CUSTOMER_SERVICE), location="Köln")
     found = run_detector(engine, T0 + 5 * MINUTE)
     # Both: the hotline is busy too (its own suspicion), and the internet is down.
     [(incident_id, status)] = found[1:]
