@@ -18,7 +18,12 @@ from crisis.clock import zone_label
 from crisis.errors import Inconsistent
 from crisis.holds import held_posts_query
 from crisis.replies.queue import QueueFilter, list_items
-from crisis.states import INCIDENT_STATES, INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
+from crisis.states import (
+    CLOSED_INCIDENT_STATES,
+    INCIDENT_STATES,
+    INCIDENT_TRANSITIONS,
+    OPEN_INCIDENT_STATES,
+)
 from crisis.tables import AuditEntry, Comment, Incident, ReviewItem, ScheduledPost
 from crisis.web.i18n import Translate
 from crisis.web.render import berlin
@@ -64,7 +69,7 @@ def board(session: Session) -> tuple[list[Row], list[Row]]:
     resolved = list(
         session.exec(
             select(Incident)
-            .where(Incident.status == "resolved")
+            .where(col(Incident.status).in_(CLOSED_INCIDENT_STATES))  # dismissed ones too
             .order_by(col(Incident.resolved_at).desc(), col(Incident.id).desc())
             .limit(RESOLVED_SHOWN)
         )
@@ -109,7 +114,7 @@ def detail(session: Session, incident_id: int) -> Detail:
 def moves(status: str) -> list[str]:
     """The statuses an update may move to (resolving has its own form), in lifecycle order."""
     allowed = INCIDENT_TRANSITIONS.get(status, frozenset())
-    return [s for s in INCIDENT_STATES if s in allowed and s != "resolved"]
+    return [s for s in INCIDENT_STATES if s in allowed and s not in CLOSED_INCIDENT_STATES]
 
 
 def queue_counts(session: Session, ids: list[int]) -> dict[int, Counts]:
@@ -206,7 +211,7 @@ def number(value: Any, lang: str) -> str:
 
 def eta_passed(incident: Incident, now: datetime) -> bool:
     """An open incident's ETA has passed: pending replies still promise that time."""
-    if incident.eta is None or incident.status == "resolved":
+    if incident.eta is None or incident.status in CLOSED_INCIDENT_STATES:
         return False
     eta = incident.eta if incident.eta.tzinfo else incident.eta.replace(tzinfo=UTC)
     return eta <= now
