@@ -9,7 +9,7 @@ process has just claimed is not also reported as held.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, or_, update
@@ -19,7 +19,7 @@ from crisis import audit
 from crisis.alerts.outbox import freeze_alert, held_alert
 from crisis.clock import local_time
 from crisis.errors import BadRecord, InvalidTransition
-from crisis.states import OPEN_INCIDENT_STATES, POST_TRANSITIONS, move
+from crisis.states import OPEN_INCIDENT_STATES
 from crisis.tables import Incident, MarketingFreeze, ScheduledPost
 
 HELD_CATEGORIES = frozenset({"marketing"})
@@ -239,53 +239,3 @@ def unfreeze_marketing(
     )
     pass_on_held(session, Blocker(freeze_id=freeze.id), now=now, actor=actor)
     return freeze
-
-
-def release_after_dismissal(
-    session: Session, incident_id: int, *, now: datetime, actor: str, late_up_to: timedelta
-) -> dict[str, list[str]]:
-    """Posts a dismissed suspicion held: back on the schedule, unless something else still
-    blocks marketing (then that holds them) or their time passed more than ``late_up_to`` ago
-    (then they wait for a person, like any held post). Keys by what happened to them."""
-    held = session.exec(
-        select(ScheduledPost)
-        .where(ScheduledPost.state == "held", ScheduledPost.held_by_incident_id == incident_id)
-        .order_by(col(ScheduledPost.publish_at), col(ScheduledPost.id))
-    ).all()
-    done: dict[str, list[str]] = {"released": [], "still_blocked": [], "too_late": []}
-    blocker = current_blocker(session)
-    for post in held:
-        if blocker is not None:
-            post.held_by_incident_id, post.held_by_freeze_id = (
-                blocker.incident_id,
-                blocker.freeze_id,
-            )
-            session.add(post)
-            _note(session, post, now=now, actor=actor, reason=blocker.describe())
-            done["still_blocked"].append(post.key)
-        elif post.publish_at < now - late_up_to:
-            _note(session, post, now=now, actor=actor, reason=(
-                f"incident {incident_id} was dismissed, but the post was due "
-                f"{post.publish_at:%Y-%m-%d %H:%M}Z: resume it with a new time"))  # fmt: skip
-            done["too_late"].append(post.key)
-        else:
-            post.held_by_incident_id = None
-            late = "" if post.publish_at > now else " (goes out now, a little late)"
-            move(session, post, "scheduled", transitions=POST_TRANSITIONS, entity="post",
-                 entity_id=post.key, actor=actor, now=now,
-                 reason=f"incident {incident_id} was dismissed{late}",
-                 details={"publish_at": post.publish_at.isoformat()})  # fmt: skip
-            done["released"].append(post.key)
-    return done
-
-
-def _note(session: Session, post: ScheduledPost, *, now: datetime, actor: str, reason: str) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        action="post.still_held",
-        entity="post",
-        entity_id=post.key,
-        reason=reason,
-    )

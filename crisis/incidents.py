@@ -1,32 +1,27 @@
-r"""Incidents and their lifecycle, following status-page conventions.
+"""Incidents and their lifecycle, following status-page conventions.
 
     suspected -> investigating -> identified -> monitoring -> resolved
-        \-> dismissed
 
-Every state but ``resolved`` and ``dismissed`` counts as open: marketing is held while any
-incident is open. The detector opens incidents as ``suspected`` on early evidence (no word to
-customers yet) and confirms them (``investigating``) on stronger evidence; a person may confirm
-one too. A suspicion whose evidence fades is ``dismissed``: it holds marketing no longer, and
-the posts it held go back on the schedule. An operator opens incidents as ``investigating`` or
-later. Each change is one function that refuses an invalid transition and writes the audit log.
+Every state but ``resolved`` counts as open: marketing is held while any incident is open.
+The detector opens incidents as ``suspected``, an operator as ``investigating`` or later.
+Each change is one function that refuses an invalid transition and writes the audit log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from crisis import audit
 from crisis.alerts.outbox import AlertKind, incident_alert
-from crisis.clock import local_time, require_aware
+from crisis.clock import require_aware
 from crisis.domain import IncidentFacts, Service
 from crisis.errors import Inconsistent, InvalidTransition, NotFound
-from crisis.holds import Blocker, hold_marketing, pass_on_held, release_after_dismissal
+from crisis.holds import Blocker, hold_marketing, pass_on_held
 from crisis.states import (
-    CLOSED_INCIDENT_STATES,
     INCIDENT_TRANSITIONS,
     OPEN_INCIDENT_STATES,
     IncidentStatus,
@@ -52,10 +47,7 @@ def open_incident(
     public_status: str | None = None,
     eta: datetime | None = None,
     explanation: dict[str, Any] | None = None,
-    opened_at: datetime | None = None,
 ) -> Incident:
-    """Open an incident at ``opened_at`` (default ``now``): the spike's own time, earlier than
-    ``now`` when the complaints came late. Marketing is held now, never "in the past"."""
     if status not in OPEN_INCIDENT_STATES:
         raise InvalidTransition("new incident", "(none)", status)
     eta = _in_utc(eta)
@@ -69,9 +61,7 @@ def open_incident(
         public_status_at=now if public_status is not None else None,
         facts_at=now,
         eta=eta,
-        opened_at=opened_at or now,
-        noticed_at=now,
-        confirmed_at=None if status == IncidentStatus.SUSPECTED else (opened_at or now),
+        opened_at=now,
         opened_by=opened_by,
         explanation=explanation or {"reason": reason},
         previous_incident_id=previous.id if previous else None,
@@ -93,7 +83,6 @@ def open_incident(
             "public_status": public_status,
             "eta": _iso(eta),
             "previous_incident_id": incident.previous_incident_id,
-            **({"opened_at": _iso(opened_at)} if opened_at and opened_at != now else {}),
         },
     )
     hold_marketing(session, Blocker(incident_id=_id(incident)), now=now, actor=actor)
@@ -121,17 +110,13 @@ def update_incident(
     moving = status is not None and status != incident.status
     confirming = moving and incident.status == IncidentStatus.SUSPECTED
     if moving:
-        if status in (IncidentStatus.RESOLVED, IncidentStatus.DISMISSED):
+        if status == IncidentStatus.RESOLVED:
             raise InvalidTransition(
-                f"incident {incident_id}",
-                incident.status,
-                f"{status} (use {'resolve' if status == 'resolved' else 'dismiss'})",
+                f"incident {incident_id}", incident.status, "resolved (use resolve)"
             )
         _check(incident, str(status))
-        if incident.status == IncidentStatus.SUSPECTED:
-            incident.confirmed_at = now
-    elif incident.status not in OPEN_INCIDENT_STATES:
-        raise InvalidTransition(f"incident {incident_id}", incident.status, "updated")
+    elif incident.status == IncidentStatus.RESOLVED:
+        raise InvalidTransition(f"incident {incident_id}", "resolved", "updated")
     if public_status is not None and public_status != incident.public_status:
         changes["public_status"] = [incident.public_status, public_status]
         incident.public_status, incident.public_status_at = public_status, now
@@ -201,87 +186,6 @@ def resolve_incident(
     return incident
 
 
-def confirm_incident(
-    session: Session, incident_id: int, *, now: datetime, actor: str, reason: str
-) -> Incident:
-    """A suspicion becomes an incident (``investigating``): replies may now name it."""
-    incident = get_incident(session, incident_id)
-    incident.confirmed_at, incident.facts_at = now, now
-    move(session, incident, IncidentStatus.INVESTIGATING, transitions=INCIDENT_TRANSITIONS,
-         entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
-         field="status", action="incident.confirm")  # fmt: skip
-    incident_alert(session, incident, AlertKind.CONFIRMED, now=now, actor=actor, reason=reason)
-    return incident
-
-
-def dismiss_incident(
-    session: Session,
-    incident_id: int,
-    *,
-    now: datetime,
-    actor: str,
-    reason: str,
-    late_up_to: timedelta = timedelta(0),
-    at: datetime | None = None,
-) -> Incident:
-    """A suspicion was no outage: it holds marketing no longer, and the posts it held go back on
-    the schedule (see ``holds.release_after_dismissal``). ``at``: when its evidence faded, on
-    the comments' clock (default ``now``)."""
-    incident = get_incident(session, incident_id)
-    _check(incident, IncidentStatus.DISMISSED)
-    incident.resolved_at, incident.facts_at = at or now, now
-    move(session, incident, IncidentStatus.DISMISSED, transitions=INCIDENT_TRANSITIONS,
-         entity="incident", entity_id=incident_id, actor=actor, now=now, reason=reason,
-         field="status", action="incident.dismiss")  # fmt: skip
-    session.flush()  # the hold check below must no longer see this incident open
-    release_after_dismissal(session, incident_id, now=now, actor=actor, late_up_to=late_up_to)
-    incident_alert(session, incident, AlertKind.DISMISSED, now=now, actor=actor, reason=reason)
-    return incident
-
-
-def dismiss_faded(
-    session: Session,
-    *,
-    now: datetime,
-    after: timedelta,
-    late_up_to: timedelta,
-    at: datetime | None = None,
-) -> list[Incident]:
-    """Dismiss the detector's suspicions with no evidence for ``after`` (at ``at``, the
-    comments' clock; default ``now``)."""
-    at = at or now
-    dismissed = []
-    query = select(Incident).where(
-        Incident.status == IncidentStatus.SUSPECTED, Incident.opened_by == "detector"
-    )
-    for incident in session.exec(query.order_by(col(Incident.id))).all():
-        last = last_evidence_at(incident)
-        if at - last < after:
-            continue
-        minutes = int(after.total_seconds() // 60)
-        dismissed.append(
-            dismiss_incident(
-                session,
-                _id(incident),
-                now=now,
-                actor="detector",
-                reason=(
-                    f"evidence faded: not enough complaints for {minutes} min since "
-                    f"{local_time(last)}"
-                ),
-                late_up_to=late_up_to,
-                at=last + after,
-            )
-        )
-    return dismissed
-
-
-def last_evidence_at(incident: Incident) -> datetime:
-    """When the detector last saw evidence for a suspicion (the card's ``last_evidence_at``)."""
-    seen = incident.explanation.get("last_evidence_at")
-    return datetime.fromisoformat(seen) if isinstance(seen, str) else incident.opened_at
-
-
 def get_incident(session: Session, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id)
     if incident is None:
@@ -307,16 +211,6 @@ def last_resolved(session: Session, service: Service) -> Incident | None:
         select(Incident)
         .where(Incident.service == service.value, Incident.status == "resolved")
         .order_by(col(Incident.resolved_at).desc())
-        .limit(1)
-    )
-    return session.exec(query).first()
-
-
-def last_dismissed(session: Session, service: Service) -> Incident | None:
-    query = (
-        select(Incident)
-        .where(Incident.service == service.value, Incident.status == IncidentStatus.DISMISSED)
-        .order_by(col(Incident.resolved_at).desc(), col(Incident.id).desc())
         .limit(1)
     )
     return session.exec(query).first()
@@ -353,7 +247,7 @@ def facts(
     """What a reply may say now. Once resolved, the outage-time public text and ETA ("we
     expect a fix by 6 pm") are stale: only a public status set at/after resolution is kept."""
     public_status, eta = incident.public_status, incident.eta
-    if incident.status in CLOSED_INCIDENT_STATES:
+    if incident.status == "resolved":
         eta = None
         set_at, resolved_at = incident.public_status_at, incident.resolved_at
         if set_at is None or resolved_at is None or set_at < resolved_at:
@@ -372,7 +266,7 @@ def facts(
 
 def _check(incident: Incident, wanted: str) -> None:
     if wanted not in INCIDENT_TRANSITIONS.get(incident.status, frozenset()):
-        raise InvalidTransition(f"incident {incident.id}", str(incident.status), str(wanted))
+        raise InvalidTransition(f"incident {incident.id}", incident.status, wanted)
 
 
 def _title(service: Service, regions: Sequence[str]) -> str:

@@ -2,9 +2,6 @@
 Live ingestion, imports and replays all go through here. Publishing due posts is not part of the
 comment flow: the publisher loop (``crisis publish``) and the replay call ``posts.publish_due``.
 
-Detection runs on the comments' own times: a batch of comments from the past (an import, late
-webhook deliveries, a backfill) is checked minute by minute as it happened.
-
 Storing is its own transaction (with the source's cursor). The classifier runs outside any
 transaction (it is slow: a write lock held meanwhile would keep a web decision waiting on
 SQLite); its labels, detection and reply suggestions share the next, short one. If the process
@@ -23,7 +20,6 @@ from crisis.alerts.dispatch import Dispatcher
 from crisis.classify import predict, store_labels, texts_to_label, unclassified_ids
 from crisis.db import serialise, session_scope
 from crisis.detection.detector import SpikeRules, detect
-from crisis.detection.times import detection_times, dismiss_suspicions
 from crisis.domain import CommentIn, Labels, Page, Problem
 from crisis.ingest import ingest_page, store_comments
 from crisis.protocols import Classifier, Clock
@@ -85,20 +81,16 @@ class Pipeline:
             # labels are stored once, and two steps never see the same spike and open it twice.
             serialise(session, DETECTION_LOCK)
             labels = store_labels(session, predicted, now=now)
-            complaints = [cid for cid, label in labels.items() if label.is_complaint]
-            # Without a new complaint the window only empties: no new spike to find, but a
-            # suspicion may have faded.
-            opened = dismiss_suspicions(session, self.rules, now=now)
-            for at in detection_times(session, complaints, now=now):
-                opened += detect(
+            opened: list[Incident] = []
+            if any(label.is_complaint for label in labels.values()):
+                # Without a new complaint the window only empties: no new spike to find.
+                opened = detect(
                     session,
                     model=self.classifier.name,
                     now=now,
-                    at=at,
                     rules=self.rules,
                     own_authors=self.replies.own_authors,
                 )
-            opened = list({id(incident): incident for incident in opened}.values())
             for incident in opened:  # complaints that came before it was noticed join it
                 after_incident_change(session, self.replies, incident, now=now)
             items = suggest_replies(session, self.replies, labels, now=now)

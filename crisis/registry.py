@@ -243,14 +243,6 @@ def spike_rules(settings: Settings) -> SpikeRules:
             else None
         ),
         significance=settings.spike_significance,
-        suspect_min_complaints=settings.suspect_min_complaints,
-        suspect_one_city_min_complaints=settings.suspect_one_city_min_complaints,
-        suspect_ratio=settings.suspect_ratio,
-        suspect_significance=settings.suspect_significance,
-        suspect_one_city_significance=settings.suspect_one_city_significance,
-        suspect_region_min_complaints=settings.suspect_region_min_complaints,
-        dismiss_after=timedelta(minutes=settings.suspect_dismiss_after_minutes),
-        release_late_up_to=timedelta(minutes=settings.suspect_release_late_minutes),
     )
 
 

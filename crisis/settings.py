@@ -70,15 +70,6 @@ class Settings(BaseSettings):
     spike_prior_per_window: float = Field(default=1.0, ge=0.0)
     spike_fast_window_minutes: int = Field(default=10, ge=0)  # 0: only the main window
     spike_significance: float = Field(default=1e-5, gt=0.0, le=1.0)
-    # The suspected stage, before the numbers above confirm: holds marketing, alerts the team.
-    suspect_min_complaints: int = Field(default=4, ge=0)  # 0: no suspected stage
-    suspect_one_city_min_complaints: int = Field(default=3, ge=1)
-    suspect_ratio: float = Field(default=2.0, gt=1.0)
-    suspect_significance: float = Field(default=1e-5, gt=0.0, le=1.0)
-    suspect_one_city_significance: float = Field(default=1e-4, gt=0.0, le=1.0)
-    suspect_region_min_complaints: int = Field(default=6, ge=1)
-    suspect_dismiss_after_minutes: int = Field(default=15, ge=1)
-    suspect_release_late_minutes: int = Field(default=30, ge=0)
 
     # "local": a laptop or a test; anything else refuses placeholder secrets.
     environment: Literal["local", "staging", "production"] = "local"

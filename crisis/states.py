@@ -23,7 +23,6 @@ class IncidentStatus(StrEnum):
     IDENTIFIED = "identified"
     MONITORING = "monitoring"
     RESOLVED = "resolved"
-    DISMISSED = "dismissed"  # a suspicion whose evidence faded: it was no outage
 
 
 class PostState(StrEnum):
@@ -46,19 +45,13 @@ class ReviewState(StrEnum):
 _I, _P, _R = IncidentStatus, PostState, ReviewState
 
 INCIDENT_STATES = tuple(IncidentStatus)
-CLOSED_INCIDENT_STATES = (_I.RESOLVED, _I.DISMISSED)
-OPEN_INCIDENT_STATES = tuple(s for s in INCIDENT_STATES if s not in CLOSED_INCIDENT_STATES)
-# Only a suspicion is dismissed (the evidence faded, or a person says it is no outage); an
-# incident someone confirmed is resolved, with a follow-up to the customers who complained.
+OPEN_INCIDENT_STATES = INCIDENT_STATES[:-1]
 INCIDENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    _I.SUSPECTED: frozenset(
-        {_I.INVESTIGATING, _I.IDENTIFIED, _I.MONITORING, _I.RESOLVED, _I.DISMISSED}
-    ),
+    _I.SUSPECTED: frozenset({_I.INVESTIGATING, _I.IDENTIFIED, _I.MONITORING, _I.RESOLVED}),
     _I.INVESTIGATING: frozenset({_I.IDENTIFIED, _I.MONITORING, _I.RESOLVED}),
     _I.IDENTIFIED: frozenset({_I.INVESTIGATING, _I.MONITORING, _I.RESOLVED}),
     _I.MONITORING: frozenset({_I.IDENTIFIED, _I.RESOLVED}),  # back when a fix does not hold
     _I.RESOLVED: frozenset(),
-    _I.DISMISSED: frozenset(),
 }
 
 # A held post never publishes by itself: only an explicit resume makes it scheduled again (or

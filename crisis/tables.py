@@ -79,13 +79,7 @@ class Incident(SQLModel, table=True):
     eta: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     opened_at: datetime = Field(sa_column=utc_column())
     opened_by: str = Field(max_length=16)  # "detector" | "operator"
-    # When it closed: resolved, or dismissed (a suspicion whose evidence faded).
     resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    # When a suspicion became an incident (the detector's stronger evidence, or a person).
-    confirmed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
-    # When the detector noticed it, on the wall clock; later than ``opened_at`` (the spike's own
-    # time) when complaints came late (an import of an old export, a backfill after downtime).
-    noticed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # The incident card: why it opened (counts against the usual rate), top terms, examples.
     explanation: dict[str, Any] = Field(default_factory=dict, sa_column=json_column())
     # The last earlier incident of the same service: recurring outages link to their history.

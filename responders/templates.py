@@ -32,8 +32,8 @@ from responders.policy import FOLLOW_UP, OUTAGE_SERVICES, language, situation_fo
 PACKAGED = resources.files("responders") / "templates"
 MAX_NAME_LENGTH = 40
 SHORT_REGION_COUNT = 3  # regions named before "and other regions" when a reply must be short
-# Every open state: a suspected incident gets its own wording (we look into reports of a
-# possible outage, nothing confirmed); a resolved one gets follow-ups, not outage replies.
+# Every open state: suggestions are reviewed by a person before they go out, so a suspected
+# incident may already be named; a resolved one gets follow-ups, not outage replies.
 ACTIVE_INCIDENT_STATUSES = frozenset(OPEN_INCIDENT_STATES)
 ADDRESS_FORMS = ("du", "Sie")
 __all__ = ["OUTAGE_SERVICES", "TemplateResponder", "clean_name", "language", "x_length"]

@@ -55,19 +55,16 @@ def tell_story(
     )
     incidents = Table(title="Incidents", title_justify="left")
     zone = zone_label()
-    columns = ("#", "service", "regions", f"suspected ({zone})", "by", "confirmed", "closed")
-    for column in columns:
+    for column in ("#", "service", "regions", f"opened ({zone})", "by", f"resolved ({zone})"):
         incidents.add_column(column)
     for item in summary["incidents"]:
-        closed = _local(item["resolved_at"]) if item["resolved_at"] else "[red]still open[/]"
         incidents.add_row(
             str(item["id"]),
             item["service"],
             ", ".join(item["regions"]) or "-",
             _local(item["opened_at"]),
             item["opened_by"],
-            _local(item["confirmed_at"]) if item.get("confirmed_at") else "-",
-            f"{closed} ({item['status']})",
+            _local(item["resolved_at"]) if item["resolved_at"] else "[red]still open[/]",
         )
     console.print(incidents)
     for item in summary["incidents"]:

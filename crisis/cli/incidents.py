@@ -3,7 +3,6 @@ incidents. Every change names who (``--by``) and why (``--reason``) for the audi
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -52,19 +51,17 @@ def incidents_list(database_url: DatabaseUrl = None) -> None:
         rows = incidents.list_incidents(session)
     zone = zone_label()
     table = Table(
-        "#", "status", "service", "regions", f"opened ({zone})", "by", "confirmed",
-        f"closed ({zone})", "previous",
+        "#", "status", "service", "regions", f"opened ({zone})", "by", f"resolved ({zone})",
+        "previous",
     )  # fmt: skip
     for i in rows:
-        late = (i.explanation or {}).get("found_late_minutes")
         table.add_row(
             str(i.id),
-            "suspected, dismissed" if i.status == "dismissed" else i.status,
+            i.status,
             i.service,
             escape(", ".join(i.regions)) or "-",
-            local_time(i.opened_at, labelled=False) + (f" (found {late} min late)" if late else ""),
+            local_time(i.opened_at, labelled=False),
             i.opened_by,
-            local_time(i.confirmed_at, labelled=False) if i.confirmed_at else "-",
             local_time(i.resolved_at, labelled=False),
             f"#{i.previous_incident_id}" if i.previous_incident_id else "-",
         )
@@ -111,13 +108,8 @@ def _print_incident(incident: Incident) -> None:
     console.print(
         f"  service {incident.service}; regions {escape(', '.join(incident.regions) or '-')}; "
         f"opened {local_time(incident.opened_at)} by {incident.opened_by}; "
-        f"confirmed {local_time(incident.confirmed_at)}; "
-        f"{'dismissed' if incident.status == 'dismissed' else 'resolved'} "
-        f"{local_time(incident.resolved_at)}; ETA {local_time(incident.eta)}"
+        f"resolved {local_time(incident.resolved_at)}; ETA {local_time(incident.eta)}"
     )
-    late = (incident.explanation or {}).get("found_late_minutes")
-    if late:
-        console.print(f"  found {late} min late (the complaints came in late)")
     if incident.public_status:
         console.print(f"  public status: {escape(incident.public_status)}")
     if incident.previous_incident_id:
@@ -203,30 +195,6 @@ def incidents_update(
     _print_incident(incident)
     _print_queue_changes(changed)
     deliver_now(database_url)
-
-
-@incidents_app.command("dismiss")
-def incidents_dismiss(
-    incident_id: Annotated[int, typer.Argument(help="The incident's number.")],
-    reason: Reason,
-    by: Actor,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Dismiss a suspicion that is no outage; the posts it held go back on the schedule."""
-    settings = settings_for(database_url)
-    with db.session_scope(engine_for(database_url)) as session:
-        incident = incidents.dismiss_incident(
-            session,
-            incident_id,
-            now=clock.now(),
-            actor=by,
-            reason=reason,
-            late_up_to=timedelta(minutes=settings.suspect_release_late_minutes),
-        )
-        still_held = len(session.exec(holds.held_posts_query()).all())
-    console.print(f"dismissed incident #{incident.id} (suspected, no outage)")
-    if still_held:
-        console.print(f"[yellow]{still_held} posts stay held[/] (crisis posts list --state held)")
 
 
 @incidents_app.command("resolve")

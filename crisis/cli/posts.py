@@ -25,7 +25,6 @@ from crisis.cli.common import (
     settings_for,
 )
 from crisis.clock import local_time, zone_label
-from crisis.detection.times import dismiss_suspicions
 from crisis.errors import BadRecord
 from crisis.protocols import Publisher
 from crisis.publishing import RecordingPublisher
@@ -214,16 +213,9 @@ def publish(
             "this machine[/]"
         )
         chosen = RecordingPublisher()
-    from crisis.registry import spike_rules
-
-    rules = spike_rules(settings_for(database_url))
     last_held = 0
     alerts = make_dispatcher(settings_for(database_url), engine=engine, clock=clock)
     while True:
-        with db.session_scope(engine) as session:
-            # A suspicion with no new evidence is dismissed here too: with no comments coming
-            # in, nothing else would release the posts it held.
-            dismiss_suspicions(session, rules, now=clock.now())
         with db.session_scope(engine) as session:
             done = posts.publish_due(session, chosen, now=clock.now(), actor="publisher")
             held = posts.list_posts(session, state="held")

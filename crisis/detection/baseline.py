@@ -30,7 +30,6 @@ from crisis.tables import Classification, Comment, Incident
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
 MIN_WEEKS = 2  # weekly samples needed before the daily ones are no longer used
-MIN_OBSERVED = 3  # samples before the history alone is trusted (see ``Baseline.observed``)
 # Each sample spans this much either side of the window: counts of a few complaints are noisy,
 # and the usual number changes slowly from hour to hour.
 SPREAD = timedelta(minutes=30)
@@ -44,19 +43,6 @@ class Baseline:
     daily: tuple[float, ...]
     prior: float
     spans: tuple[tuple[datetime, datetime], ...] = ()  # the history the samples counted
-
-    recent: float = 0.0  # per window, the day before (outside incidents), without the prior
-
-    @property
-    def observed(self) -> float | None:
-        """What the history says without the cautious prior: the mean of the samples, or the
-        recent rate if higher (``None``: fewer than ``MIN_OBSERVED`` samples yet). The suspected
-        stage measures against it: a quiet service's samples say "near zero" sooner than the
-        prior does, and a wrong suspicion costs a held post, not a wrong status."""
-        samples = self.weekly + self.daily
-        if len(samples) < MIN_OBSERVED:
-            return None
-        return max(sum(samples) / len(samples), self.recent)
 
     def as_card(self) -> dict[str, Any]:
         return {
@@ -139,7 +125,6 @@ def usual_complainers(
         daily=tuple(counts[len(ends) :]),
         prior=prior,
         spans=tuple(spans),
-        recent=recent,
     )
 
 

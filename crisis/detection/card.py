@@ -48,22 +48,6 @@ def top_terms(texts: Iterable[str], *, limit: int = TOP_TERMS) -> list[list[Any]
     return [[word, n] for word, n in counts.most_common(limit) if n >= 2]
 
 
-def confidence(texts: Sequence[str], regions: Counter[str], authors: int) -> list[str]:
-    """What makes a spike more likely an outage, in words: customers from one city, many
-    near-identical texts ("Störung?", "bei mir auch")."""
-    said = []
-    if regions and authors:
-        region, n = regions.most_common(1)[0]
-        if n >= 3 and n >= 0.5 * authors:
-            said.append(f"{n} of {authors} customers name {region}")
-    same = Counter(" ".join(_WORD.findall(text.lower())) for text in texts)
-    if same:
-        words, n = same.most_common(1)[0]
-        if n >= 3 and words:
-            said.append(f'{n} near-identical texts ("{words[:40]}")')
-    return said
-
-
 def example(external_id: str, at: datetime, text: str) -> dict[str, str]:
     short = " ".join(text.split())
     if len(short) > EXAMPLE_CHARS:
@@ -91,15 +75,8 @@ def describe(card: dict[str, Any]) -> list[str]:
     if card.get("regions_count"):
         counts = ", ".join(f"{r} {n}" for r, n in card["regions_count"].items())
         lines.append(f"regions named: {counts}")
-    if card.get("found_late_minutes"):
-        lines.append(f"found {card['found_late_minutes']} min late (the complaints came late)")
-    if card.get("confidence"):
-        lines.append("more likely because: " + "; ".join(card["confidence"]))
     if card.get("also_services"):
         lines.append(f"also complaints about: {', '.join(card['also_services'])}")
-    for joined in card.get("joined", []):
-        if isinstance(joined, dict) and joined.get("why"):
-            lines.append(f"  {joined.get('service')} joined: {joined['why']}")
     if card.get("peak_complainers"):
         lines.append(
             f"peak so far: {card['peak_complainers']} customers per window "

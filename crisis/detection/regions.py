@@ -2,10 +2,8 @@
 
 An outage is local, so counting complaints per region is how the team tells "DSL is down in
 Hamburg" from background noise. ``find_regions`` returns canonical German names (the ones our
-public posts use) for the 80 largest cities, the 16 states, and the districts of the ten largest
-cities, which count as their city ("Altona" -> "Hamburg", "Schwabing" -> "München",
-"Rüttenscheid" -> "Essen"). A name written after its city with a hyphen is that city's district:
-"Köln-Mülheim" is Köln, not also Mülheim an der Ruhr.
+public posts use) for the 80 largest cities, the 16 states, and the districts of Berlin, Hamburg
+and Munich, which count as their city ("Altona" -> "Hamburg", "Schwabing" -> "München").
 
 Matching is by whole words, case-insensitive, with English names ("Munich", "Cologne",
 "Bavaria") and umlauts written as ae/oe/ue or dropped ("Muenchen", "Munchen").
@@ -94,57 +92,11 @@ DISTRICTS: dict[str, tuple[str, ...]] = {
         "Ludwigsvorstadt", "Schwanthalerhöhe", "Thalkirchen", "Solln", "Forstenried",
         "Fürstenried", "Harlaching", "Aubing",
     ),
-    "Köln": (
-        "Ehrenfeld", "Nippes", "Deutz", "Porz", "Lindenthal", "Sülz", "Chorweiler",
-        "Rodenkirchen", "Bayenthal", "Zollstock", "Bickendorf", "Longerich", "Dellbrück",
-        "Holweide", "Riehl", "Bocklemünd", "Worringen", "Höhenberg", "Buchheim", "Braunsfeld",
-        "Lövenich", "Neuehrenfeld", "Kalk", "Klettenberg", "Raderberg", "Bilderstöckchen",
-    ),
-    "Frankfurt am Main": (
-        "Sachsenhausen", "Bockenheim", "Nordend", "Rödelheim", "Niederrad", "Fechenheim",
-        "Eschersheim", "Bornheim", "Höchst", "Gallus", "Bahnhofsviertel", "Preungesheim",
-        "Nied", "Schwanheim", "Seckbach", "Riederwald", "Heddernheim", "Praunheim", "Ginnheim",
-        "Hausen", "Zeilsheim", "Unterliederbach", "Oberrad", "Bergen-Enkheim",
-    ),
-    "Stuttgart": (
-        "Bad Cannstatt", "Cannstatt", "Degerloch", "Feuerbach", "Zuffenhausen", "Möhringen",
-        "Untertürkheim", "Obertürkheim", "Botnang", "Weilimdorf", "Stammheim", "Wangen",
-        "Plieningen", "Birkach", "Sillenbuch", "Mühlhausen", "Münster am Neckar", "Hedelfingen",
-        "Heslach", "Vaihingen",
-    ),
-    "Düsseldorf": (
-        "Bilk", "Unterbilk", "Benrath", "Gerresheim", "Pempelfort", "Flingern", "Derendorf",
-        "Kaiserswerth", "Wersten", "Garath", "Golzheim", "Oberbilk", "Friedrichstadt", "Eller",
-        "Lierenfeld", "Rath", "Unterrath", "Holthausen", "Hassels", "Reisholz", "Lörick",
-        "Heerdt", "Lichtenbroich", "Angermund",
-    ),
-    "Leipzig": (
-        "Connewitz", "Plagwitz", "Lindenau", "Gohlis", "Reudnitz", "Schleußig", "Paunsdorf",
-        "Stötteritz", "Eutritzsch", "Südvorstadt", "Leutzsch", "Anger-Crottendorf",
-        "Mockau", "Schönefeld", "Thekla", "Probstheida", "Lößnig", "Dölitz", "Sellerhausen",
-        "Volkmarsdorf", "Neustadt-Neuschönefeld", "Kleinzschocher", "Großzschocher",
-    ),
-    "Dortmund": (
-        "Hörde", "Aplerbeck", "Brackel", "Huckarde", "Hombruch", "Lütgendortmund", "Eving",
-        "Scharnhorst", "Mengede", "Kirchhörde", "Barop", "Hacheney", "Dorstfeld", "Kirchlinde",
-        "Wickede", "Asseln", "Körne", "Kurl", "Derne", "Lanstrop", "Marten", "Syburg",
-    ),
-    "Essen": (
-        "Rüttenscheid", "Steele", "Kettwig", "Altenessen", "Borbeck", "Kray", "Frohnhausen",
-        "Holsterhausen", "Katernberg", "Bredeney", "Huttrop", "Überruhr", "Heisingen",
-        "Frillendorf", "Karnap", "Vogelheim", "Stoppenberg", "Schonnebeck", "Bergerhausen",
-        "Rellinghausen", "Byfang", "Burgaltendorf", "Horst", "Dellwig", "Gerschede",
-    ),
 }
-# Names of other places that are also a district of a city: that district right after its city
-# ("Köln-Mülheim", "Köln Mülheim"); alone, the other place ("Mülheim" is Mülheim an der Ruhr).
-AFTER_CITY: dict[str, tuple[str, ...]] = {"Köln": ("Mülheim",), "Düsseldorf": ("Hamm",)}
 
 # Spellings that are also ordinary words: they need a place-like context in the text.
 AMBIGUOUS = frozenset(
-    {"Essen", "Halle", "Siegen", "Hagen", "Hamm", "Wedding", "Hadern", "Tiergarten", "Hesse",
-     "Kalk", "Höchst", "Gallus", "Nied", "Hausen", "Wangen", "Rath", "Eller", "Horst", "Marten",
-     "Thekla", "Kurl", "Steele", "Heerdt", "Mockau"}
+    {"Essen", "Halle", "Siegen", "Hagen", "Hamm", "Wedding", "Hadern", "Tiergarten", "Hesse"}
 )
 # Words after which a capitalised name is a place: "in Essen", "aus Halle", "near Hamm".
 _PLACE_BEFORE = frozenset(
@@ -186,9 +138,6 @@ def _index() -> dict[tuple[str, ...], tuple[str, str]]:
 
 
 _INDEX = _index()
-_AFTER_CITY_KEYS = {
-    city: {name.lower().translate(_FOLD) for name in names} for city, names in AFTER_CITY.items()
-}
 _LONGEST = max(len(key) for key in _INDEX)
 
 
@@ -213,31 +162,8 @@ def _matches(text: str, *, strict: bool) -> list[str]:
         size, canonical = _name_at(text, words, keys, i, strict=strict)
         if canonical is not None:
             found.append(canonical)
-            if canonical in CITIES:
-                size += _district_after(text, words, keys, i + size, canonical)
         i += size
     return found
-
-
-def _district_after(
-    text: str, words: list[re.Match[str]], keys: list[str], j: int, city: str
-) -> int:
-    """How many words after a city name are its district: "Köln-Mülheim" is Köln, not also
-    Mülheim an der Ruhr; "Hamburg-Altona" is Hamburg. A state after the hyphen is a second
-    region ("Berlin-Brandenburg")."""
-    skipped = 0
-    while j + skipped < len(words):
-        k = j + skipped
-        gap = text[words[k - 1].end() : words[k].start()]
-        if gap == "-":
-            if _name_at(text, words, keys, k, strict=False)[1] in STATES:
-                break
-            skipped += 1
-        elif gap.strip() in ("", "/") and keys[k] in _AFTER_CITY_KEYS.get(city, ()):
-            skipped += 1
-        else:
-            break
-    return skipped
 
 
 def _name_at(

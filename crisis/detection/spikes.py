@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 
@@ -27,37 +27,6 @@ class SpikeRules:
     fast_window: timedelta | None = timedelta(minutes=10)
     # And so many that ordinary traffic at the usual rate reaches it less often than this.
     significance: float = 1e-5
-    # The suspected stage: far less evidence, no persistence. It holds marketing and alerts the
-    # team, says nothing to customers; the rules above confirm it. ``suspect_min_complaints``
-    # 0 turns the stage off (incidents open at the rules above, as before).
-    suspect_min_complaints: int = 4
-    # Region as evidence: when most of them name one city, this many are enough.
-    suspect_one_city_min_complaints: int = 3
-    suspect_ratio: float = 2.0
-    suspect_significance: float = 1e-5
-    # Region as evidence: when most of them name one city, a less rare count is enough.
-    suspect_one_city_significance: float = 1e-4
-    # A suspicion with no evidence for this long is dismissed (and the posts it held go back).
-    dismiss_after: timedelta = timedelta(minutes=15)
-    # A region's suspicion needs this many customers there (a dug-up street is not an outage).
-    suspect_region_min_complaints: int = 6
-    # After a dismissal, a post it held goes out if it is at most this late (it was held by a
-    # suspicion that turned out to be nothing); a later one waits for a person's resume.
-    release_late_up_to: timedelta = timedelta(minutes=30)
-
-    @property
-    def suspecting(self) -> bool:
-        return self.suspect_min_complaints > 0
-
-    def for_suspicion(self) -> SpikeRules:
-        """The same rules at the suspected stage's strength."""
-        return replace(
-            self,
-            min_complaints=self.suspect_min_complaints,
-            ratio=self.suspect_ratio,
-            significance=self.suspect_significance,
-            persistence=timedelta(0),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from crisis.classify import Prelabelled
 from crisis.clock import VirtualClock
 from crisis.connectors.records import parse_time
 from crisis.db import session_scope, upgrade
-from crisis.detection.times import dismiss_suspicions, next_dismissal
 from crisis.domain import Problem, Service
 from crisis.errors import BadRecord, ConfigError, CrisisError, NotFound
 from crisis.ingest import count_comments
@@ -151,8 +150,7 @@ def _advance(
     sync: Sync | None = None,
 ) -> None:
     """Move the clock to ``until``, publishing each due post at its own time on the way (and
-    holding each external one at its source when it comes within the lead), and dismissing each
-    faded suspicion at its own time (the posts it held may then go out)."""
+    holding each external one at its source when it comes within the lead)."""
     until = max(until, clock.now())
     while sync is not None:
         lead = sync.lead
@@ -184,12 +182,6 @@ def _advance(
                 .order_by(col(ScheduledPost.publish_at))
                 .limit(1)
             ).first()
-            fades = next_dismissal(session, pipeline.rules)
-        if fades is not None and fades <= until and (due is None or fades <= due):
-            clock.set(max(fades, clock.now()))  # the posts it held may be due before ``until``
-            with session_scope(pipeline.engine) as session:
-                dismiss_suspicions(session, pipeline.rules, now=clock.now())
-            continue
         if due is None:
             break
         clock.set(max(due, clock.now()))

@@ -1,9 +1,8 @@
 """The replay summary: the contract other tools read after ``crisis replay``.
 
     {"comments": int,
-     "incidents": [{"id", "service", "regions", "status", "opened_at", "resolved_at",
-                    "confirmed_at", "noticed_at", "opened_by", "previous_incident_id",
-                    "explanation"}],
+     "incidents": [{"id", "service", "regions", "status", "opened_at", "resolved_at", "opened_by",
+                    "previous_incident_id", "explanation"}],
      "posts": [{"id", "category", "publish_at", "state", "published_at", "held_by_incident_id",
                 "held_by_freeze_id"}],
      "suggestions": [{"comment_id", "incident_id", "lang", "text", "kind", "situation",
@@ -11,10 +10,7 @@
      "flagged": [{"comment_id", "incident_id", "reasons", "kind", "state"}],
      "problems": [{"where", "reason"}]}
 
-An incident's ``status`` is "dismissed" for a suspicion whose evidence faded (``resolved_at``
-is then when it was dismissed; ``confirmed_at`` is null); ``opened_at`` is the spike's own time,
-``noticed_at`` when the detector saw it (later when the complaints came late). Times are ISO 8601
-in UTC; ``comment_id`` is the platform's id of the comment. ``explanation``
+Times are ISO 8601 in UTC; ``comment_id`` is the platform's id of the comment. ``explanation``
 is the incident card (``crisis.detection.card``): why it opened, top terms, examples. ``kind``
 is "reply" or "follow_up" (queued when the incident is resolved; the customer's pending "we are
 on it" reply is then ``rejected``, superseded by it); ``state`` is the review state at the end.
@@ -82,8 +78,6 @@ def _incident(incident: Incident) -> dict[str, Any]:
         "status": incident.status,
         "opened_at": _iso(incident.opened_at),
         "resolved_at": _iso(incident.resolved_at),
-        "confirmed_at": _iso(incident.confirmed_at),
-        "noticed_at": _iso(incident.noticed_at),
         "opened_by": incident.opened_by,
         "previous_incident_id": incident.previous_incident_id,
         "explanation": incident.explanation,

@@ -15,8 +15,6 @@
   ``keep_approved``): then the template replies are re-written and stay approved. A person's
   edited text always goes back to its reviewer. Every such step is audited.
 - Resolved: see ``crisis.replies.follow_ups``.
-- Suspected or dismissed: nothing. A suspicion is the team's alone; when it is confirmed, the
-  complaints that came meanwhile are attached to it as to a newly opened incident.
 
 ``crisis.incidents`` knows nothing of replies: the callers (pipeline, replay, CLI) call
 ``after_incident_change`` with the reply setup the registry built.
@@ -64,8 +62,6 @@ def after_incident_change(
     ``approved_by``: the lead who approved the new facts for already approved replies."""
     if incident.status == "resolved":
         return queue_follow_ups(session, setup, incident, now=now)
-    if incident.status == "dismissed":
-        return {}  # no outage after all: what was written meanwhile claimed none
     counts = attach_early_complaints(session, setup, incident, now=now)
     counts.update(rerender_incident(session, setup, incident, now=now, approved_by=approved_by))
     return counts

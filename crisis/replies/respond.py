@@ -66,8 +66,6 @@ def suggest_replies(
     ids = list(labelled)
     if not ids:
         return []
-    # A suspected incident is linked too: its wording acknowledges and claims nothing
-    # (responders' outage_suspected); a confirmation re-renders the replies with the facts.
     open_now = incidents.open_incidents(session)  # oldest first
     comments = {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(ids)))}
     queued = set(

@@ -103,8 +103,7 @@ def incidents_in(
             services=incident_services(incident),
             regions=list(incident.regions),
             title=incident.title,
-            # A suspicion that came to nothing says so: "suspected, dismissed".
-            status="suspected, dismissed" if incident.status == "dismissed" else incident.status,
+            status=incident.status,
             opened_by=incident.opened_by,
             opened_at=incident.opened_at,
             resolved_at=incident.resolved_at,
@@ -222,10 +221,6 @@ def _describe(entry: AuditEntry) -> str:
         text = f"opened ({details.get('status', '?')}, {regions})"
     elif entry.action == "incident.resolve":
         text = "resolved"
-    elif entry.action == "incident.confirm":
-        text = "confirmed (investigating)"
-    elif entry.action == "incident.dismiss":
-        text = "suspected, dismissed"
     else:
         parts = []
         for name, change in details.items():

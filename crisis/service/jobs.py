@@ -207,22 +207,14 @@ def sync_schedulers(ctx: Context, stop: threading.Event) -> int:
     return len(sync.round().held)
 
 
-def dismiss_faded_suspicions(ctx: Context, stop: threading.Event) -> int:
-    """Suspicions whose evidence faded are dismissed even when no comment comes (the posts they
-    held go back on the schedule)."""
-    from crisis.detection.times import dismiss_suspicions
-
-    with session_scope(ctx.engine) as session:
-        return len(dismiss_suspicions(session, ctx.pipeline.rules, now=ctx.clock.now()))
-
-
 JOBS: list[Job] = [
     Job("publish-posts", lambda s: s.publish_interval_seconds, publish_posts),
     Job("send-replies", lambda s: s.send_interval_seconds, send_replies),
     Job("sweep", lambda s: s.sweep_after_seconds / 2, sweep),
     Job("alert-delivery", lambda s: s.alert_interval_seconds, deliver_alerts),
     Job("scheduler-sync", lambda s: s.scheduler_sync_seconds, sync_schedulers),
-    Job("incident-timers", lambda s: 60.0, dismiss_faded_suspicions),
+    # Timers of other subsystems, one line each, e.g.
+    # Job("incident-timers", lambda s: 60.0, incidents.run_timers),  (dismissal, escalation)
 ]
 
 

@@ -18,12 +18,7 @@ from crisis.clock import zone_label
 from crisis.errors import Inconsistent
 from crisis.holds import held_posts_query
 from crisis.replies.queue import QueueFilter, list_items
-from crisis.states import (
-    CLOSED_INCIDENT_STATES,
-    INCIDENT_STATES,
-    INCIDENT_TRANSITIONS,
-    OPEN_INCIDENT_STATES,
-)
+from crisis.states import INCIDENT_STATES, INCIDENT_TRANSITIONS, OPEN_INCIDENT_STATES
 from crisis.tables import AuditEntry, Comment, Incident, ReviewItem, ScheduledPost
 from crisis.web.i18n import Translate
 from crisis.web.render import berlin
@@ -69,7 +64,7 @@ def board(session: Session) -> tuple[list[Row], list[Row]]:
     resolved = list(
         session.exec(
             select(Incident)
-            .where(col(Incident.status).in_(CLOSED_INCIDENT_STATES))  # dismissed ones too
+            .where(Incident.status == "resolved")
             .order_by(col(Incident.resolved_at).desc(), col(Incident.id).desc())
             .limit(RESOLVED_SHOWN)
         )
@@ -114,7 +109,7 @@ def detail(session: Session, incident_id: int) -> Detail:
 def moves(status: str) -> list[str]:
     """The statuses an update may move to (resolving has its own form), in lifecycle order."""
     allowed = INCIDENT_TRANSITIONS.get(status, frozenset())
-    return [s for s in INCIDENT_STATES if s in allowed and s not in CLOSED_INCIDENT_STATES]
+    return [s for s in INCIDENT_STATES if s in allowed and s != "resolved"]
 
 
 def queue_counts(session: Session, ids: list[int]) -> dict[int, Counts]:
@@ -211,7 +206,7 @@ def number(value: Any, lang: str) -> str:
 
 def eta_passed(incident: Incident, now: datetime) -> bool:
     """An open incident's ETA has passed: pending replies still promise that time."""
-    if incident.eta is None or incident.status in CLOSED_INCIDENT_STATES:
+    if incident.eta is None or incident.status == "resolved":
         return False
     eta = incident.eta if incident.eta.tzinfo else incident.eta.replace(tzinfo=UTC)
     return eta <= now

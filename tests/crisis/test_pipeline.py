@@ -57,9 +57,7 @@ def test_a_spike_of_complaints_opens_one_incident_and_later_complaints_name_it(e
     assert first.incidents == []
     spike = pipeline.process(comments_at(clock, ["Internet tot"] * 6))
     assert [i.service for i in spike.incidents] == ["internet"]
-    # Strong enough to be confirmed at once (no suspected stage in between).
-    assert spike.incidents[0].opened_by == "detector"
-    assert spike.incidents[0].status == "investigating"
+    assert spike.incidents[0].opened_by == "detector" and spike.incidents[0].status == "suspected"
     more = pipeline.process(comments_at(clock, ["Internet immer noch tot"] * 6))
     assert more.incidents == []  # the open incident absorbs the rest of the spike
     with session_scope(engine) as session:
@@ -67,8 +65,7 @@ def test_a_spike_of_complaints_opens_one_incident_and_later_complaints_name_it(e
     incident_id = spike.incidents[0].id
     assert all(item.incident_id == incident_id for item in more.review_items)
     assert all(
-        f"incident {incident_id} (internet, investigating)" in item.text
-        for item in more.review_items
+        f"incident {incident_id} (internet, suspected)" in item.text for item in more.review_items
     )
 
 
@@ -146,7 +143,7 @@ def test_a_me_too_without_a_service_joins_the_only_open_incident(engine):
     [incident] = pipeline.process(comments_at(clock, ["Internet tot"] * 9)).incidents
     [item] = pipeline.process(comments_at(clock, ["Bei mir auch!"])).review_items
     assert item.incident_id == incident.id
-    assert f"incident {incident.id} (internet, investigating)" in item.text
+    assert f"incident {incident.id} (internet, suspected)" in item.text
 
 
 def test_a_me_too_is_not_guessed_into_one_of_several_open_incidents(engine):

@@ -230,14 +230,6 @@ def test_each_open_incident_stage_has_its_own_wording(status: str, situation: st
     assert suggestion.template.startswith(f"de/{situation}#")
 
 
-@pytest.mark.parametrize("status", ["suspected", "dismissed"])
-def test_a_suspicion_is_not_announced_to_customers_as_an_outage(status: str) -> None:
-    suggestion = reply(incident=make_incident(status=status))
-
-    assert suggestion.template.startswith("de/outage_no_incident#")
-    assert "Störung" not in suggestion.text.split(".")[0]
-
-
 @pytest.mark.parametrize("lang", ["de", "en"])
 @pytest.mark.parametrize(
     ("service", "situation"),

@@ -35,7 +35,6 @@ def test_the_cli_has_the_commands_the_readme_promises():
         ("incidents", "open"),
         ("incidents", "update"),
         ("incidents", "resolve"),
-        ("incidents", "dismiss"),
         ("posts", "list"),
         ("posts", "show"),
         ("posts", "schedule"),
@@ -266,23 +265,3 @@ def test_publishing_to_the_platforms_without_credentials_names_the_settings(tmp_
     assert "Traceback" not in result.stdout + result.stderr
     listed = crisis("posts", "list")
     assert "scheduled" in listed.stdout and "publishing" not in listed.stdout
-
-
-def test_a_person_dismisses_a_suspicion_and_its_held_post_goes_back_on_the_schedule(tmp_path):
-    url = ["--database-url", f"sqlite:///{tmp_path / 'c.db'}"]
-
-    def crisis(*args):
-        result = runner.invoke(app, [*args, *url])
-        assert result.exit_code == 0, (result.output, result.exception)
-        return result.output
-
-    crisis("posts", "schedule", "promo", "--text", "Sommerdeal!", "--at", "+2h", "--by", "lena")
-    crisis("incidents", "open", "--service", "email", "--status", "suspected",
-           "--reason", "drei Mails in 5 min", "--by", "lena")  # fmt: skip
-    assert "promo" in crisis("posts", "list", "--state", "held")
-    dismissed = crisis("incidents", "dismiss", "1", "--reason", "Mailserver ok", "--by", "max")
-    assert "dismissed incident #1" in dismissed and "stay held" not in dismissed
-    assert "suspected, dismissed" in crisis("incidents", "list")
-    assert "promo" in crisis("posts", "list", "--state", "scheduled")
-    shown = crisis("incidents", "show", "1")
-    assert "max: incident.dismiss - Mailserver ok" in shown

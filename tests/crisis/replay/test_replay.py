@@ -137,9 +137,6 @@ def test_replay_summary_has_the_contracted_shape_and_values(engine, tmp_path):
             "status": "resolved",
             "opened_at": (START + timedelta(minutes=64)).isoformat(),
             "resolved_at": (START + timedelta(minutes=200)).isoformat(),
-            # confirmed at once (the rules here need 3), noticed when it happened
-            "confirmed_at": (START + timedelta(minutes=64)).isoformat(),
-            "noticed_at": (START + timedelta(minutes=64)).isoformat(),
             "opened_by": "detector",
             "previous_incident_id": None,
         }

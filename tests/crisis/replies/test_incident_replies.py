@@ -44,7 +44,7 @@ def open_internet(engine, now, **fields):
     with session_scope(engine) as session:
         incident = incidents.open_incident(
             session, service=Service.INTERNET, now=now, opened_by="detector", actor="detector",
-            reason="spike", status="investigating", **fields,
+            reason="spike", status="suspected", **fields,
         )  # fmt: skip
         after_incident_change(session, SETUP, incident, now=now)
         return incident.id
@@ -72,7 +72,7 @@ def test_complaints_from_before_the_incident_join_it_once_per_customer(engine):
         assert (item.incident_id, item.situation, item.state) == (
             incident_id, "outage_incident", "pending"
         )  # fmt: skip
-        assert f"incident {incident_id} (internet, investigating)" in item.text
+        assert f"incident {incident_id} (internet, suspected)" in item.text
         assert item.urgency_rank == 1
     assert anna_again.state == "rejected" and anna_again.incident_id is None
     assert (cleo.incident_id, cleo.state) == (None, "pending")  # billing is not this outage

@@ -48,18 +48,18 @@ def test_agent_lists_and_reads_incidents_with_card_counts_and_replies(
     assert listed.status_code == 200
     [row] = listed.json()
     assert (row["id"], row["service"], row["status"], row["regions"]) == (
-        world.incident_id, "internet", "investigating", ["Hamburg"]
+        world.incident_id, "internet", "suspected", ["Hamburg"]
     )  # fmt: skip
     assert row["counts"] == {"pending_replies": len(world.reply_ids), "urgent": 0, "held_posts": 0}
-    assert row["allowed_statuses"] == ["identified", "monitoring"]
+    assert row["allowed_statuses"] == ["investigating", "identified", "monitoring"]
     assert row["eta"].startswith("2017-05-13T18:00")
     body = one.json()
     assert body["card"]["authors"] >= 5 and body["card"]["threshold"] == 5.0
     assert any(line.startswith("top terms: internet") for line in body["card_lines"])
     assert [r["id"] for r in body["pending_replies"]] == world.reply_ids
-    # confirmed at once (a strong spike): the replies name the ETA, as people say it
-    assert all(("20 Uhr" in r["text"] or "20:00 Uhr" in r["text"]) for r in body["pending_replies"])
-    assert [h["actor"] for h in body["history"]] == ["detector", "detector", "lena"]
+    # only suspected: the replies look into it and name no ETA yet
+    assert all("Uhr" not in r["text"] for r in body["pending_replies"])
+    assert [h["actor"] for h in body["history"]] == ["detector", "lena"]
     assert client.get("/api/incidents?state=resolved", headers=headers).json() == []
 
 
@@ -83,7 +83,7 @@ def test_agent_cannot_change_an_incident(client, web_engine, clock, settings):
         }
     with session_scope(web_engine) as session:
         assert [(i.id, i.status, i.eta) for i in session.exec(select(Incident))] == [
-            (world.incident_id, "investigating", ETA)
+            (world.incident_id, "suspected", ETA)
         ]
 
 

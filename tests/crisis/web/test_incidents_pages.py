@@ -56,8 +56,7 @@ def test_agent_sees_the_open_incident_with_its_counts_but_no_forms(
     board = client.get("/incidents")
     assert board.status_code == 200
     card = board.text.split(f'id="incident-{world.incident_id}"')[1].split("</article>")[0]
-    # Suspected at the fifth complaint, confirmed by the stronger evidence two complaints later.
-    assert "Internet" in card and "Hamburg" in card and "investigating" in card
+    assert "Internet" in card and "Hamburg" in card and "suspected" in card
     assert "13.05.2017 20:00 (Berlin)" in card  # the ETA, Berlin time
     assert "by the detector" in card
     assert f"Pending replies: {len(world.reply_ids)}" in card
@@ -136,12 +135,12 @@ def test_the_change_is_audited_with_the_leads_name_and_reason(client, web_engine
     assert (entry.actor, entry.action, entry.reason) == (
         "lena", "incident.update", "Bagger hat Kabel getroffen"
     )  # fmt: skip
-    assert entry.details["status"] == ["investigating", "identified"]
+    assert entry.details["status"] == ["suspected", "identified"]
     history = page.text.split('id="history"')[1]
     row = history.split("Bagger hat Kabel getroffen")[0].rsplit("<tr>", 1)[1]
     assert "lena" in row and "13.05.2017 14:16" in row  # 12:16 UTC, in Berlin
     assert "<td>Störung aktualisiert<br>" in row and "incident.update" not in history
-    assert "wird untersucht → Ursache gefunden" in row  # her language
+    assert "vermutet → Ursache gefunden" in row  # her language
 
 
 def test_a_move_the_lifecycle_does_not_allow_is_refused_and_nothing_changes(
@@ -186,8 +185,7 @@ def test_a_change_without_a_reason_or_with_a_past_eta_is_refused(
     assert incident_row(web_engine, world.incident_id).eta == ETA
     with session_scope(web_engine) as session:
         trail = audit.history(session, entity="incident", entity_id=world.incident_id)
-    # the suspicion, its confirmation, the first ETA
-    assert [e.actor for e in trail] == ["detector", "detector", "lena"]
+    assert [e.actor for e in trail] == ["detector", "lena"]  # the open, the first ETA
 
 
 def test_resolving_queues_follow_ups_and_says_held_posts_stay_held(
@@ -306,9 +304,8 @@ def test_agent_reads_the_board_in_english_lead_in_german(client, web_engine, clo
     english = client.get(f"/incidents/{world.incident_id}").text
     assert "Why this incident was opened" in english
     assert re.search(
-        # suspected in the 10-minute window, against a third of the usual half hour
-        r"\d+ customers complained in the 10 minutes before it was detected; "
-        r"usually there are 0\.33",
+        r"\d+ customers complained in the 30 minutes before it was detected; "
+        r"usually there are 1\.0",
         english,
     )
     assert "Top terms" in english and "blinkt" in english
@@ -317,7 +314,7 @@ def test_agent_reads_the_board_in_english_lead_in_german(client, web_engine, clo
     sign_in(client, "lena")
     german = client.get(f"/incidents/{world.incident_id}").text
     assert "Warum diese Störung eröffnet wurde" in german and "Häufigste Wörter" in german
-    assert "üblich sind zu dieser Stunde der Woche 0,33. Die Schwelle lag bei 5,0." in german
+    assert "üblich sind zu dieser Stunde der Woche 1,0. Die Schwelle lag bei 5,0." in german
 
 
 def test_a_recurring_outage_links_to_the_earlier_incident(client, web_engine, clock, settings):
@@ -345,7 +342,7 @@ def test_a_recurring_outage_links_to_the_earlier_incident(client, web_engine, cl
 
     earlier = again.text.split('id="earlier-heading"')[1].split("</table>")[0]
     assert f'href="/incidents/{world.incident_id}"' in earlier
-    assert "13.05.2017 14:10" in earlier and "13.05.2017 14:16" in earlier  # opened, resolved
+    assert "13.05.2017 14:14" in earlier and "13.05.2017 14:16" in earlier  # opened, resolved
     assert "Vorherige Störung dieses Dienstes" in again.text
 
 

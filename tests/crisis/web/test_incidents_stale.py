@@ -80,7 +80,7 @@ def test_a_status_change_from_an_old_page_keeps_the_eta_and_text_another_lead_se
     # still suspected: the replies confirm nothing, so they quote neither text nor ETA yet
     assert all("23" not in text for text in pending_texts(web_engine, world.incident_id))
 
-    form.update(status="identified", reason="Ursache gefunden")
+    form.update(status="investigating", reason="Wir untersuchen")
     response = client.post(f"/incidents/{world.incident_id}/update", data=form)
 
     assert response.status_code == 200
@@ -88,7 +88,7 @@ def test_a_status_change_from_an_old_page_keeps_the_eta_and_text_another_lead_se
     with session_scope(web_engine) as session:
         incident = session.get(Incident, world.incident_id)
         assert incident is not None
-        assert incident.status == "identified"
+        assert incident.status == "investigating"
         assert incident.eta == LATER
         assert incident.public_status == "Neue Lage:\nLösung bis 23 Uhr."
     texts = pending_texts(web_engine, world.incident_id)
