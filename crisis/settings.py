@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///crisis.db"
-    classifier: str = "outage.v2"
+    classifier: str = "outage.v1"
     responder: str = "templates.v1"
     brand: str = "Nordtel"
     # Accounts that are us: never classified as customers, never answered.

@@ -46,7 +46,7 @@ def test_classify_file_labels_german_and_english_and_reports_bad_lines(tmp_path:
     assert "comments.jsonl:4: empty text" in result.output
     first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
     assert first["id"] == "a" and first["is_complaint"] is True
-    assert first["service"] == "internet" and first["model"] == "outage.v2"  # the default
+    assert first["service"] == "internet" and first["model"] == "outage.v1"  # the default
     assert first["lang"] == "de"  # detected when the input has none
     assert second["is_complaint"] is False and second["sentiment"] == "positive"
     assert second["lang"] == "en" and second["urgent"] == []

@@ -36,6 +36,7 @@ RUNS: list[tuple[tuple[str, ...], list[str], str | None]] = [
     (("users", "disable"), ["tom", "--reason", "left"], None),
     (("users", "enable"), ["tom", "--reason", "back"], None),
     (("users", "token"), ["tom", "--label", "ci"], None),
+    (("posts", "rule"), ["postiz", "service", "--label", "info"], None),
     (("posts", "schedule"), ["promo", "--text", "Sommerdeal!", "--at", "+2h"], None),
     (("incidents", "open"), ["--service", "tv", "--reason", "NOC"], None),
     (("incidents", "update"), ["2", "--status", "identified", "--reason", "found"], None),
