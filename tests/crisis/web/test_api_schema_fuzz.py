@@ -10,6 +10,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")  # a dev extra
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis.errors import Unsatisfiable  # noqa: E402
 
 from crisis.clock import VirtualClock  # noqa: E402
 from crisis.settings import Settings  # noqa: E402
@@ -26,6 +27,7 @@ def test_no_api_request_is_answered_with_a_500(engine):
     auth = token_for(engine, "lena")
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     failures: list[str] = []
+    skipped: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 10
 
@@ -40,5 +42,9 @@ def test_no_api_request_is_answered_with_a_500(engine):
             if response.status_code >= 500:
                 failures.append(f"{case.method} {case.formatted_path}: {response.text[:200]}")
 
-        call()
+        try:
+            call()
+        except Unsatisfiable:  # no case of this mode exists (a schema with nothing to break)
+            skipped.append(f"{operation.method.upper()} {operation.path} {mode.value}")
     assert failures == []
+    assert len(skipped) < len(operations)  # nearly every operation was called in both modes
